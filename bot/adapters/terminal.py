@@ -1,0 +1,143 @@
+"""The terminal adapter (``vimbot shell``): the report conversation on standard input/output.
+
+One answer per line, so a whole conversation can be scripted with a pipe. Options are
+printed as ``[1] label``; an answer may be the number (several numbers, comma- or
+space-separated, for a multi-choice) or the label. Messages to anyone else are printed as
+``→ ADDRESS: text``. End of input ends the session; the draft stays stored, and starting
+the shell again resumes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable, Iterable
+from typing import TextIO
+
+from bot.events import Inbound, InboundKind, Outbound
+from bot.flows.engine import DONE
+from bot.i18n import Translator
+from bot.service import ReportService
+
+PLATFORM = "shell"
+_NUMBERS = re.compile(r"^\s*\d+(?:\s*[, ]\s*\d+)*\s*$")
+
+
+def translate(
+    line: str,
+    user_id: str,
+    last: Outbound | None,
+    name: str | None = None,
+    language: str | None = None,
+) -> Inbound:
+    """A typed line → a neutral event. Numbers pick options of the last question shown."""
+    base = {
+        "platform": PLATFORM,
+        "chat_id": user_id,
+        "user_id": user_id,
+        "user_name": name,
+        "language": language,
+    }
+    text = line.rstrip("\r\n")
+    if last is not None and last.options and _NUMBERS.match(text):
+        numbers = [int(n) for n in re.split(r"[,\s]+", text.strip()) if n]
+        values = [v for v in _values(last) if v is not None]
+        if all(1 <= n <= len(values) for n in numbers) and (last.multi or len(numbers) == 1):
+            picked = tuple(values[n - 1] for n in numbers)
+            return Inbound(kind=InboundKind.CHOICE, choices=picked, token=last.token, **base)
+    if text.startswith("/"):
+        return Inbound(kind=InboundKind.COMMAND, text=text, **base)
+    return Inbound(kind=InboundKind.TEXT, text=text, **base)
+
+
+def _values(message: Outbound) -> list[str | None]:
+    values: list[str | None] = [o.value for o in message.options]
+    if message.multi:
+        values.append(DONE)
+    return values
+
+
+def render(message: Outbound) -> str:
+    """A message as the terminal shows it."""
+    lines = [message.text] if message.text else []
+    for number, option in enumerate(message.options, start=1):
+        mark = " ✓" if message.multi and option.selected else ""
+        lines.append(f"[{number}] {option.label}{mark}")
+    if message.multi and message.done_label:
+        lines.append(f"[{len(message.options) + 1}] {message.done_label}")
+    return "\n".join(lines)
+
+
+def render_notification(message: Outbound) -> str:
+    first, *rest = (message.text or "").split("\n")
+    return "\n".join([f"→ {message.address}: {first}", *(f"  {line}" for line in rest)])
+
+
+class TerminalAdapter:
+    """Reads lines, hands them to the service, prints what comes back."""
+
+    def __init__(
+        self,
+        service: ReportService,
+        user_id: str,
+        name: str | None = None,
+        language: str | None = None,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.name = name
+        self.language = language
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.last_question: Outbound | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{PLATFORM}:{self.user_id}"
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n\n")
+        self.stdout.flush()
+
+    def _show(self, replies: Iterable[Outbound]) -> None:
+        for reply in replies:
+            self._print(render(reply))
+            if reply.options:
+                self.last_question = reply
+
+    async def _read_line(self) -> str:
+        """One line from standard input without blocking the event loop ("" at the end)."""
+        read: Callable[[], str] = self.stdin.readline
+        if self.stdin.isatty():
+            self.stdout.write("> ")
+            self.stdout.flush()
+        return await asyncio.to_thread(read)
+
+    async def run(self) -> None:
+        inbox = await self.service.inbox(self.address)
+        if inbox:
+            language = self.language or self.service.config.organisation.language
+            self._print(Translator(language)("shell.inbox"))
+            self._show(inbox)
+        resumed = await self.service.resume(PLATFORM, self.user_id, self.address)
+        if resumed:
+            self._show(resumed)
+        else:
+            await self._send("/melden")
+        while True:
+            line = await self._read_line()
+            if line == "":
+                break  # end of input: the draft stays stored
+            if not line.strip():
+                continue
+            await self._send(line)
+
+    async def _send(self, line: str) -> None:
+        event = translate(line, self.user_id, self.last_question, self.name, self.language)
+        outcome = await self.service.handle(event)
+        self._show(outcome.replies)
+        for message in outcome.notifications:
+            self._print(render_notification(message))

@@ -1,0 +1,222 @@
+"""The ``vimbot`` command: run, shell, export, db upgrade, check-config."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot import __version__, logs
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, load_config
+from bot.exporting import report_record
+from bot.service import ReportService
+from storage import migrate
+from storage.db import Database
+
+app = typer.Typer(
+    help="vimbot — report incidents (VIM) from the messenger you already use.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+class _State:
+    config_path: Path | None = None
+
+
+def _config() -> Config:
+    return load_config(_State.config_path)
+
+
+def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        return await coro_fn()
+
+    return asyncio.run(main())
+
+
+async def _open_database(config: Config, upgrade_sqlite: bool = True) -> Database:
+    """The database, with the schema brought up to date on the embedded SQLite default.
+
+    On PostgreSQL (shared by several processes) migrations are an explicit step.
+    """
+    db = Database(config.database.url)
+    if not await migrate.is_up_to_date(db):
+        if db.is_sqlite and upgrade_sqlite:
+            await migrate.upgrade(db)
+        else:
+            await db.dispose()
+            raise ConfigError("the database schema is not up to date: run `vimbot db upgrade`")
+    return db
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Configuration file (default: $VIMBOT_CONFIG, else config.toml).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    if config is None:
+        env = os.environ.get("VIMBOT_CONFIG")
+        config = Path(env) if env else Path("config.toml")
+        if not env and not config.exists():
+            err.print(
+                "[yellow]No config.toml found; running on the embedded defaults "
+                "(see config.example.toml).[/yellow]"
+            )
+            config = None
+    _State.config_path = config
+
+
+@app.command()
+def shell(
+    user: Annotated[str, typer.Option("--user", "-u", help="Your id; your address is shell:ID.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Your name.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
+) -> None:
+    """Talk to the bot in this terminal (the terminal adapter)."""
+    from bot.adapters.terminal import TerminalAdapter
+
+    logs.configure("WARNING")
+    config = _config()
+
+    async def go() -> None:
+        db = await _open_database(config)
+        try:
+            service = ReportService(config, db, SystemClock())
+            await TerminalAdapter(service, user, name, lang).run()
+        finally:
+            await db.dispose()
+
+    _run(go)
+
+
+@app.command()
+def run(
+    user: Annotated[
+        str, typer.Option("--user", "-u", help="Terminal user when no messenger is configured.")
+    ] = os.environ.get("USER") or "demo",
+) -> None:
+    """Start the bot: every configured messenger plus the scheduler.
+
+    With no messenger configured it runs the terminal adapter, so you can report right away.
+    """
+    from bot.runner import run_bot
+
+    logs.configure("WARNING" if not _config().messengers else "INFO")
+    _run(lambda: run_bot(_config(), user))
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format.")] = "jsonl",
+) -> None:
+    """Print every report, one JSON object per line."""
+    if fmt != "jsonl":
+        raise ConfigError(f"unknown export format '{fmt}' (supported: jsonl)")
+    config = _config()
+
+    async def go() -> None:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            async with db.transaction() as store:
+                async for report in store.stream_reports():
+                    record = report_record(report, config.organisation.tz)
+                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        finally:
+            await db.dispose()
+
+    _run(go)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the schema migrations."""
+    config = _config()
+
+    async def go() -> str | None:
+        db = Database(config.database.url)
+        try:
+            await migrate.upgrade(db, revision)
+            return await migrate.current_revision(db)
+        finally:
+            await db.dispose()
+
+    current = _run(go)
+    err.print(f"Database schema at revision {current}.")
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Validate the configuration and print a summary."""
+    config = _config()
+    out = Console()
+    out.print(f"[bold green]Configuration OK[/bold green] ({_State.config_path or 'defaults'})")
+    org = config.organisation
+    out.print(
+        f"Organisation: {org.name} · {org.timezone} · language {org.language} · "
+        f"vestigingsnummer {org.vestigingsnummer or '(not set)'}"
+    )
+    out.print(f"Database: {_safe_url(config.database.url)}")
+    table = Table("team", "name", "leaders", "members", "channels")
+    for team in config.teams:
+        table.add_row(
+            team.id,
+            team.name,
+            ", ".join(team.leaders) or "[red]none[/red]",
+            str(len(team.members)),
+            ", ".join(team.channels),
+        )
+    out.print(table)
+    roles = config.roles
+    for label, addresses in (
+        ("coordinator", roles.coordinator),
+        ("board", roles.board),
+        ("confidential adviser", roles.confidential_adviser),
+        ("committee", roles.committee),
+    ):
+        out.print(f"{label}: {', '.join(addresses) or '[yellow](none)[/yellow]'}")
+    messengers = config.messengers or ["terminal only"]
+    out.print(f"Messengers: {', '.join(messengers)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: a configuration problem is a clear message and exit code 2, not a traceback."""
+    try:
+        return app(args=argv, standalone_mode=True)
+    except ConfigError as problem:
+        err.print(f"[bold red]Configuration problem[/bold red]\n{problem}", highlight=False)
+        raise SystemExit(2) from None

@@ -1,0 +1,258 @@
+"""Configuration: a TOML file validated by pydantic, with secrets from the environment.
+
+Environment variables override the file: ``VIMBOT_<SECTION>_<KEY>`` (for example
+``VIMBOT_TELEGRAM_TOKEN``, ``VIMBOT_SLACK_BOT_TOKEN``, ``VIMBOT_DATABASE_URL``).
+An invalid file gives a :class:`ConfigError` whose message names the key and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from storage.db import DEFAULT_URL
+
+PLATFORMS = ("telegram", "slack", "shell")
+ADDRESS = re.compile(r"^(telegram|slack|shell):[A-Za-z0-9_.@\-]+$")
+
+
+class ConfigError(Exception):
+    """The configuration can't be used; the message says where and why, for a person."""
+
+
+def _check_address(value: str) -> str:
+    if not ADDRESS.match(value):
+        raise ValueError(
+            f"'{value}' is not an address; write platform:id, e.g. 'telegram:123456', "
+            "'slack:U024BE7LH' or 'shell:alice'"
+        )
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Organisation(_Section):
+    name: str = "Zorgorganisatie"
+    timezone: str = "Europe/Amsterdam"
+    language: str = "nl"
+    # The KvK establishment number the IGJ asks for when a calamity is reported.
+    vestigingsnummer: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone '{value}' (e.g. 'Europe/Amsterdam')") from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _spoken_language(cls, value: str) -> str:
+        if value not in ("nl", "en"):
+            raise ValueError("language must be 'nl' or 'en'")
+        return value
+
+    @field_validator("vestigingsnummer")
+    @classmethod
+    def _twelve_digits(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{12}", value):
+            raise ValueError("a KvK vestigingsnummer has 12 digits, e.g. '000037055054'")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DatabaseSection(_Section):
+    url: str = DEFAULT_URL
+
+
+class Team(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    name: str
+    leaders: list[str] = []
+    members: list[str] = []
+    channels: list[str] = []
+
+    @field_validator("leaders", "members", "channels")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [_check_address(v) for v in values]
+
+
+class Roles(_Section):
+    coordinator: list[str] = Field(
+        default=[], validation_alias=AliasChoices("coordinator", "kwaliteitscoordinator")
+    )
+    board: list[str] = Field(default=[], validation_alias=AliasChoices("board", "directie"))
+    confidential_adviser: list[str] = Field(
+        default=[], validation_alias=AliasChoices("confidential_adviser", "vertrouwenspersoon")
+    )
+    committee: list[str] = Field(
+        default=[], validation_alias=AliasChoices("committee", "vim_commissie")
+    )
+
+    @field_validator("coordinator", "board", "confidential_adviser", "committee")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [_check_address(v) for v in values]
+
+
+class Telegram(_Section):
+    enabled: bool = False
+    token: str | None = None
+    base_url: str | None = None  # e.g. a local Bot API server or a test double
+    mode: str = Field(default="polling", pattern="^(polling|webhook)$")
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+
+class Slack(_Section):
+    enabled: bool = False
+    bot_token: str | None = None
+    app_token: str | None = None
+    signing_secret: str | None = None
+    api_url: str | None = None  # Web API base URL (slack_sdk base_url)
+    mode: str = Field(default="socket", pattern="^(socket|http)$")
+
+
+class Server(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class Limits(_Section):
+    max_text_length: int = Field(default=4000, ge=100, le=20000)
+
+
+class Config(BaseSettings):
+    """The whole configuration. Sections mirror ``config.example.toml``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VIMBOT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    organisation: Organisation = Organisation()
+    database: DatabaseSection = DatabaseSection()
+    teams: list[Team] = []
+    roles: Roles = Roles()
+    telegram: Telegram = Telegram()
+    slack: Slack = Slack()
+    server: Server = Server()
+    limits: Limits = Limits()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (secrets, containers); the file is passed as init.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        ids = [team.id for team in self.teams]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"team id {duplicates[0]!r} is used more than once")
+        if self.telegram.enabled and not self.telegram.token:
+            raise ValueError(
+                "telegram is enabled but has no token: "
+                "set [telegram] token or VIMBOT_TELEGRAM_TOKEN"
+            )
+        if self.telegram.token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", self.telegram.token):
+            raise ValueError(
+                "the Telegram token does not look like '123456:ABC-DEF…' from BotFather"
+            )
+        if self.slack.enabled and not self.slack.bot_token:
+            raise ValueError(
+                "slack is enabled but has no bot token: set [slack] bot_token or "
+                "VIMBOT_SLACK_BOT_TOKEN"
+            )
+        return self
+
+    def team(self, team_id: str | None) -> Team | None:
+        return next((team for team in self.teams if team.id == team_id), None)
+
+    def teams_of(self, address: str) -> list[Team]:
+        return [team for team in self.teams if address in team.members]
+
+    @property
+    def messengers(self) -> list[str]:
+        return [name for name in ("telegram", "slack") if getattr(self, name).enabled]
+
+
+def _location(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """``('teams', 0, 'leaders', 1)`` → ``teams[0] (noord).leaders[1]``."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] += f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and "id" in node:
+                    parts[-1] += f" ({node['id']})"
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def _describe(error: ValidationError, data: dict[str, Any], source: str) -> str:
+    lines = [f"{source}: the configuration has {error.error_count()} problem(s):"]
+    for item in error.errors(include_url=False):
+        where = _location(tuple(item["loc"]), data)
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (a typo?)"
+        lines.append(f"  - {where}: {message}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate the configuration; raise :class:`ConfigError` with a clear message."""
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        file = Path(path)
+        source = str(file)
+        if not file.is_file():
+            raise ConfigError(f"{file}: configuration file not found (copy config.example.toml)")
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{file}: not a UTF-8 text file") from None
+    try:
+        return Config(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, data, source)) from None

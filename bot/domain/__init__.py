@@ -1,0 +1,1 @@
+"""Domain rules of VIM reporting, in one place: taxonomy, dates, classification, codes."""

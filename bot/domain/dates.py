@@ -1,0 +1,158 @@
+"""Forgiving reading of when something happened, as people type it on a phone.
+
+Accepts Dutch and ISO forms: ``21-11``, ``21/11/2026``, ``21.11.26 14:30``, ``2026-11-21``,
+``2026-11-21T14:30``, ``21 november``, ``21 nov 2026 om 14.30``, ``gisteren``,
+``eergisteren``, ``vandaag 9:15``, ``maandag``, ``14:30`` (today) — and the English words.
+A moment in the future is refused, as is one more than ten years ago (most likely a typo).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.domain.text import fold
+
+MONTHS = {
+    "jan": 1, "januari": 1, "january": 1,
+    "feb": 2, "februari": 2, "february": 2,
+    "mrt": 3, "maart": 3, "mar": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "mei": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "augustus": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oct": 10, "oktober": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+
+WEEKDAYS = {
+    "maandag": 0, "monday": 0, "ma": 0,
+    "dinsdag": 1, "tuesday": 1, "di": 1,
+    "woensdag": 2, "wednesday": 2, "wo": 2,
+    "donderdag": 3, "thursday": 3, "do": 3,
+    "vrijdag": 4, "friday": 4, "vr": 4,
+    "zaterdag": 5, "saturday": 5, "za": 5,
+    "zondag": 6, "sunday": 6, "zo": 6,
+}  # fmt: skip
+
+RELATIVE_DAYS = {
+    "vandaag": 0, "today": 0, "vanochtend": 0, "vanmiddag": 0, "vanavond": 0,
+    "vannacht": 0, "this morning": 0, "this afternoon": 0, "tonight": 0,
+    "gisteren": 1, "yesterday": 1, "gisteravond": 1, "gistermiddag": 1, "gisterochtend": 1,
+    "eergisteren": 2,
+}  # fmt: skip
+
+JUST_NOW = {"net", "zojuist", "nu", "just now", "now", "net nu", "daarnet", "zonet"}
+
+_TIME = re.compile(
+    r"(?:\bom\s+|\bat\s+)?(?<![\d./-])\b([01]?\d|2[0-3])(?:[:.u]([0-5]\d)|\s*uur)(?![./-]?\d)"
+)
+_ISO_T = re.compile(r"(\d)t(\d)")
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:t|\b)")
+_NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?\b")
+_WRITTEN = re.compile(r"\b(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?\b")
+
+
+class DateError(ValueError):
+    """The text is not a date we can read, or not an acceptable one. ``key`` names the hint."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A local date, and the local time of day when the person gave one."""
+
+    day: date
+    at: time | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "date": self.day.isoformat(),
+            "time": self.at.strftime("%H:%M") if self.at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, str | None]) -> When:
+        day = date.fromisoformat(str(data["date"]))
+        at = time.fromisoformat(data["time"]) if data.get("time") else None
+        return cls(day, at)
+
+
+def _take_time(text: str) -> tuple[str, time | None]:
+    for match in _TIME.finditer(text):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        separator = text[match.start(2) - 1] if match.group(2) else ""
+        said_at = match.group(0).startswith(("om", "at"))
+        if separator == "." and minute <= 12 and not said_at:
+            continue  # "21.11" is a date in Dutch; "14.30" or "om 10.05" is a time
+        return (text[: match.start()] + " " + text[match.end() :]).strip(), time(hour, minute)
+    return text, None
+
+
+def _build(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise DateError("date.invalid") from exc
+
+
+def _day_part(text: str, today: date) -> date | None:
+    if not text:
+        return None
+    if text in RELATIVE_DAYS:
+        return today - timedelta(days=RELATIVE_DAYS[text])
+    if m := _ISO.search(text):
+        return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _NUMERIC.search(text):
+        day, month, year_text = int(m.group(1)), int(m.group(2)), m.group(3)
+        return _with_year(day, month, year_text, today)
+    if (m := _WRITTEN.search(text)) and m.group(2) in MONTHS:
+        return _with_year(int(m.group(1)), MONTHS[m.group(2)], m.group(3), today)
+    words = text.replace("afgelopen ", "").replace("vorige ", "").replace("last ", "")
+    if words in WEEKDAYS:
+        back = (today.weekday() - WEEKDAYS[words]) % 7
+        return today - timedelta(days=back)
+    raise DateError("date.unreadable")
+
+
+def _with_year(day: int, month: int, year_text: str | None, today: date) -> date:
+    if year_text is None:
+        candidate = _build(today.year, month, day)
+        # "30-12" typed on 2 January means last December, not next.
+        return _build(today.year - 1, month, day) if candidate > today else candidate
+    year = int(year_text)
+    if year < 100:
+        year += 2000
+    return _build(year, month, day)
+
+
+def parse_when(text: str, now_local: datetime) -> When:
+    """Read a typed date (and optional time) relative to ``now_local`` (the organisation's time).
+
+    Raises :class:`DateError` with a message key when the text can't be used.
+    """
+    folded = fold(text).strip(" .,!?")
+    if not folded:
+        raise DateError("date.unreadable")
+    today = now_local.date()
+    if folded in JUST_NOW:
+        return When(today, now_local.time().replace(second=0, microsecond=0))
+    rest, at = _take_time(_ISO_T.sub(r"\1 \2", folded))
+    rest = rest.replace(" om", "").replace(" at", "").strip(" ,")
+    day = _day_part(rest, today)
+    if day is None:
+        if at is None:
+            raise DateError("date.unreadable")
+        day = today
+    if day > today or (day == today and at is not None and at > now_local.time()):
+        raise DateError("date.future")
+    if day < today - timedelta(days=3653):
+        raise DateError("date.too_old")
+    return When(day, at)

@@ -1,0 +1,69 @@
+"""Neutral events: what comes in from a messenger and what goes out to one.
+
+Adapters translate platform updates into :class:`Inbound` and render :class:`Outbound`
+as their own widgets. Nothing here knows about Telegram, Slack or SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"  # the person typed something
+    CHOICE = "choice"  # the person pressed a button (or typed an option's number)
+    COMMAND = "command"  # /melden, /anoniem, /stop, ... (without the slash)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did: typed text, pressed a button or gave a command."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    kind: InboundKind
+    text: str = ""
+    choices: tuple[str, ...] = ()
+    # The question a button belongs to; a press on an older question is stale.
+    token: str | None = None
+    is_private: bool = True
+    user_name: str | None = None
+    language: str | None = None
+
+    @property
+    def address(self) -> str:
+        """The person's neutral address, ``platform:user id``."""
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def chat_key(self) -> tuple[str, str]:
+        return (self.platform, self.chat_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A message: text, and optionally a question with options (single or multi choice)."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    multi: bool = False
+    token: str | None = None
+    # Label of the button that confirms a multi-choice ("Klaar").
+    done_label: str | None = None
+    # A new rendering of the question just shown (a multi-choice tick): edit it in place.
+    edit: bool = False
+    # Set on messages that are not replies in the current chat (notifications).
+    address: str | None = None
+
+    @property
+    def is_question(self) -> bool:
+        return bool(self.options)

@@ -1,0 +1,236 @@
+"""The report conversation, declared as data: one entry per question.
+
+Order and wording follow the issue and the policy (seeds/002): safety first, then what,
+when, what kind, who, harm, first aid, immediate measures, team, contact wish, summary.
+A typical report takes one free text and taps for the rest.
+
+Context data the caller provides (``Context.data``):
+- ``teams``: a list of ``(team id, team name)`` from the configuration;
+- ``team_known``: True when the person's team is known (one membership or remembered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.dates import DateError, When, parse_when
+from bot.domain.report import ReportDraft
+from bot.domain.taxonomy import (
+    AFFECTED,
+    CATEGORIES,
+    CONTACT_WISHES,
+    FIRST_AID,
+    HARM_LEVELS,
+    HARMED,
+    OTHER,
+    suggest_affected,
+    suggest_categories,
+)
+from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
+
+YES = Choice("yes", "answer.yes", aliases=("ja", "j", "yes", "y"))
+NO = Choice("no", "answer.no", aliases=("nee", "n", "no"))
+
+CATEGORY_OTHER_MAX = 100
+
+
+def _when_value(value: str, view: View) -> Any:
+    now = view.ctx.now_local
+    if value == "now":
+        return When(now.date(), now.time().replace(second=0, microsecond=0)).to_json()
+    if value == "today":
+        return When(now.date()).to_json()
+    if value == "yesterday":
+        return When(now.date() - timedelta(days=1)).to_json()
+    return value  # "other": the next question asks for the date
+
+
+def _read_date(text: str, view: View) -> dict[str, str | None]:
+    try:
+        return parse_when(text, view.ctx.now_local).to_json()
+    except DateError as problem:
+        raise Invalid(problem.key) from problem
+
+
+def _show_when(value: Any, view: View) -> str:
+    if not isinstance(value, dict):
+        return view.ctx.t("when.other")
+    when = When.from_json(value)
+    return view.ctx.t.when(when.day, when.at)
+
+
+def _category_prompt(view: View) -> str:
+    suggested = view.answers.get("categories") is None and _suggested_categories(view)
+    return "step.categories.prompt_suggested" if suggested else "step.categories.prompt"
+
+
+def _suggested_categories(view: View) -> list[str]:
+    return suggest_categories(str(view.answers.get("description", "")))
+
+
+def _suggested_affected(view: View) -> list[str]:
+    return suggest_affected(
+        str(view.answers.get("description", "")), list(view.answers.get("categories") or [])
+    )
+
+
+def _affected_prompt(view: View) -> str:
+    suggested = view.answers.get("affected") is None and _suggested_affected(view)
+    return "step.affected.prompt_suggested" if suggested else "step.affected.prompt"
+
+
+def _team_options(view: View) -> Sequence[Choice]:
+    teams: Sequence[tuple[str, str]] = view.ctx.data.get("teams", ())
+    return tuple(Choice(team_id, name, literal=True) for team_id, name in teams)
+
+
+def _asks_team(view: View) -> bool:
+    return len(view.ctx.data.get("teams", ())) > 1 and not view.ctx.data.get("team_known")
+
+
+def _show_team(value: Any, view: View) -> str:
+    names = dict(view.ctx.data.get("teams", ()))
+    return str(names.get(value, value))
+
+
+def _summary_prompt(view: View) -> str:
+    return "step.summary.prompt_anonymous" if view.meta.get("anonymous") else "step.summary.prompt"
+
+
+def _summary_options(view: View) -> Sequence[Choice]:
+    send = Choice("send", "summary.send", Action.COMPLETE, aliases=("verstuur", "send", "ja"))
+    anonymous = Choice(
+        "send_anonymous",
+        "summary.send_anonymous",
+        Action.COMPLETE_ANONYMOUS,
+        aliases=("anoniem", "anonymous"),
+    )
+    change = Choice("change", "summary.change", Action.CHANGE, aliases=("aanpassen", "change"))
+    cancel = Choice("cancel", "summary.cancel", Action.CANCEL)
+    first = (anonymous, send) if view.meta.get("anonymous") else (send, anonymous)
+    return (*first, change, cancel)
+
+
+def _choices(prefix: str, values: Sequence[str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, f"{prefix}.{value}") for value in values)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("danger", Kind.CHOICE, "step.danger.prompt", (YES, NO), help="step.danger.help"),
+    Step(
+        "call112",
+        Kind.CHOICE,
+        "step.call112.prompt",
+        (Choice("continue", "step.call112.continue", aliases=("verder", "continue", "ok")),),
+        when=lambda v: v.answers.get("danger") == "yes",
+    ),
+    Step(
+        "description",
+        Kind.TEXT,
+        "step.description.prompt",
+        field="field.description",
+        help="step.description.help",
+    ),
+    Step(
+        "when",
+        Kind.CHOICE,
+        "step.when.prompt",
+        _choices("when", ("now", "today", "yesterday", "other")),
+        field="field.when",
+        help="step.when.help",
+        convert=_when_value,
+        parse=_read_date,
+        show=_show_when,
+        max_length=100,
+    ),
+    Step(
+        "when_date",
+        Kind.DATE,
+        "step.when_date.prompt",
+        when=lambda v: v.answers.get("when") == "other",
+        parse=_read_date,
+        show=_show_when,
+        help="step.when.help",
+        max_length=100,
+    ),
+    Step(
+        "categories",
+        Kind.MULTI,
+        _category_prompt,
+        _choices("category", [c.code for c in CATEGORIES]),
+        field="field.categories",
+        preselect=_suggested_categories,
+    ),
+    Step(
+        "category_other",
+        Kind.TEXT,
+        "step.category_other.prompt",
+        when=lambda v: OTHER in (v.answers.get("categories") or ()),
+        field="field.category_other",
+        max_length=CATEGORY_OTHER_MAX,
+    ),
+    Step(
+        "affected",
+        Kind.MULTI,
+        _affected_prompt,
+        _choices("affected", AFFECTED),
+        field="field.affected",
+        preselect=_suggested_affected,
+    ),
+    Step(
+        "harm", Kind.CHOICE, "step.harm.prompt", _choices("harm", HARM_LEVELS), field="field.harm"
+    ),
+    Step(
+        "first_aid",
+        Kind.CHOICE,
+        "step.first_aid.prompt",
+        _choices("first_aid", FIRST_AID),
+        when=lambda v: v.answers.get("harm") in HARMED,
+        field="field.first_aid",
+    ),
+    Step("measures", Kind.TEXT, "step.measures.prompt", field="field.measures", skippable=True),
+    Step(
+        "team",
+        Kind.CHOICE,
+        "step.team.prompt",
+        _team_options,
+        when=_asks_team,
+        field="field.team",
+        show=_show_team,
+    ),
+    Step(
+        "contact",
+        Kind.CHOICE,
+        "step.contact.prompt",
+        _choices("contact", CONTACT_WISHES),
+        field="field.contact",
+    ),
+    Step("summary", Kind.REVIEW, _summary_prompt, _summary_options),
+)
+
+
+def _intro(meta: Mapping[str, Any]) -> str:
+    return "report.intro_anonymous" if meta.get("anonymous") else "report.intro"
+
+
+REPORT_FLOW = Flow("report", STEPS, intro=_intro)
+
+
+def draft_from_answers(answers: Mapping[str, Any], team_id: str | None) -> ReportDraft:
+    """The stored report's fields from the answers of a completed conversation."""
+    when_value = answers.get("when_date") if answers.get("when") == "other" else answers["when"]
+    return ReportDraft(
+        description=str(answers["description"]),
+        occurred=When.from_json(when_value),
+        categories=list(answers["categories"]),
+        category_other=answers.get("category_other"),
+        affected=list(answers["affected"]),
+        harm=str(answers["harm"]),
+        first_aid=answers.get("first_aid"),
+        measures=answers.get("measures"),
+        team_id=answers.get("team", team_id),
+        contact_wish=str(answers["contact"]),
+        danger_at_start=answers.get("danger") == "yes",
+    )

@@ -1,0 +1,306 @@
+"""The application core: one inbound event in, the replies out, everything stored in between.
+
+Each turn runs in one database transaction: the conversation state, a sent report, its
+event log and the notifications to others (outbox) are committed together, so a crash
+between two messages loses at most the message in flight. Turns of one chat run in order;
+turns of different chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.domain.anonymity import hash_code, new_code
+from bot.domain.report import format_reference
+from bot.domain.text import fold
+from bot.events import Inbound, InboundKind, Option, Outbound
+from bot.flows import engine
+from bot.flows.engine import Cancelled, Completed, Context
+from bot.flows.report import REPORT_FLOW, draft_from_answers
+from bot.i18n import Translator, normalise_language
+from bot.notifications import new_report_notifications
+from storage.db import Database
+from storage.models import Person, Report
+from storage.repository import Store
+
+log = structlog.get_logger("vimbot.service")
+
+FLOWS = {REPORT_FLOW.name: REPORT_FLOW}
+
+START_WORDS = frozenset({"start", "melden", "melding", "nieuw", "report", "new"})
+ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
+IDLE_TOKEN = "idle"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a turn produced: replies to the person, and messages queued for others."""
+
+    replies: list[Outbound] = field(default_factory=list)
+    notifications: list[Outbound] = field(default_factory=list)
+    reference: str | None = None
+
+
+class KeyedLocks:
+    """One asyncio lock per chat, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Any, asyncio.Lock] = {}
+        self._users: defaultdict[Any, int] = defaultdict(int)
+
+    def hold(self, key: Any) -> _Held:
+        return _Held(self, key)
+
+
+class _Held:
+    __slots__ = ("_key", "_owner")
+
+    def __init__(self, owner: KeyedLocks, key: Any) -> None:
+        self._owner, self._key = owner, key
+
+    async def __aenter__(self) -> None:
+        owner = self._owner
+        owner._users[self._key] += 1
+        lock = owner._locks.setdefault(self._key, asyncio.Lock())
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        owner = self._owner
+        owner._locks[self._key].release()
+        owner._users[self._key] -= 1
+        if owner._users[self._key] == 0:
+            del owner._users[self._key]
+            del owner._locks[self._key]
+
+
+class ReportService:
+    """Turns inbound events into replies, reports and notifications."""
+
+    def __init__(self, config: Config, db: Database, clock: Clock | None = None) -> None:
+        self.config = config
+        self.db = db
+        self.clock = clock or SystemClock()
+        self._locks = KeyedLocks()
+
+    async def handle(self, event: Inbound) -> Outcome:
+        """Never raises for what a person sends: a failure becomes a friendly message and the
+        transaction is rolled back, so the stored draft stays as it was before this turn."""
+        async with self._locks.hold(event.chat_key):
+            try:
+                async with self.db.transaction() as store:
+                    return await self._handle(store, event)
+            except Exception:
+                log.exception("turn_failed", platform=event.platform, kind=str(event.kind))
+                t = Translator(event.language or self.config.organisation.language)
+                return Outcome([Outbound(t("error.internal"))])
+
+    async def resume(self, platform: str, chat_id: str, address: str) -> list[Outbound]:
+        """The current question of a draft in progress (with a line saying so), or nothing."""
+        async with self.db.transaction() as store:
+            row = await store.load_conversation(platform, chat_id)
+            if row is None:
+                return []
+            person = await store.get_person(address)
+            ctx = self._context(person, None)
+            flow = FLOWS[row.flow]
+            return [Outbound(ctx.t("engine.resumed")), *engine.resume(flow, row.state, ctx)]
+
+    async def inbox(self, address: str) -> list[Outbound]:
+        """Deliver queued messages for an address that reads them in this process (the shell)."""
+        async with self.db.transaction() as store:
+            messages = await store.pending_for(address)
+            now = self.clock.now()
+            for message in messages:
+                message.status, message.sent_at = "sent", now
+                message.attempts += 1
+            return [outbound_from_payload(m.payload, m.address) for m in messages]
+
+    # ---- one turn -------------------------------------------------------------------------
+
+    async def _handle(self, store: Store, event: Inbound) -> Outcome:
+        now = self.clock.now()
+        language = normalise_language(event.language) if event.language else None
+        person = await store.ensure_person(event.address, now, event.user_name, language)
+        ctx = self._context(person, event.language)
+        row = await store.load_conversation(event.platform, event.chat_id)
+        word = fold(event.text.lstrip("/")) if event.kind is not InboundKind.CHOICE else ""
+
+        if row is None:
+            result = self._idle(event, word, ctx, person)
+            if result is None:
+                return Outcome(self._welcome(ctx, event))
+        elif event.kind is InboundKind.COMMAND and word in START_WORDS | ANONYMOUS_WORDS:
+            flow = FLOWS[row.flow]
+            return Outcome(
+                [Outbound(ctx.t("engine.resumed")), *engine.resume(flow, row.state, ctx)]
+            )
+        else:
+            result = engine.turn(FLOWS[row.flow], row.state, event, ctx)
+
+        outcome = Outcome(list(result.replies))
+        for effect in result.effects:
+            if isinstance(effect, Completed):
+                await self._complete(store, event, person, effect, ctx, outcome)
+            elif isinstance(effect, Cancelled):
+                log.info("draft_cancelled", platform=event.platform)
+        if result.state is None:
+            await store.delete_conversation(event.platform, event.chat_id)
+        else:
+            await store.save_conversation(
+                event.platform, event.chat_id, result.state["flow"], result.state, now
+            )
+        return outcome
+
+    def _idle(
+        self, event: Inbound, word: str, ctx: Context, person: Person
+    ) -> engine.TurnResult | None:
+        """No conversation yet: start one on a start word or button, else None (welcome)."""
+        choice = event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
+        if choice == "help" or word in engine.HELP_WORDS:
+            return engine.TurnResult(None, [Outbound(ctx.t("idle.help_text"))])
+        anonymous = choice == "anonymous" or word in ANONYMOUS_WORDS
+        if not anonymous and choice != "report" and word not in START_WORDS:
+            return None
+        prefill = {"team": person.team_id} if self._known_team(person) else {}
+        return engine.start(REPORT_FLOW, ctx, {"anonymous": anonymous}, prefill)
+
+    def _welcome(self, ctx: Context, event: Inbound) -> list[Outbound]:
+        options = (
+            Option("report", ctx.t("idle.report")),
+            Option("anonymous", ctx.t("idle.anonymous")),
+            Option("help", ctx.t("idle.help")),
+        )
+        return [Outbound(ctx.t("idle.welcome"), options, token=IDLE_TOKEN)]
+
+    async def _complete(
+        self,
+        store: Store,
+        event: Inbound,
+        person: Person,
+        effect: Completed,
+        ctx: Context,
+        outcome: Outcome,
+    ) -> None:
+        now = self.clock.now()
+        tz = self.config.organisation.tz
+        draft = draft_from_answers(effect.answers, self._known_team(person))
+        year = now.astimezone(tz).year
+        reference = format_reference(year, await store.next_report_number(year))
+        code = new_code() if effect.anonymous else None
+        report = await store.add_report(
+            Report(
+                reference=reference,
+                created_at=now,
+                occurred_on=draft.occurred.day,
+                occurred_at=draft.occurred_at(tz),
+                description=draft.description,
+                categories=draft.categories,
+                category_other=draft.category_other,
+                affected=draft.affected,
+                report_type="+".join(draft.report_types),
+                harm=draft.harm,
+                first_aid=draft.first_aid,
+                measures=draft.measures,
+                possible_calamity=draft.possible_calamity,
+                danger_at_start=draft.danger_at_start,
+                team_id=draft.team_id,
+                contact_wish=draft.contact_wish,
+                status="new",
+                anonymous=effect.anonymous,
+                reporter_address=None if effect.anonymous else event.address,
+                reporter_name=None if effect.anonymous else person.name,
+                anonymous_code_hash=hash_code(code) if code else None,
+                language=ctx.t.language,
+            )
+        )
+        actor = None if effect.anonymous else event.address
+        await store.add_event(report.id, "created", now, actor, {"via": event.platform})
+        if draft.team_id and person.team_id != draft.team_id:
+            person.team_id = draft.team_id  # remembered: the team question is asked once
+
+        notifications = new_report_notifications(
+            self.config, draft, reference, person.name, effect.anonymous
+        )
+        for message in notifications:
+            assert message.address is not None
+            await store.enqueue(message.address, payload_of(message), now, report.id)
+        await store.add_event(
+            report.id,
+            "notified",
+            now,
+            None,
+            {
+                "addresses": [m.address for m in notifications],
+                "possible_calamity": draft.possible_calamity,
+            },
+        )
+        outcome.notifications.extend(notifications)
+        outcome.reference = reference
+        outcome.replies.extend(
+            self._confirmation(ctx.t, draft.contact_wish, reference, code, draft.possible_calamity)
+        )
+        log.info(
+            "report_sent",
+            reference=reference,
+            anonymous=effect.anonymous,
+            possible_calamity=draft.possible_calamity,
+        )
+
+    @staticmethod
+    def _confirmation(
+        t: Translator, contact_wish: str, reference: str, code: str | None, calamity: bool
+    ) -> list[Outbound]:
+        if code is not None:
+            lines = [t("done.anonymous", reference=reference), t("done.code", code=code)]
+        else:
+            lines = [t("done.sent", reference=reference), t(f"done.next_{contact_wish}")]
+        if calamity:
+            lines.append(t("done.calamity"))
+        lines.append(t("done.care"))
+        return [Outbound("\n\n".join(lines))]
+
+    # ---- context ------------------------------------------------------------------------
+
+    def _known_team(self, person: Person) -> str | None:
+        """The person's team without asking: remembered, their only membership, or the only team."""
+        teams = self.config.teams
+        if person.team_id and self.config.team(person.team_id):
+            return person.team_id
+        memberships = self.config.teams_of(person.address)
+        if len(memberships) == 1:
+            return memberships[0].id
+        if len(teams) == 1:
+            return teams[0].id
+        return None
+
+    def _context(self, person: Person | None, platform_language: str | None) -> Context:
+        language = (person.language if person else None) or platform_language
+        language = language or self.config.organisation.language
+        now_local = self.clock.now().astimezone(self.config.organisation.tz)
+        data: Mapping[str, Any] = {
+            "teams": [(team.id, team.name) for team in self.config.teams],
+            "team_known": person is not None and self._known_team(person) is not None,
+        }
+        return Context(Translator(language), now_local, data)
+
+
+def payload_of(message: Outbound) -> dict[str, Any]:
+    """An outbound message as JSON for the outbox."""
+    payload: dict[str, Any] = {"text": message.text}
+    if message.options:
+        payload["options"] = [[o.value, o.label] for o in message.options]
+        payload["token"] = message.token
+    return payload
+
+
+def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:
+    options = tuple(Option(value, label) for value, label in payload.get("options", []))
+    return Outbound(str(payload["text"]), options, token=payload.get("token"), address=address)

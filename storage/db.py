@@ -1,0 +1,82 @@
+"""Engine and transactions: SQLite (WAL) as the embedded default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage.repository import Store
+
+DEFAULT_URL = "sqlite+aiosqlite:///vimbot.db"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the plain forms people write (``sqlite:///x.db``, ``postgresql://…``)."""
+    parsed = make_url(url)
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }.get(parsed.drivername)
+    if driver:
+        parsed = parsed.set(drivername=driver)
+    return parsed.render_as_string(hide_password=False)
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
+
+    A turn reads and then writes; with a deferred BEGIN two writers in WAL mode can fail to
+    upgrade their lock ("database is locked"). Taking the write lock at BEGIN serialises them
+    and lets the busy timeout do the waiting instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine per process; ``transaction()`` is the unit of work."""
+
+    def __init__(self, url: str = DEFAULT_URL, **engine_options: Any) -> None:
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if not self.is_sqlite:
+            engine_options.setdefault("pool_pre_ping", True)
+        self.engine = create_async_engine(self.url, **engine_options)
+        if self.is_sqlite:
+            _prepare_sqlite(self.engine)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Store]:
+        """All reads and writes of one turn; committed together or not at all."""
+        async with self._sessions() as session, session.begin():
+            yield Store(session)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

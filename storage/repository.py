@@ -1,0 +1,214 @@
+"""The queries the bot needs, on one session (one transaction). No business rules here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Conversation,
+    OutboxMessage,
+    Person,
+    ReferenceCounter,
+    Report,
+    ReportEvent,
+)
+
+
+class Store:
+    """Repository over one :class:`AsyncSession` inside a transaction."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    # ---- conversations ----------------------------------------------------------------
+
+    async def load_conversation(self, platform: str, chat_id: str) -> Conversation | None:
+        """The chat's conversation, locked for this transaction (PostgreSQL)."""
+        stmt = (
+            select(Conversation)
+            .where(Conversation.platform == platform, Conversation.chat_id == chat_id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def save_conversation(
+        self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
+    ) -> None:
+        row = await self.session.get(Conversation, (platform, chat_id))
+        if row is None:
+            self.session.add(
+                Conversation(
+                    platform=platform,
+                    chat_id=chat_id,
+                    flow=flow,
+                    state=state,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        else:
+            row.flow, row.state, row.updated_at = flow, state, now
+        await self.session.flush()
+
+    async def delete_conversation(self, platform: str, chat_id: str) -> None:
+        row = await self.session.get(Conversation, (platform, chat_id))
+        if row is not None:
+            await self.session.delete(row)
+            await self.session.flush()
+
+    # ---- people -----------------------------------------------------------------------
+
+    async def get_person(self, address: str) -> Person | None:
+        return await self.session.get(Person, address)
+
+    async def ensure_person(
+        self, address: str, now: datetime, name: str | None, language: str | None
+    ) -> Person:
+        person = await self.session.get(Person, address)
+        if person is None:
+            person = Person(address=address, name=name, language=language, created_at=now)
+            self.session.add(person)
+        else:
+            if name and person.name != name:
+                person.name = name
+            if language and person.language != language:
+                person.language = language
+        await self.session.flush()
+        return person
+
+    # ---- reports ----------------------------------------------------------------------
+
+    async def next_report_number(self, year: int) -> int:
+        """The next number of ``year``, safe against concurrent writers."""
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        await self.session.execute(
+            insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing()
+        )
+        result = await self.session.execute(
+            update(ReferenceCounter)
+            .where(ReferenceCounter.year == year)
+            .values(last_number=ReferenceCounter.last_number + 1)
+            .returning(ReferenceCounter.last_number)
+        )
+        return int(result.scalar_one())
+
+    async def add_report(self, report: Report) -> Report:
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def add_event(
+        self,
+        report_id: int,
+        kind: str,
+        at: datetime,
+        actor: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> ReportEvent:
+        event = ReportEvent(report_id=report_id, kind=kind, at=at, actor=actor, data=data or {})
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def report_by_reference(self, reference: str) -> Report | None:
+        stmt = select(Report).where(Report.reference == reference)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def events_of(self, report_id: int) -> Sequence[ReportEvent]:
+        stmt = (
+            select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def stream_reports(self, batch: int = 500) -> AsyncIterator[Report]:
+        """Every report in reference order, fetched in batches (constant memory)."""
+        stmt = select(Report).order_by(Report.id).execution_options(yield_per=batch)
+        async for report in await self.session.stream_scalars(stmt):
+            yield report
+
+    # ---- outbox -----------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        address: str,
+        payload: dict[str, Any],
+        now: datetime,
+        report_id: int | None = None,
+        due_at: datetime | None = None,
+    ) -> OutboxMessage:
+        message = OutboxMessage(
+            address=address,
+            payload=payload,
+            report_id=report_id,
+            created_at=now,
+            due_at=due_at or now,
+            status="pending",
+            attempts=0,
+        )
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def pending_for(self, address: str) -> Sequence[OutboxMessage]:
+        stmt = (
+            select(OutboxMessage)
+            .where(OutboxMessage.address == address, OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def due_messages(
+        self, now: datetime, platforms: Sequence[str], limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        """Pending messages due now for the given platforms, locked (SKIP LOCKED on PostgreSQL)."""
+        stmt = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.due_at <= now,
+                or_(*(OutboxMessage.address.startswith(f"{p}:") for p in platforms)),
+            )
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def postpone(self, message_ids: Sequence[int], until: datetime) -> None:
+        if message_ids:
+            await self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(due_at=until)
+            )
+
+    async def record_delivery(
+        self,
+        message_id: int,
+        status: str,
+        now: datetime,
+        error: str | None,
+        retry_in: timedelta | None,
+    ) -> None:
+        """The outcome of one delivery attempt."""
+        message = await self.session.get(OutboxMessage, message_id)
+        if message is None:
+            return
+        message.attempts += 1
+        message.status = status
+        message.last_error = error[:500] if error else None
+        if status == "sent":
+            message.sent_at = now
+        elif retry_in is not None:
+            message.due_at = now + retry_in
+        await self.session.flush()
