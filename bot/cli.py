@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.engine import make_url
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +21,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.exporting import report_record
 from bot.service import ReportService
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, normalise_url
 
 app = typer.Typer(
     help="vimbot — report incidents (VIM) from the messenger you already use.",
@@ -171,7 +172,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 def check_config() -> None:
     """Validate the configuration and print a summary."""
     config = _config()
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(f"[bold green]Configuration OK[/bold green] ({_State.config_path or 'defaults'})")
     org = config.organisation
     out.print(
@@ -202,9 +203,7 @@ def check_config() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
 
 @app.command()

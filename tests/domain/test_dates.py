@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.domain.dates import DateError, When, parse_when
+
+NOW = datetime(2026, 11, 22, 15, 0)  # a Sunday afternoon
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("21-11", When(date(2026, 11, 21))),
+        ("21/11/2026", When(date(2026, 11, 21))),
+        ("21.11.26 14:30", When(date(2026, 11, 21), time(14, 30))),
+        ("21.11", When(date(2026, 11, 21))),
+        ("2026-11-21", When(date(2026, 11, 21))),
+        ("2026-11-21T14:30", When(date(2026, 11, 21), time(14, 30))),
+        ("21 november", When(date(2026, 11, 21))),
+        ("21 nov 2026 om 14.30", When(date(2026, 11, 21), time(14, 30))),
+        ("gisteren", When(date(2026, 11, 21))),
+        ("Gisteren om 23u10", When(date(2026, 11, 21), time(23, 10))),
+        ("eergisteren", When(date(2026, 11, 20))),
+        ("vandaag 9:15", When(date(2026, 11, 22), time(9, 15))),
+        ("9.15", When(date(2026, 11, 22), time(9, 15))),
+        ("maandag", When(date(2026, 11, 16))),
+        ("zondag", When(date(2026, 11, 22))),
+        ("yesterday", When(date(2026, 11, 21))),
+        ("net", When(date(2026, 11, 22), time(15, 0))),
+        ("30-12", When(date(2025, 12, 30))),  # no year and later than today: last year
+    ],
+)
+def test_forgiving_dutch_and_iso_forms(typed: str, expected: When) -> None:
+    assert parse_when(typed, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("23-11-2026", "date.future"),
+        ("16:00", "date.future"),
+        ("31-02-2026", "date.invalid"),
+        ("blah", "date.unreadable"),
+        ("", "date.unreadable"),
+        ("01-01-1999", "date.too_old"),
+    ],
+)
+def test_refusals_name_the_problem(typed: str, key: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_when(typed, NOW)
+    assert caught.value.key == key
+
+
+def test_json_round_trip() -> None:
+    when = When(date(2026, 11, 21), time(8, 5))
+    assert When.from_json(when.to_json()) == when
+    assert When.from_json(When(date(2026, 1, 2)).to_json()).at is None

@@ -1,0 +1,171 @@
+"""Transcripts of the report conversation through the service (SQLite), as a person sees it."""
+
+from __future__ import annotations
+
+from bot.flows.engine import DONE, SKIP
+from bot.service import ReportService
+from tests.helpers import Chat
+
+AGGRESSION = "Meneer schold mij uit en dreigde met een mes toen ik de deur opende"
+
+
+async def _sent_report(chat: Chat) -> str:
+    outcome = chat.outcomes[-1]
+    assert outcome.reference is not None, chat.text
+    return outcome.reference
+
+
+async def test_typical_report_takes_at_most_nine_interactions(service: ReportService) -> None:
+    chat = Chat(service, user="nina")  # member of one team: never asked
+    await chat.command("/melden")
+    chat.interactions = 0  # count from the first question
+    await chat.tap("no")
+    await chat.say(AGGRESSION)
+    await chat.tap("now")
+    assert chat.selected == ["verbal_aggression", "threat"]  # suggested from the words
+    await chat.tap(DONE)
+    assert chat.selected == ["employee"]
+    await chat.tap(DONE)
+    await chat.tap("near_miss")
+    await chat.tap(SKIP)
+    await chat.tap("team_leader")
+    assert "Klopt dit?" in chat.question.text
+    await chat.tap("send")
+    reference = await _sent_report(chat)
+    assert reference == "VIM-2026-0001"
+    assert chat.interactions <= 9
+    assert "binnen 1 werkdag contact" in chat.text
+
+
+async def test_danger_shows_112_and_waits(service: ReportService) -> None:
+    chat = Chat(service)
+    await chat.command("/melden")
+    await chat.tap("yes")
+    assert "Bel eerst 112" in chat.question.text
+    await chat.say("iets anders")  # not "Verder": the bot keeps waiting
+    assert "Bel eerst 112" in chat.question.text
+    await chat.tap("continue")
+    assert "Wat is er gebeurd" in chat.text
+
+
+async def _to_harm(chat: Chat, description: str = "Cliënt is gevallen in de badkamer") -> None:
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say(description)
+    await chat.tap("yesterday")
+    await chat.tap(DONE)
+    await chat.tap(DONE)
+
+
+async def test_first_aid_only_asked_when_someone_was_harmed(service: ReportService) -> None:
+    chat = Chat(service)
+    await _to_harm(chat)
+    await chat.tap("minor")
+    assert "eerste hulp" in chat.question.text
+    await chat.tap("given")
+    assert "meteen gedaan" in chat.question.text
+
+    other = Chat(service, user="bob")
+    await _to_harm(other)
+    await other.tap("none")
+    assert "meteen gedaan" in other.question.text
+
+
+async def test_team_is_asked_once_and_remembered(service: ReportService) -> None:
+    chat = Chat(service, user="bob")  # member of no team; two teams configured
+    await _to_harm(chat)
+    await chat.tap("none")
+    await chat.say("Vloer drooggemaakt, dochter gebeld")
+    assert "Bij welk team" in chat.question.text
+    await chat.tap("zuid")
+    await chat.tap("none")
+    await chat.tap("send")
+    await _sent_report(chat)
+
+    await _to_harm(chat)
+    await chat.tap("none")
+    await chat.tap(SKIP)
+    assert "Wil je dat iemand contact" in chat.question.text  # no team question this time
+
+
+async def test_other_category_asks_for_a_word(service: ReportService) -> None:
+    chat = Chat(service)
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("De voordeur was vernield toen ik aankwam")
+    await chat.tap("today")
+    assert chat.selected == []
+    await chat.say("anders")
+    await chat.tap(DONE)
+    assert "Wat voor soort dan" in chat.text
+    await chat.say("vernieling")
+    assert "Wie is het overkomen" in chat.question.text
+
+
+async def test_typed_date_forgiving_and_never_in_the_future(service: ReportService) -> None:
+    chat = Chat(service)
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("Medicatie vergeten te geven")
+    await chat.say("25-12-2026")
+    assert "toekomst" in chat.text
+    await chat.tap("other")
+    await chat.say("morgen ofzo")
+    assert "kan ik niet lezen" in chat.text
+    await chat.say("16-11 om 8.45")
+    assert "Wat voor soort melding" in chat.question.text
+
+
+async def test_change_something_returns_to_the_summary(service: ReportService) -> None:
+    chat = Chat(service, user="nina")
+    await _to_harm(chat)
+    await chat.tap("none")
+    await chat.tap(SKIP)
+    await chat.tap("none")
+    await chat.tap("change")
+    await chat.tap("harm")
+    await chat.tap("serious")
+    await chat.tap("emergency_called")  # newly applicable question
+    assert "Klopt dit?" in chat.question.text
+    assert "ernstig letsel" in chat.question.text
+    await chat.tap("send")
+    assert "directie meteen ingelicht" in chat.text
+
+
+async def test_cancel_discards_the_draft(service: ReportService) -> None:
+    chat = Chat(service)
+    await _to_harm(chat)
+    await chat.say("stop")
+    await chat.tap("yes")
+    assert "niets bewaard" in chat.text
+    await chat.say("hallo")
+    assert "Nieuwe melding" in [o.label for o in chat.question.options]
+    async with service.db.transaction() as store:
+        assert await store.load_conversation("shell", "alice") is None
+
+
+async def test_english_speaker_gets_english(service: ReportService) -> None:
+    chat = Chat(service, language="en")
+    await chat.command("/report")
+    assert "immediate danger" in chat.question.text
+    await chat.say("no")
+    assert "What happened" in chat.text
+
+
+async def test_too_long_text_is_refused_kindly_and_emoji_kept(service: ReportService) -> None:
+    chat = Chat(service)
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("x" * 5000)
+    assert "te lang" in chat.text and "5000" in chat.text
+    await chat.say("Cliënt viel 😢 — 患者 упал")
+    await chat.tap("now")
+    state = (await _state(service))["answers"]
+    assert state["description"] == "Cliënt viel 😢 — 患者 упал"
+
+
+async def _state(service: ReportService) -> dict:
+    async with service.db.transaction() as store:
+        row = await store.load_conversation("shell", "alice")
+        assert row is not None
+        return row.state

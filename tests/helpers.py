@@ -1,0 +1,96 @@
+"""Shared test helpers: a transcript driver for the service and a test configuration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.events import Inbound, InboundKind, Outbound
+from bot.flows.engine import DONE
+from bot.service import Outcome, ReportService
+
+AMS = ZoneInfo("Europe/Amsterdam")
+# A Wednesday morning in Amsterdam.
+NOW = datetime(2026, 11, 18, 10, 30, tzinfo=AMS)
+
+
+def make_config(**overrides: Any) -> Config:
+    data: dict[str, Any] = {
+        "organisation": {"name": "Test Thuiszorg", "timezone": "Europe/Amsterdam"},
+        "roles": {
+            "coordinator": ["shell:coord"],
+            "board": ["shell:board"],
+            "confidential_adviser": ["shell:vp"],
+            "committee": ["shell:committee"],
+        },
+        "teams": [
+            {"id": "noord", "name": "Wijkteam Noord", "leaders": ["shell:lead-noord"],
+             "members": ["shell:nina"], "channels": ["shell:chan-noord"]},
+            {"id": "zuid", "name": "Wijkteam Zuid", "leaders": ["shell:lead-zuid"]},
+        ],
+    }
+    data.update(overrides)
+    return Config(**data)
+
+
+class Chat:
+    """Push an answer, read the reply: a person talking to the service."""
+
+    def __init__(self, service: ReportService, user: str = "alice", platform: str = "shell",
+                 name: str | None = "Alice", language: str | None = None) -> None:
+        self.service = service
+        self.user = user
+        self.platform = platform
+        self.name = name
+        self.language = language
+        self.replies: list[Outbound] = []
+        self.outcomes: list[Outcome] = []
+        self.question: Outbound | None = None
+        self.interactions = 0
+
+    def _event(self, kind: InboundKind, **fields: Any) -> Inbound:
+        return Inbound(platform=self.platform, chat_id=self.user, user_id=self.user, kind=kind,
+                       user_name=self.name, language=self.language, **fields)
+
+    async def _push(self, event: Inbound) -> list[Outbound]:
+        self.interactions += 1
+        outcome = await self.service.handle(event)
+        self.outcomes.append(outcome)
+        self.replies = outcome.replies
+        for reply in outcome.replies:
+            if reply.options:
+                self.question = reply
+        return outcome.replies
+
+    async def say(self, text: str) -> list[Outbound]:
+        return await self._push(self._event(InboundKind.TEXT, text=text))
+
+    async def command(self, text: str) -> list[Outbound]:
+        return await self._push(self._event(InboundKind.COMMAND, text=text))
+
+    async def tap(self, *values: str, token: str | None = None) -> list[Outbound]:
+        """Press buttons of the current question (by option value)."""
+        assert self.question is not None, "no question on screen"
+        known = {o.value for o in self.question.options} | {DONE}
+        for value in values:
+            assert value in known, f"{value!r} is not an option of {self.question.text!r}"
+        return await self._push(self._event(
+            InboundKind.CHOICE, choices=values,
+            token=token if token is not None else self.question.token,
+        ))
+
+    async def tap_label(self, label: str) -> list[Outbound]:
+        assert self.question is not None
+        value = next(o.value for o in self.question.options if o.label == label)
+        return await self.tap(value)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)
+
+    @property
+    def selected(self) -> list[str]:
+        assert self.question is not None
+        return [o.value for o in self.question.options if o.selected]

@@ -1,0 +1,120 @@
+"""The `vimbot` command as a person uses it: piped shell sessions, export, config errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def vimbot(*args: str, cwd: Path, stdin: str = "", env: dict | None = None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VIMBOT_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        cwd=cwd, env=environment, timeout=60,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    config = EXAMPLE.read_text().replace(
+        'url = "sqlite+aiosqlite:///vimbot.db"', f'url = "sqlite:///{tmp_path / "cli.db"}"'
+    )
+    (tmp_path / "config.toml").write_text(config)
+    return tmp_path
+
+
+REPORT_START = "\n".join([
+    "2",  # no danger
+    "Cliënt viel uit bed 😟; <b>geen</b> letsel",
+    "1",  # just now
+])
+REPORT_END = "\n".join([
+    "19",  # Klaar (fall was suggested)
+    "4",  # Klaar (client was suggested)
+    "2",  # no injury
+    "Overslaan",
+    "Wijkteam Zuid",
+    "1",  # team leader
+    "1",  # send
+]) + "\n"
+
+
+def test_piped_shell_session_ends_in_export(workdir: Path) -> None:
+    first = vimbot("shell", "--user", "alice", "--name", "Alice", cwd=workdir,
+                   stdin=REPORT_START + "\n")
+    assert first.returncode == 0, first.stderr
+    assert "[1] Ja" in first.stdout and "Traceback" not in first.stderr
+
+    second = vimbot("shell", "--user", "alice", cwd=workdir, stdin=REPORT_END)
+    assert second.returncode == 0, second.stderr
+    assert "We gaan verder" in second.stdout  # resumed after the end of the first input
+    assert "VIM-2026-0001" in second.stdout or "VIM-20" in second.stdout
+    assert "→ shell:leider-zuid: Nieuwe VIM-melding" in second.stdout
+
+    exported = vimbot("export", "--format", "jsonl", cwd=workdir)
+    assert exported.returncode == 0, exported.stderr
+    [line] = exported.stdout.splitlines()
+    record = json.loads(line)
+    assert record["description"] == "Cliënt viel uit bed 😟; <b>geen</b> letsel"
+    assert record["categories"] == ["fall"] and record["affected"] == ["client"]
+    assert record["harm"] == "none" and record["report_type"] == "MIC"
+    assert record["team"] == "zuid" and record["status"] == "new"
+    assert record["reporter"] == "shell:alice" and record["anonymous"] is False
+    assert record["possible_calamity"] is False
+    for key in ("reference", "created_at", "occurred_at"):
+        assert record[key]
+
+    leader = vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="")
+    assert "Berichten voor jou" in leader.stdout and "Nieuwe VIM-melding" in leader.stdout
+
+
+def test_anonymous_export_has_no_reporter(workdir: Path) -> None:
+    lines = REPORT_START + "\n" + REPORT_END.replace("\n1\n1\n", "\n1\n2\n")
+    result = vimbot("shell", "--user", "bob", "--name", "Bob", cwd=workdir, stdin=lines)
+    assert "anoniem verstuurd" in result.stdout, result.stdout[-2000:]
+    record = json.loads(vimbot("export", cwd=workdir).stdout.splitlines()[0])
+    assert record["anonymous"] is True and record["reporter"] is None
+    assert record["reporter_name"] is None
+
+
+def test_config_error_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('[[teams]]\nid = "Noord Team"\nname = "N"\n'
+                                       'leaders = ["telegram123"]\n')
+    result = vimbot("--config", "bad.toml", "check-config", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "teams[0]" in result.stderr and "leaders" in result.stderr
+    assert "platform:id" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+    (tmp_path / "broken.toml").write_text("[organisation\nname=")
+    result = vimbot("--config", "broken.toml", "check-config", cwd=tmp_path)
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+
+    result = vimbot("--config", "missing.toml", "shell", "--user", "x", cwd=tmp_path)
+    assert result.returncode == 2 and "not found" in result.stderr
+
+
+def test_check_config_summarises_the_example(workdir: Path) -> None:
+    result = vimbot("--config", str(EXAMPLE), "check-config", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "Configuration OK" in result.stdout and "Wijkteam Noord" in result.stdout
+
+
+def test_environment_overrides_secrets(workdir: Path) -> None:
+    result = vimbot("check-config", cwd=workdir,
+                    env={"VIMBOT_DATABASE_URL": "postgresql://vim:secret@db/vim"})
+    assert "postgresql+asyncpg://vim:***@db/vim" in result.stdout
+
+
+def test_db_upgrade(workdir: Path) -> None:
+    result = vimbot("db", "upgrade", cwd=workdir)
+    assert result.returncode == 0 and "revision 0001" in result.stderr

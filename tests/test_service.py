@@ -1,0 +1,186 @@
+"""The service: what a sent report stores, who is notified, restarts and failures."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.domain.anonymity import verify_code
+from bot.flows.engine import DONE, SKIP
+from bot.service import ReportService
+from storage.db import Database
+from storage.models import OutboxMessage, Person, Report
+from tests.helpers import Chat, make_config
+
+
+async def _report(chat: Chat, harm: str = "none", send: str = "send",
+                  description: str = "Mevrouw is gevallen naast het bed") -> None:
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say(description)
+    await chat.tap("today")
+    await chat.tap(DONE)
+    await chat.tap(DONE)
+    await chat.tap(harm)
+    if harm in ("minor", "serious", "death"):
+        await chat.tap("given")
+    await chat.tap(SKIP)
+    if "team" in (chat.question.token or ""):
+        await chat.tap("noord")
+    await chat.tap("team_leader")
+    await chat.tap(send)
+
+
+async def _all(db: Database, model: type) -> list:
+    async with db.transaction() as store:
+        return list((await store.session.execute(select(model))).scalars())
+
+
+async def test_sent_report_is_stored_with_events_and_leaders_notified(
+    database: Database, config: Config, clock: FrozenClock
+) -> None:
+    service = ReportService(config, database, clock)
+    chat = Chat(service, user="nina", name="Nina Jansen")
+    await _report(chat)
+    [report] = await _all(database, Report)
+    assert report.reference == "VIM-2026-0001"
+    assert report.team_id == "noord"
+    assert report.categories == ["fall"] and report.affected == ["client"]
+    assert report.report_type == "MIC" and not report.possible_calamity
+    assert report.reporter_address == "shell:nina" and report.reporter_name == "Nina Jansen"
+    assert report.created_at == clock.now()
+    assert report.occurred_on.isoformat() == "2026-11-18" and report.occurred_at is None
+    async with database.transaction() as store:
+        kinds = [e.kind for e in await store.events_of(report.id)]
+    assert kinds == ["created", "notified"]
+    [message] = await _all(database, OutboxMessage)
+    assert message.address == "shell:lead-noord"
+    assert "VIM-2026-0001" in message.payload["text"]
+    assert await _all(database, Report) and not await store_conversations(database)
+
+
+async def store_conversations(db: Database) -> list:
+    from storage.models import Conversation
+
+    return await _all(db, Conversation)
+
+
+async def test_anonymous_report_stores_no_identity_and_a_verifiable_code(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    chat = Chat(service, user="nina", name="Nina Jansen")
+    await _report(chat, send="send_anonymous")
+    [report] = await _all(sqlite_db, Report)
+    assert report.anonymous
+    assert report.reporter_address is None and report.reporter_name is None
+    code = chat.text.split("code is: ")[1].split("\n")[0]
+    assert verify_code(code, report.anonymous_code_hash)
+    assert code not in str(report.anonymous_code_hash)
+    [message] = await _all(sqlite_db, OutboxMessage)
+    assert "Nina" not in message.payload["text"] and "anoniem" in message.payload["text"]
+    async with sqlite_db.transaction() as store:
+        events = await store.events_of(report.id)
+    assert all(e.actor is None for e in events)
+    assert "nina" not in repr([e.data for e in events])
+
+
+async def test_possible_calamity_alerts_coordinator_and_board_at_once(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    chat = Chat(service, user="nina")
+    await _report(chat, harm="serious")
+    [report] = await _all(sqlite_db, Report)
+    assert report.possible_calamity
+    addresses = [m.address for m in await _all(sqlite_db, OutboxMessage)]
+    assert addresses == ["shell:lead-noord", "shell:coord", "shell:board"]
+    assert "Mogelijke calamiteit" in chat.outcomes[-1].notifications[1].text
+
+
+async def test_report_without_leaders_goes_to_the_coordinator(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    config = make_config(teams=[{"id": "solo", "name": "Praktijk"}])
+    chat = Chat(ReportService(config, sqlite_db, clock), user="sam")
+    await _report(chat)
+    assert [m.address for m in await _all(sqlite_db, OutboxMessage)] == ["shell:coord"]
+
+
+async def test_references_count_per_year(service: ReportService, clock: FrozenClock) -> None:
+    chat = Chat(service, user="nina")
+    await _report(chat)
+    await _report(chat)
+    assert chat.outcomes[-1].reference == "VIM-2026-0002"
+    clock.set(clock.now().replace(year=2027, month=1, day=4))
+    await _report(chat)
+    assert chat.outcomes[-1].reference == "VIM-2027-0001"
+
+
+async def test_restart_in_the_middle_resumes_where_the_person_was(
+    config: Config, clock: FrozenClock, tmp_path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    from storage import migrate
+
+    db = Database(url)
+    await migrate.upgrade(db)
+    chat = Chat(ReportService(config, db, clock), user="nina")
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("Cliënt kreeg de verkeerde medicatie")
+    await db.dispose()  # the process dies here
+
+    db2 = Database(url)
+    service2 = ReportService(config, db2, clock)
+    resumed = await service2.resume("shell", "nina", "shell:nina")
+    assert "We gaan verder" in resumed[0].text
+    assert "Wanneer gebeurde het" in resumed[1].text
+    chat2 = Chat(service2, user="nina")
+    chat2.question = resumed[1]
+    await chat2.tap("now")
+    assert chat2.selected == ["medication_error"]
+    await db2.dispose()
+
+
+async def test_a_failing_turn_is_a_friendly_message_and_keeps_the_draft(
+    service: ReportService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = Chat(service, user="nina")
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("Cliënt viel")
+    question = chat.question
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "_complete", broken)
+    await chat.tap("now")  # works: _complete is only used when sending
+    monkeypatch.setattr("bot.flows.engine.turn", lambda *a, **k: 1 / 0)
+    await chat.tap(DONE)
+    assert "ging iets mis" in chat.text and "bewaard" in chat.text
+    assert "Traceback" not in chat.text
+    monkeypatch.undo()
+    await chat.tap(DONE)  # the same question still works after the failure
+    assert "Wie is het overkomen" in chat.text
+    assert question is not None
+
+
+async def test_person_is_remembered_with_language(service: ReportService, sqlite_db) -> None:
+    chat = Chat(service, user="eve", name="Eve", language="en-GB")
+    await chat.say("hello")
+    [person] = await _all(sqlite_db, Person)
+    assert (person.address, person.name, person.language) == ("shell:eve", "Eve", "en")
+    assert "Hi! I am the VIM bot" in chat.text
+
+
+async def test_double_tap_on_send_never_makes_two_reports(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    chat = Chat(service, user="nina")
+    await _report(chat)
+    summary = chat.outcomes[-2].replies[-1]
+    chat.question = summary
+    await chat.tap("send", token=summary.token)
+    assert len(await _all(sqlite_db, Report)) == 1
