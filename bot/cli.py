@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from bot import __version__, logs
 from bot.clock import SystemClock
@@ -219,3 +219,6 @@ def main(argv: list[str] | None = None) -> Any:
     except ConfigError as problem:
         err.print(f"[bold red]Configuration problem[/bold red]\n{problem}", highlight=False)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err.print("\nStopped. Anything you were typing is kept for next time.")
+        raise SystemExit(130) from None

@@ -85,7 +85,7 @@ class Dispatcher:
                     outcomes.append((message_id, "failed", str(problem), None))
                     result.failed += 1
                     continue
-                wait = backoff(attempts + 1)
+                wait: timedelta = backoff(attempts + 1)
                 if problem.retry_after is not None:
                     wait = max(wait, timedelta(seconds=problem.retry_after))
                 outcomes.append((message_id, "pending", str(problem), wait))
@@ -100,6 +100,6 @@ class Dispatcher:
         if outcomes:
             async with self.db.transaction() as store:
                 done_at = self.clock.now()
-                for message_id, status, error, wait in outcomes:
-                    await store.record_delivery(message_id, status, done_at, error, wait)
+                for message_id, status, error, retry_in in outcomes:
+                    await store.record_delivery(message_id, status, done_at, error, retry_in)
         return result

@@ -30,7 +30,7 @@ class Store:
 
     @property
     def _dialect(self) -> str:
-        return self.session.bind.dialect.name
+        return self.session.get_bind().dialect.name
 
     # ---- conversations ----------------------------------------------------------------
 

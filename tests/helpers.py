@@ -26,8 +26,13 @@ def make_config(**overrides: Any) -> Config:
             "committee": ["shell:committee"],
         },
         "teams": [
-            {"id": "noord", "name": "Wijkteam Noord", "leaders": ["shell:lead-noord"],
-             "members": ["shell:nina"], "channels": ["shell:chan-noord"]},
+            {
+                "id": "noord",
+                "name": "Wijkteam Noord",
+                "leaders": ["shell:lead-noord"],
+                "members": ["shell:nina"],
+                "channels": ["shell:chan-noord"],
+            },
             {"id": "zuid", "name": "Wijkteam Zuid", "leaders": ["shell:lead-zuid"]},
         ],
     }
@@ -38,8 +43,14 @@ def make_config(**overrides: Any) -> Config:
 class Chat:
     """Push an answer, read the reply: a person talking to the service."""
 
-    def __init__(self, service: ReportService, user: str = "alice", platform: str = "shell",
-                 name: str | None = "Alice", language: str | None = None) -> None:
+    def __init__(
+        self,
+        service: ReportService,
+        user: str = "alice",
+        platform: str = "shell",
+        name: str | None = "Alice",
+        language: str | None = None,
+    ) -> None:
         self.service = service
         self.user = user
         self.platform = platform
@@ -51,8 +62,15 @@ class Chat:
         self.interactions = 0
 
     def _event(self, kind: InboundKind, **fields: Any) -> Inbound:
-        return Inbound(platform=self.platform, chat_id=self.user, user_id=self.user, kind=kind,
-                       user_name=self.name, language=self.language, **fields)
+        return Inbound(
+            platform=self.platform,
+            chat_id=self.user,
+            user_id=self.user,
+            kind=kind,
+            user_name=self.name,
+            language=self.language,
+            **fields,
+        )
 
     async def _push(self, event: Inbound) -> list[Outbound]:
         self.interactions += 1
@@ -76,10 +94,13 @@ class Chat:
         known = {o.value for o in self.question.options} | {DONE}
         for value in values:
             assert value in known, f"{value!r} is not an option of {self.question.text!r}"
-        return await self._push(self._event(
-            InboundKind.CHOICE, choices=values,
-            token=token if token is not None else self.question.token,
-        ))
+        return await self._push(
+            self._event(
+                InboundKind.CHOICE,
+                choices=values,
+                token=token if token is not None else self.question.token,
+            )
+        )
 
     async def tap_label(self, label: str) -> list[Outbound]:
         assert self.question is not None

@@ -18,8 +18,13 @@ def vimbot(*args: str, cwd: Path, stdin: str = "", env: dict | None = None):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("VIMBOT_")}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=cwd, env=environment, timeout=60,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
     )
 
 
@@ -32,25 +37,33 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-REPORT_START = "\n".join([
-    "2",  # no danger
-    "Cliënt viel uit bed 😟; <b>geen</b> letsel",
-    "1",  # just now
-])
-REPORT_END = "\n".join([
-    "19",  # Klaar (fall was suggested)
-    "4",  # Klaar (client was suggested)
-    "2",  # no injury
-    "Overslaan",
-    "Wijkteam Zuid",
-    "1",  # team leader
-    "1",  # send
-]) + "\n"
+REPORT_START = "\n".join(
+    [
+        "2",  # no danger
+        "Cliënt viel uit bed 😟; <b>geen</b> letsel",
+        "1",  # just now
+    ]
+)
+REPORT_END = (
+    "\n".join(
+        [
+            "19",  # Klaar (fall was suggested)
+            "4",  # Klaar (client was suggested)
+            "2",  # no injury
+            "Overslaan",
+            "Wijkteam Zuid",
+            "1",  # team leader
+            "1",  # send
+        ]
+    )
+    + "\n"
+)
 
 
 def test_piped_shell_session_ends_in_export(workdir: Path) -> None:
-    first = vimbot("shell", "--user", "alice", "--name", "Alice", cwd=workdir,
-                   stdin=REPORT_START + "\n")
+    first = vimbot(
+        "shell", "--user", "alice", "--name", "Alice", cwd=workdir, stdin=REPORT_START + "\n"
+    )
     assert first.returncode == 0, first.stderr
     assert "[1] Ja" in first.stdout and "Traceback" not in first.stderr
 
@@ -87,8 +100,9 @@ def test_anonymous_export_has_no_reporter(workdir: Path) -> None:
 
 
 def test_config_error_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text('[[teams]]\nid = "Noord Team"\nname = "N"\n'
-                                       'leaders = ["telegram123"]\n')
+    (tmp_path / "bad.toml").write_text(
+        '[[teams]]\nid = "Noord Team"\nname = "N"\nleaders = ["telegram123"]\n'
+    )
     result = vimbot("--config", "bad.toml", "check-config", cwd=tmp_path)
     assert result.returncode == 2
     assert "teams[0]" in result.stderr and "leaders" in result.stderr
@@ -110,8 +124,9 @@ def test_check_config_summarises_the_example(workdir: Path) -> None:
 
 
 def test_environment_overrides_secrets(workdir: Path) -> None:
-    result = vimbot("check-config", cwd=workdir,
-                    env={"VIMBOT_DATABASE_URL": "postgresql://vim:secret@db/vim"})
+    result = vimbot(
+        "check-config", cwd=workdir, env={"VIMBOT_DATABASE_URL": "postgresql://vim:secret@db/vim"}
+    )
     assert "postgresql+asyncpg://vim:***@db/vim" in result.stdout
 
 

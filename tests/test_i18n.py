@@ -28,8 +28,13 @@ def test_every_key_used_in_code_exists() -> None:
 
     bot_dir = Path(__file__).resolve().parents[1] / "bot"
     source = "\n".join(p.read_text() for p in bot_dir.rglob("*.py"))
-    used = set(re.findall(r'"((?:engine|step|done|notify|idle|shell|error|summary|field|'
-                          r'report|date|when|answer)\.[a-z_.]+)"', source))
+    used = set(
+        re.findall(
+            r'"((?:engine|step|done|notify|idle|shell|error|summary|field|'
+            r'report|date|when|answer)\.[a-z_.]+)"',
+            source,
+        )
+    )
     assert used - ROOT_KEYS == set()
 
 

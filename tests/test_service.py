@@ -15,8 +15,12 @@ from storage.models import OutboxMessage, Person, Report
 from tests.helpers import Chat, make_config
 
 
-async def _report(chat: Chat, harm: str = "none", send: str = "send",
-                  description: str = "Mevrouw is gevallen naast het bed") -> None:
+async def _report(
+    chat: Chat,
+    harm: str = "none",
+    send: str = "send",
+    description: str = "Mevrouw is gevallen naast het bed",
+) -> None:
     await chat.command("/melden")
     await chat.tap("no")
     await chat.say(description)

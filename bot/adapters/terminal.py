@@ -10,8 +10,10 @@ the shell again resumes it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
@@ -32,27 +34,33 @@ def translate(
     language: str | None = None,
 ) -> Inbound:
     """A typed line → a neutral event. Numbers pick options of the last question shown."""
-    base = {
-        "platform": PLATFORM,
-        "chat_id": user_id,
-        "user_id": user_id,
-        "user_name": name,
-        "language": language,
-    }
     text = line.rstrip("\r\n")
+    kind, token = InboundKind.TEXT, None
+    choices: tuple[str, ...] = ()
     if last is not None and last.options and _NUMBERS.match(text):
         numbers = [int(n) for n in re.split(r"[,\s]+", text.strip()) if n]
-        values = [v for v in _values(last) if v is not None]
+        values = _values(last)
         if all(1 <= n <= len(values) for n in numbers) and (last.multi or len(numbers) == 1):
-            picked = tuple(values[n - 1] for n in numbers)
-            return Inbound(kind=InboundKind.CHOICE, choices=picked, token=last.token, **base)
-    if text.startswith("/"):
-        return Inbound(kind=InboundKind.COMMAND, text=text, **base)
-    return Inbound(kind=InboundKind.TEXT, text=text, **base)
+            kind, token = InboundKind.CHOICE, last.token
+            choices = tuple(values[n - 1] for n in numbers)
+            text = ""
+    if kind is InboundKind.TEXT and text.startswith("/"):
+        kind = InboundKind.COMMAND
+    return Inbound(
+        platform=PLATFORM,
+        chat_id=user_id,
+        user_id=user_id,
+        kind=kind,
+        text=text,
+        choices=choices,
+        token=token,
+        user_name=name,
+        language=language,
+    )
 
 
-def _values(message: Outbound) -> list[str | None]:
-    values: list[str | None] = [o.value for o in message.options]
+def _values(message: Outbound) -> list[str]:
+    values = [o.value for o in message.options]
     if message.multi:
         values.append(DONE)
     return values
@@ -109,12 +117,28 @@ class TerminalAdapter:
                 self.last_question = reply
 
     async def _read_line(self) -> str:
-        """One line from standard input without blocking the event loop ("" at the end)."""
-        read: Callable[[], str] = self.stdin.readline
+        """One line from standard input without blocking the event loop ("" at the end).
+
+        The read runs in a daemon thread, so Ctrl-C or SIGTERM never waits for a line.
+        """
         if self.stdin.isatty():
             self.stdout.write("> ")
             self.stdout.flush()
-        return await asyncio.to_thread(read)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+        read: Callable[[], str] = self.stdin.readline
+
+        def deliver(line: str) -> None:
+            if not future.done():
+                future.set_result(line)
+
+        def reader() -> None:
+            line = read()
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(deliver, line)
+
+        threading.Thread(target=reader, name="terminal-input", daemon=True).start()
+        return await future
 
     async def run(self) -> None:
         inbox = await self.service.inbox(self.address)

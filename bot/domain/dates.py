@@ -81,7 +81,8 @@ class When:
     @classmethod
     def from_json(cls, data: dict[str, str | None]) -> When:
         day = date.fromisoformat(str(data["date"]))
-        at = time.fromisoformat(data["time"]) if data.get("time") else None
+        raw_time = data.get("time")
+        at = time.fromisoformat(raw_time) if raw_time else None
         return cls(day, at)
 
 

@@ -220,7 +220,9 @@ REPORT_FLOW = Flow("report", STEPS, intro=_intro)
 
 def draft_from_answers(answers: Mapping[str, Any], team_id: str | None) -> ReportDraft:
     """The stored report's fields from the answers of a completed conversation."""
-    when_value = answers.get("when_date") if answers.get("when") == "other" else answers["when"]
+    when_value: dict[str, str | None] = (
+        answers["when_date"] if answers.get("when") == "other" else answers["when"]
+    )
     return ReportDraft(
         description=str(answers["description"]),
         occurred=When.from_json(when_value),

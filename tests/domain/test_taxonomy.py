@@ -10,11 +10,17 @@ from bot.i18n import LANGUAGES, catalogue
 @pytest.mark.parametrize(
     ("description", "categories", "affected"),
     [
-        ("Meneer schold mij uit en dreigde met een mes", ["verbal_aggression", "threat"],
-         ["employee"]),
+        (
+            "Meneer schold mij uit en dreigde met een mes",
+            ["verbal_aggression", "threat"],
+            ["employee"],
+        ),
         ("Cliënt is gevallen in de badkamer", ["fall"], ["client"]),
-        ("Mevrouw kreeg de verkeerde medicatie, te hoge dosis insuline", ["medication_error"],
-         ["client"]),
+        (
+            "Mevrouw kreeg de verkeerde medicatie, te hoge dosis insuline",
+            ["medication_error"],
+            ["client"],
+        ),
         ("Collega had een prikaccident met een naald", ["accident"], ["employee"]),
         ("The client fell and I found him", ["fall"], ["client"]),
         ("Het was een gewone dag", [], []),
@@ -35,10 +41,24 @@ def test_every_category_has_a_label_in_every_language() -> None:
 def test_seed_categories_are_all_there() -> None:
     # seeds/003 (annual report) and seeds/002 (policy), as DESIGN.md lists them
     dutch = {catalogue("nl")[f"category.{code}"].lower() for code in CATEGORY_CODES}
-    for name in ("bijna ongeval", "verbale agressie", "non-verbale agressie", "fysieke agressie",
-                 "ongeval", "bedreigen", "tentamen suïcide", "medicatieverstrekking", "anders",
-                 "val", "medicatiefout", "verkeerde handeling", "schadelijke stoffen",
-                 "vermoeden van misbruik", "discriminatie", "privacy"):
+    for name in (
+        "bijna ongeval",
+        "verbale agressie",
+        "non-verbale agressie",
+        "fysieke agressie",
+        "ongeval",
+        "bedreigen",
+        "tentamen suïcide",
+        "medicatieverstrekking",
+        "anders",
+        "val",
+        "medicatiefout",
+        "verkeerde handeling",
+        "schadelijke stoffen",
+        "vermoeden van misbruik",
+        "discriminatie",
+        "privacy",
+    ):
         assert name in dutch
 
 

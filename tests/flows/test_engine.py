@@ -26,19 +26,40 @@ from tests.helpers import NOW
 FLOW = Flow(
     "test",
     (
-        Step("pet", Kind.CHOICE, "answer.yes", (Choice("cat", "Kat", literal=True),
-                                                 Choice("dog", "Hond", literal=True)),
-             field="field.what"),
-        Step("bark", Kind.TEXT, "answer.no", when=lambda v: v.answers.get("pet") == "dog",
-             field="field.when", max_length=20),
-        Step("colours", Kind.MULTI, "answer.yes",
-             (Choice("red", "Rood", literal=True), Choice("blue", "Blauw", literal=True)),
-             field="field.categories", preselect=lambda v: ["blue"]),
+        Step(
+            "pet",
+            Kind.CHOICE,
+            "answer.yes",
+            (Choice("cat", "Kat", literal=True), Choice("dog", "Hond", literal=True)),
+            field="field.what",
+        ),
+        Step(
+            "bark",
+            Kind.TEXT,
+            "answer.no",
+            when=lambda v: v.answers.get("pet") == "dog",
+            field="field.when",
+            max_length=20,
+        ),
+        Step(
+            "colours",
+            Kind.MULTI,
+            "answer.yes",
+            (Choice("red", "Rood", literal=True), Choice("blue", "Blauw", literal=True)),
+            field="field.categories",
+            preselect=lambda v: ["blue"],
+        ),
         Step("note", Kind.TEXT, "answer.no", field="field.measures", skippable=True),
-        Step("review", Kind.REVIEW, "step.summary.prompt",
-             (Choice("send", "summary.send", Action.COMPLETE),
-              Choice("change", "summary.change", Action.CHANGE),
-              Choice("cancel", "summary.cancel", Action.CANCEL))),
+        Step(
+            "review",
+            Kind.REVIEW,
+            "step.summary.prompt",
+            (
+                Choice("send", "summary.send", Action.COMPLETE),
+                Choice("change", "summary.change", Action.CHANGE),
+                Choice("cancel", "summary.cancel", Action.CANCEL),
+            ),
+        ),
     ),
 )
 CTX = Context(Translator("nl"), NOW)
@@ -64,8 +85,9 @@ class Driver:
 
     def tap(self, *values: str, token: str | None = None) -> TurnResult:
         question = self.result.replies[-1]
-        event = Inbound("t", "c", "u", InboundKind.CHOICE, choices=values,
-                        token=token or question.token)
+        event = Inbound(
+            "t", "c", "u", InboundKind.CHOICE, choices=values, token=token or question.token
+        )
         self.result = turn(FLOW, self.state, event, CTX)
         return self.result
 
