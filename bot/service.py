@@ -289,7 +289,7 @@ class ReportService:
             "teams": [(team.id, team.name) for team in self.config.teams],
             "team_known": person is not None and self._known_team(person) is not None,
         }
-        return Context(Translator(language), now_local, data)
+        return Context(Translator(language), now_local, data, self.config.limits.max_text_length)
 
 
 def payload_of(message: Outbound) -> dict[str, Any]:

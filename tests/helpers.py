@@ -107,6 +107,17 @@ class Chat:
         value = next(o.value for o in self.question.options if o.label == label)
         return await self.tap(value)
 
+    async def answer_up_to_harm(
+        self, description: str = "Cliënt is gevallen in de badkamer", when: str = "yesterday"
+    ) -> None:
+        """Start a report and confirm the suggestions, up to the harm question."""
+        await self.command("/melden")
+        await self.tap("no")
+        await self.say(description)
+        await self.tap(when)
+        await self.tap(DONE)  # categories as suggested
+        await self.tap(DONE)  # affected as suggested
+
     @property
     def text(self) -> str:
         return "\n".join(r.text for r in self.replies)

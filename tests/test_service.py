@@ -21,12 +21,7 @@ async def _report(
     send: str = "send",
     description: str = "Mevrouw is gevallen naast het bed",
 ) -> None:
-    await chat.command("/melden")
-    await chat.tap("no")
-    await chat.say(description)
-    await chat.tap("today")
-    await chat.tap(DONE)
-    await chat.tap(DONE)
+    await chat.answer_up_to_harm(description, when="today")
     await chat.tap(harm)
     if harm in ("minor", "serious", "death"):
         await chat.tap("given")
@@ -188,3 +183,14 @@ async def test_double_tap_on_send_never_makes_two_reports(
     chat.question = summary
     await chat.tap("send", token=summary.token)
     assert len(await _all(sqlite_db, Report)) == 1
+
+
+async def test_text_limit_comes_from_the_configuration(sqlite_db, clock) -> None:
+    config = make_config(limits={"max_text_length": 200})
+    chat = Chat(ReportService(config, sqlite_db, clock))
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say("a" * 201)
+    assert "te lang" in chat.text and "200" in chat.text
+    await chat.say("a" * 200)
+    assert "Wanneer" in chat.text

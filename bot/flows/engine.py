@@ -74,6 +74,7 @@ class Context:
     t: Translator
     now_local: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
+    max_text: int = DEFAULT_MAX_TEXT  # the organisation's limit for any typed answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,8 +252,9 @@ def _read_answer(step: Step, event: Inbound, text: str, view: View) -> Any:
     if step.kind in (Kind.TEXT, Kind.DATE) or step.parse is not None:
         if not text:
             raise Invalid("engine.text_empty")
-        if len(text) > step.max_length:
-            raise Invalid("engine.text_too_long", length=len(text), limit=step.max_length)
+        limit = min(step.max_length, view.ctx.max_text)
+        if len(text) > limit:
+            raise Invalid("engine.text_too_long", length=len(text), limit=limit)
         return step.parse(text, view) if step.parse else text
     raise Invalid("engine.pick_option")
 

@@ -48,13 +48,8 @@ async def test_danger_shows_112_and_waits(service: ReportService) -> None:
     assert "Wat is er gebeurd" in chat.text
 
 
-async def _to_harm(chat: Chat, description: str = "Cliënt is gevallen in de badkamer") -> None:
-    await chat.command("/melden")
-    await chat.tap("no")
-    await chat.say(description)
-    await chat.tap("yesterday")
-    await chat.tap(DONE)
-    await chat.tap(DONE)
+async def _to_harm(chat: Chat) -> None:
+    await chat.answer_up_to_harm()
 
 
 async def test_first_aid_only_asked_when_someone_was_harmed(service: ReportService) -> None:
