@@ -214,6 +214,10 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
     if word in BACK_WORDS and state["mode"] is None:
         return _back(flow, state, ctx)
 
+    if event.kind is InboundKind.COMMAND:  # a command is never an answer to a question
+        hint = Outbound(ctx.t("engine.unknown_command"))
+        return TurnResult(state, [hint, _current_question(flow, state, ctx)])
+
     if state["mode"] == "confirm_cancel":
         return _confirm_cancel(flow, state, event, text, ctx)
     if state["mode"] == "change_pick":

@@ -197,3 +197,13 @@ def test_state_from_an_older_flow_is_repaired_not_lost() -> None:
     assert result.state is not None
     assert result.state["answers"]["pet"] == "cat"
     assert result.state["step"] == "colours"
+
+
+def test_a_command_is_never_taken_as_an_answer() -> None:
+    d = Driver()
+    d.tap("dog")
+    d.result = turn(FLOW, d.state, Inbound("t", "c", "u", InboundKind.COMMAND, text="/status"), CTX)
+    assert "commando" in d.result.replies[0].text
+    assert "bark" not in d.state["answers"] and d.step == "bark"
+    d.result = turn(FLOW, d.state, Inbound("t", "c", "u", InboundKind.COMMAND, text="/stop"), CTX)
+    assert d.state["mode"] == "confirm_cancel"  # universal words still work as commands
