@@ -122,8 +122,11 @@ class Telegram(_Section):
     token: str | None = None
     base_url: str | None = None  # e.g. a local Bot API server or a test double
     mode: str = Field(default="polling", pattern="^(polling|webhook)$")
+    # Webhook mode: the public HTTPS address Telegram posts to (ending in /telegram/webhook),
+    # and the secret it sends along (1-256 characters: letters, digits, _ and -).
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    poll_timeout: int = Field(default=30, ge=0, le=60)  # long-polling wait, in seconds
 
 
 class Slack(_Section):
@@ -191,6 +194,12 @@ class Config(BaseSettings):
             raise ValueError(
                 "the Telegram token does not look like '123456:ABC-DEF…' from BotFather"
             )
+        if (
+            self.telegram.mode == "webhook"
+            and self.telegram.enabled
+            and not (self.telegram.webhook_url and self.telegram.webhook_secret)
+        ):
+            raise ValueError("telegram webhook mode needs webhook_url and webhook_secret")
         if self.slack.enabled and not self.slack.bot_token:
             raise ValueError(
                 "slack is enabled but has no bot token: set [slack] bot_token or "

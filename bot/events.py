@@ -31,6 +31,8 @@ class Inbound:
     is_private: bool = True
     user_name: str | None = None
     language: str | None = None
+    # A platform's id of this delivery (e.g. a Telegram update_id): processed at most once.
+    dedupe_key: str | None = None
 
     @property
     def address(self) -> str:

@@ -1,15 +1,22 @@
-"""``vimbot run``: every configured adapter plus the scheduler, in one asyncio loop."""
+"""``vimbot run``: every configured adapter plus the scheduler, in one asyncio loop.
+
+With no messenger configured the terminal adapter runs, so a newcomer can report at once.
+SIGTERM/SIGINT stop it cleanly: the turn in progress is finished and stored first.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+from typing import Protocol
 
 import structlog
 
 from bot.adapters.terminal import TerminalAdapter
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError
+from bot.http_server import HttpServer
 from bot.outbox import Dispatcher, Sender
 from bot.service import ReportService
 from scheduler import build_scheduler
@@ -19,35 +26,84 @@ from storage.db import Database
 log = structlog.get_logger("vimbot.run")
 
 
+class Adapter(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class Bot:
+    """Everything `vimbot run` starts, so tests can start and stop the same thing."""
+
+    def __init__(self, config: Config, db: Database, clock: Clock | None = None) -> None:
+        self.config = config
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.service = ReportService(config, db, self.clock)
+        self.senders: dict[str, Sender] = {}
+        self.dispatcher = Dispatcher(db, self.clock, self.senders)
+        self.adapters: list[Adapter] = []
+        self.http: HttpServer | None = None
+        self._kicks: set[asyncio.Task[object]] = set()
+        if config.telegram.enabled and config.telegram.mode == "webhook":
+            self.http = HttpServer(config.server.host, config.server.port)
+        if config.telegram.enabled:
+            from bot.adapters.telegram import TelegramAdapter
+
+            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox)
+            self.adapters.append(telegram)
+            self.senders["telegram"] = telegram.sender
+        if config.slack.enabled:
+            raise ConfigError("the Slack adapter is not available yet; disable [slack] for now")
+        self.scheduler = build_scheduler(self.dispatcher, db, self.clock)
+
+    def kick_outbox(self) -> None:
+        """Deliver new notifications now rather than at the next scheduler tick."""
+        task = asyncio.get_running_loop().create_task(self.dispatcher.dispatch_due())
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
+
+    async def start(self) -> None:
+        if self.http is not None:
+            await self.http.start()
+        for adapter in self.adapters:
+            await adapter.start()
+        self.scheduler.start()
+        await self.dispatcher.dispatch_due()  # what was queued while the bot was down
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for adapter in reversed(self.adapters):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        if self._kicks:
+            await asyncio.gather(*self._kicks, return_exceptions=True)
+        if self.http is not None:
+            await self.http.stop()
+
+
 async def run_bot(config: Config, terminal_user: str) -> None:
-    if config.messengers:
-        raise ConfigError(
-            f"{', '.join(config.messengers)} is enabled, but this version of vimbot has only "
-            "the terminal adapter; disable it in the configuration for now"
-        )
     db = Database(config.database.url)
     if not await migrate.is_up_to_date(db):
         if not db.is_sqlite:
             await db.dispose()
             raise ConfigError("the database schema is not up to date: run `vimbot db upgrade`")
         await migrate.upgrade(db)
-    clock = SystemClock()
-    service = ReportService(config, db, clock)
-    senders: dict[str, Sender] = {}
-    scheduler = build_scheduler(Dispatcher(db, clock, senders))
-    scheduler.start()
+    bot = Bot(config, db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    terminal = asyncio.create_task(TerminalAdapter(service, terminal_user).run())
-    stopper = asyncio.create_task(stop.wait())
+    waiters: set[asyncio.Task[object]] = {asyncio.create_task(stop.wait())}
     try:
-        await asyncio.wait({terminal, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        await bot.start()
+        if not bot.adapters:
+            terminal = TerminalAdapter(bot.service, terminal_user)
+            waiters.add(asyncio.create_task(terminal.run()))
+        log.info("vimbot_running", adapters=[type(a).__name__ for a in bot.adapters])
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        # A turn in progress finishes (its transaction commits) before we stop.
-        for task in (terminal, stopper):
-            if not task.done():
-                task.cancel()
-        scheduler.shutdown(wait=False)
+        for task in waiters:
+            task.cancel()
+        await bot.stop()
         await db.dispose()

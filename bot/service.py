@@ -20,10 +20,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.domain.anonymity import hash_code, new_code
 from bot.domain.report import format_reference
-from bot.domain.text import fold
 from bot.events import Inbound, InboundKind, Option, Outbound
 from bot.flows import engine
-from bot.flows.engine import Cancelled, Completed, Context
+from bot.flows.engine import Cancelled, Completed, Context, command_word
 from bot.flows.report import REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
 from bot.notifications import new_report_notifications
@@ -37,7 +36,9 @@ FLOWS = {REPORT_FLOW.name: REPORT_FLOW}
 
 START_WORDS = frozenset({"start", "melden", "melding", "nieuw", "report", "new"})
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
+STATUS_WORDS = frozenset({"status"})
 IDLE_TOKEN = "idle"
+STATUS_LIMIT = 10
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class Outcome:
     replies: list[Outbound] = field(default_factory=list)
     notifications: list[Outbound] = field(default_factory=list)
     reference: str | None = None
+    duplicate: bool = False  # the platform delivered this update before; nothing was done
 
 
 class KeyedLocks:
@@ -123,6 +125,23 @@ class ReportService:
                 message.attempts += 1
             return [outbound_from_payload(m.payload, m.address) for m in messages]
 
+    async def queue(self, address: str, message: Outbound) -> None:
+        """Put a message in the outbox (a reply that could not be delivered right away)."""
+        async with self.db.transaction() as store:
+            await store.enqueue(address, payload_of(message), self.clock.now())
+
+    async def _status(self, store: Store, address: str, t: Translator) -> Outbound:
+        """The person's own (named) reports, newest first."""
+        reports = await store.reports_of(address, STATUS_LIMIT)
+        if not reports:
+            return Outbound(t("status.none"))
+        tz = self.config.organisation.tz
+        lines = [t("status.header")]
+        for report in reports:
+            day = t.day(report.created_at.astimezone(tz).date())
+            lines.append(f"{report.reference} · {day} · {t(f'status.{report.status}')}")
+        return Outbound("\n".join(lines))
+
     # ---- one turn -------------------------------------------------------------------------
 
     async def _handle(self, store: Store, event: Inbound) -> Outcome:
@@ -131,9 +150,14 @@ class ReportService:
         person = await store.ensure_person(event.address, now, event.user_name, language)
         ctx = self._context(person, event.language)
         row = await store.load_conversation(event.platform, event.chat_id)
-        word = fold(event.text.lstrip("/")) if event.kind is not InboundKind.CHOICE else ""
+        word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
+        if event.dedupe_key and not await store.claim_update(event.dedupe_key, now):
+            log.info("duplicate_update_skipped", platform=event.platform)
+            return Outcome(duplicate=True)
 
         if row is None:
+            if word in STATUS_WORDS:
+                return Outcome([await self._status(store, event.address, ctx.t)])
             result = self._idle(event, word, ctx, person)
             if result is None:
                 return Outcome(self._welcome(ctx, event))
@@ -166,6 +190,8 @@ class ReportService:
         choice = event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
         if choice == "help" or word in engine.HELP_WORDS:
             return engine.TurnResult(None, [Outbound(ctx.t("idle.help_text"))])
+        if word in engine.CANCEL_WORDS:
+            return engine.TurnResult(None, [Outbound(ctx.t("idle.nothing_to_stop"))])
         anonymous = choice == "anonymous" or word in ANONYMOUS_WORDS
         if not anonymous and choice != "report" and word not in START_WORDS:
             return None

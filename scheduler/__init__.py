@@ -6,20 +6,40 @@ A restart loses nothing (due work is found again in the tables) and sends nothin
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clock import Clock
 from bot.outbox import Dispatcher
+from storage.db import Database
 
 OUTBOX_INTERVAL_SECONDS = 5
+REMEMBER_UPDATES = timedelta(days=7)  # platforms redeliver within hours, not weeks
 
 
-def build_scheduler(dispatcher: Dispatcher) -> AsyncIOScheduler:
+async def forget_old_updates(db: Database, clock: Clock) -> int:
+    """Drop the record of processed platform deliveries once no redelivery can come."""
+    async with db.transaction() as store:
+        return await store.forget_updates_before(clock.now() - REMEMBER_UPDATES)
+
+
+def build_scheduler(dispatcher: Dispatcher, db: Database, clock: Clock) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         dispatcher.dispatch_due,
         "interval",
         seconds=OUTBOX_INTERVAL_SECONDS,
         id="outbox",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        forget_old_updates,
+        "interval",
+        hours=6,
+        args=(db, clock),
+        id="forget-updates",
         max_instances=1,
         coalesce=True,
     )

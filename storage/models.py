@@ -147,3 +147,12 @@ class OutboxMessage(Base):
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_address_status", "address", "status"),
     )
+
+
+class ProcessedUpdate(Base):
+    """Platform deliveries already handled (Telegram update ids, Slack event ids), for a while."""
+
+    __tablename__ = "processed_updates"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)

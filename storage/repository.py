@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from storage.models import (
     Conversation,
     OutboxMessage,
     Person,
+    ProcessedUpdate,
     ReferenceCounter,
     Report,
     ReportEvent,
@@ -137,6 +138,34 @@ class Store:
         stmt = select(Report).order_by(Report.id).execution_options(yield_per=batch)
         async for report in await self.session.stream_scalars(stmt):
             yield report
+
+    async def reports_of(self, address: str, limit: int) -> Sequence[Report]:
+        stmt = (
+            select(Report)
+            .where(Report.reporter_address == address)
+            .order_by(Report.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    # ---- deliveries processed once ------------------------------------------------------
+
+    async def claim_update(self, key: str, now: datetime) -> bool:
+        """True the first time ``key`` is seen; False for a redelivery."""
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(
+            insert(ProcessedUpdate)
+            .values(key=key, at=now)
+            .on_conflict_do_nothing()
+            .returning(ProcessedUpdate.key)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def forget_updates_before(self, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # ---- outbox -----------------------------------------------------------------------
 

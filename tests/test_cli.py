@@ -132,4 +132,4 @@ def test_environment_overrides_secrets(workdir: Path) -> None:
 
 def test_db_upgrade(workdir: Path) -> None:
     result = vimbot("db", "upgrade", cwd=workdir)
-    assert result.returncode == 0 and "revision 0001" in result.stderr
+    assert result.returncode == 0 and "revision 0002" in result.stderr

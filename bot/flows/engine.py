@@ -195,7 +195,7 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
         nxt = _next_step(flow, state, ctx, after=None) or flow.steps[-1]
         return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
     text = clean_text(event.text) if event.kind is not InboundKind.CHOICE else ""
-    word = fold(text.lstrip("/")) if text else ""
+    word = command_word(text)
 
     if event.kind is InboundKind.CHOICE and event.token != _token(state):
         return TurnResult(
@@ -236,6 +236,24 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
     state["answers"][step.id] = answer
     return TurnResult(state, [_advance(flow, state, ctx)])
+
+
+def command_word(text: str) -> str:
+    """The word a person gave as a command: ``/Stop@vim_bot`` → ``stop``, ``terug`` → ``terug``.
+
+    Plain text counts only when it is a single word, so a sentence is never a command.
+    """
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        first = stripped[1:].split(maxsplit=1)[0] if len(stripped) > 1 else ""
+        return fold(first.split("@", 1)[0])
+    return fold(stripped) if len(stripped.split()) == 1 else ""
+
+
+def command_argument(text: str) -> str:
+    """What follows a command: ``/status ABCD-1234`` → ``ABCD-1234``."""
+    parts = text.strip().split(maxsplit=1)
+    return parts[1] if len(parts) == 2 and parts[0].startswith("/") else ""
 
 
 # ---- reading answers ----------------------------------------------------------------------

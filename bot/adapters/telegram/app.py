@@ -1,0 +1,225 @@
+"""Wiring of the Telegram adapter: the PTB Application, polling or webhook, and delivery."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from aiohttp import web
+from telegram import BotCommand, CallbackQuery, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.adapters.telegram.render import render
+from bot.adapters.telegram.translate import PLATFORM, translate
+from bot.config import Config
+from bot.events import Outbound
+from bot.http_server import HttpServer
+from bot.i18n import LANGUAGES, Translator
+from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.service import ReportService
+
+log = structlog.get_logger("vimbot.telegram")
+
+COMMANDS = ("melden", "anoniem", "status", "help", "stop")
+ALLOWED_UPDATES = ["message", "callback_query"]
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+GROUP_REPLY_EVERY = timedelta(minutes=10)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(error: TelegramError) -> TemporaryFailure | PermanentFailure:
+    """Whether a failed call is worth retrying (network, 5xx, 429) or not (blocked, bad chat)."""
+    if isinstance(error, RetryAfter):
+        return TemporaryFailure("rate limited", retry_after=_seconds(error.retry_after))
+    if isinstance(error, Forbidden | BadRequest):  # BadRequest is a NetworkError: check first
+        return PermanentFailure(error.message)
+    if isinstance(error, NetworkError):
+        return TemporaryFailure(error.message)
+    return PermanentFailure(error.message)
+
+
+def _chat_id(recipient: str) -> int | str:
+    return int(recipient) if recipient.lstrip("-").isdigit() else recipient
+
+
+class TelegramSender:
+    """Delivers outbox messages (notifications) to ``telegram:<chat id>`` addresses."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+
+    async def send(self, recipient: str, message: Outbound) -> None:
+        try:
+            for part in render(message):
+                await self.application.bot.send_message(chat_id=_chat_id(recipient), **part)
+        except TelegramError as error:
+            raise classify(error) from error
+
+
+class TelegramAdapter:
+    def __init__(
+        self,
+        config: Config,
+        service: ReportService,
+        http: HttpServer | None = None,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        settings = config.telegram
+        assert settings.token, "checked by the configuration"
+        self.config = config
+        self.service = service
+        self.http = http
+        self.on_queued = on_queued
+        self.webhook = settings.mode == "webhook"
+        builder = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .concurrent_updates(True)  # chats in parallel; the service keeps one chat in order
+            .job_queue(None)
+        )
+        if settings.base_url:
+            builder = builder.base_url(settings.base_url).base_file_url(settings.base_url)
+        if self.webhook:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.sender = TelegramSender(self.application)
+        self._group_replied: dict[int, datetime] = {}
+        self.username: str | None = None
+
+    # ---- life cycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()  # getMe: fails clearly on a wrong token
+        self.username = app.bot.username
+        await self._register_commands()
+        await app.start()
+        settings = self.config.telegram
+        if self.webhook:
+            if self.http is None:
+                raise RuntimeError("webhook mode needs the bot's HTTP server")
+            self.http.add_post(WEBHOOK_PATH, self._on_webhook)
+            await app.bot.set_webhook(
+                url=str(settings.webhook_url),
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout
+            )
+        log.info("telegram_started", mode=settings.mode, username=self.username)
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()  # waits for the turns in progress
+        await app.shutdown()
+
+    async def _register_commands(self) -> None:
+        for language in (*LANGUAGES, None):
+            t = Translator(language or self.config.organisation.language)
+            commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+            await self.application.bot.set_my_commands(commands, language_code=language)
+
+    # ---- webhook --------------------------------------------------------------------------
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        expected = (self.config.telegram.webhook_secret or "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+            return web.Response(status=400, text="bad update")
+        await self.application.update_queue.put(update)
+        return web.Response(status=200, text="ok")
+
+    # ---- updates ------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is not None:
+            with contextlib.suppress(TelegramError):  # stop the phone's spinner first
+                await query.answer()
+        event = translate(update, self.application.bot.id)
+        if event is None:
+            return
+        if not event.is_private:
+            await self._answer_group(update)
+            return
+        outcome = await self.service.handle(event)
+        if outcome.duplicate:
+            return
+        for reply in outcome.replies:
+            await self._reply(event.chat_id, reply, query)
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
+
+    async def _reply(self, chat_id: str, reply: Outbound, query: CallbackQuery | None) -> None:
+        bot = self.application.bot
+        try:
+            if reply.edit and query is not None and query.message is not None:
+                part = render(reply)[-1]
+                try:
+                    await bot.edit_message_text(
+                        chat_id=_chat_id(chat_id), message_id=query.message.message_id, **part
+                    )
+                    return
+                except BadRequest as error:
+                    if "not modified" in error.message.lower():
+                        return
+                    # the message can't be edited (too old): send the question anew below
+            for part in render(reply):
+                await bot.send_message(chat_id=_chat_id(chat_id), **part)
+        except TelegramError as error:
+            failure = classify(error)
+            if isinstance(failure, TemporaryFailure):
+                # Never lost: the outbox retries it.
+                await self.service.queue(f"{PLATFORM}:{chat_id}", reply)
+                if self.on_queued is not None:
+                    self.on_queued()
+            else:
+                log.warning("telegram_reply_undeliverable", reason=failure.args[0])
+
+    async def _answer_group(self, update: Update) -> None:
+        """Reports are made in private: in a group the bot only points there, and stores nothing."""
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None or update.callback_query is not None:
+            return
+        text = message.text or ""
+        addressed = text.startswith("/") or (self.username and f"@{self.username}" in text)
+        now = self.service.clock.now()
+        last = self._group_replied.get(chat.id)
+        if not addressed or (last is not None and now - last < GROUP_REPLY_EVERY):
+            return
+        self._group_replied[chat.id] = now
+        user = update.effective_user
+        t = Translator((user.language_code if user else None) or self.config.organisation.language)
+        link = f"https://t.me/{self.username}?start=melden"
+        try:
+            await message.reply_text(t("group.private_only", link=link))
+        except TelegramError as error:
+            log.warning("telegram_group_reply_failed", reason=error.message)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error: Any = context.error
+        log.error("telegram_handler_error", error=type(error).__name__)

@@ -1,0 +1,81 @@
+"""Neutral :class:`Outbound` → Telegram message parameters (pure, no network).
+
+Every text is HTML-escaped and sent with ``parse_mode=HTML``, so a report containing ``<``,
+``*``, ``_`` or emoji can never break a message. Texts over Telegram's 4,096-character
+limit are split at line breaks; the buttons go with the last part.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit, ParseMode
+
+from bot.adapters.telegram.translate import callback_data
+from bot.events import Outbound
+from bot.flows.engine import DONE
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+SHORT_LABEL = 18  # labels up to this length share a row, two by two
+CHECK = "✅ "
+UNCHECKED = "▫️ "
+
+
+def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
+    if not message.options:
+        return None
+    buttons = []
+    for option in message.options:
+        label = option.label
+        if message.multi:
+            label = (CHECK if option.selected else UNCHECKED) + label
+        buttons.append(
+            InlineKeyboardButton(label, callback_data=callback_data(message.token, option.value))
+        )
+    rows: list[list[InlineKeyboardButton]] = []
+    if all(len(o.label) <= SHORT_LABEL for o in message.options):
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    else:
+        rows = [[button] for button in buttons]
+    if message.multi:
+        done = InlineKeyboardButton(
+            f"✔️ {message.done_label or 'Klaar'}", callback_data=callback_data(message.token, DONE)
+        )
+        rows.append([done])
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Parts of at most ``limit`` characters (after escaping), split at line breaks if possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(html.escape(candidate)) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(html.escape(line)) > limit:  # one very long line: cut it
+            cut = limit
+            while len(html.escape(line[:cut])) > limit:
+                cut -= 100
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    parts.append(current)
+    return parts or [""]
+
+
+def render(message: Outbound) -> list[dict[str, Any]]:
+    """``send_message`` keyword arguments, one dict per part."""
+    parts = split_text(message.text or " ")
+    rendered: list[dict[str, Any]] = [
+        {"text": html.escape(part) or " ", "parse_mode": ParseMode.HTML} for part in parts
+    ]
+    markup = keyboard(message)
+    if markup is not None:
+        rendered[-1]["reply_markup"] = markup
+    return rendered
