@@ -86,8 +86,8 @@ class Dispatcher:
                     result.failed += 1
                     continue
                 wait: timedelta = backoff(attempts + 1)
-                if problem.retry_after is not None:
-                    wait = max(wait, timedelta(seconds=problem.retry_after))
+                if problem.retry_after is not None:  # the platform said when: do as it says
+                    wait = timedelta(seconds=problem.retry_after)
                 outcomes.append((message_id, "pending", str(problem), wait))
                 result.retried += 1
             except PermanentFailure as problem:

@@ -12,6 +12,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -39,6 +40,7 @@ ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
 STATUS_WORDS = frozenset({"status"})
 IDLE_TOKEN = "idle"
 STATUS_LIMIT = 10
+ZERO = timedelta(0)
 
 
 @dataclass(slots=True)
@@ -125,10 +127,11 @@ class ReportService:
                 message.attempts += 1
             return [outbound_from_payload(m.payload, m.address) for m in messages]
 
-    async def queue(self, address: str, message: Outbound) -> None:
+    async def queue(self, address: str, message: Outbound, delay: timedelta | None = None) -> None:
         """Put a message in the outbox (a reply that could not be delivered right away)."""
+        now = self.clock.now()
         async with self.db.transaction() as store:
-            await store.enqueue(address, payload_of(message), self.clock.now())
+            await store.enqueue(address, payload_of(message), now, due_at=now + (delay or ZERO))
 
     async def _status(self, store: Store, address: str, t: Translator) -> Outbound:
         """The person's own (named) reports, newest first."""

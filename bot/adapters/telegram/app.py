@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,7 +41,10 @@ def _seconds(value: int | float | timedelta) -> float:
 def classify(error: TelegramError) -> TemporaryFailure | PermanentFailure:
     """Whether a failed call is worth retrying (network, 5xx, 429) or not (blocked, bad chat)."""
     if isinstance(error, RetryAfter):
-        return TemporaryFailure("rate limited", retry_after=_seconds(error.retry_after))
+        with warnings.catch_warnings():  # PTB 22 warns that int becomes timedelta; we take both
+            warnings.simplefilter("ignore")
+            wait = _seconds(error.retry_after)
+        return TemporaryFailure("rate limited", retry_after=wait)
     if isinstance(error, Forbidden | BadRequest):  # BadRequest is a NetworkError: check first
         return PermanentFailure(error.message)
     if isinstance(error, NetworkError):
@@ -94,6 +98,10 @@ class TelegramAdapter:
         self.application: Application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        if self.webhook:
+            if http is None:
+                raise RuntimeError("webhook mode needs the bot's HTTP server")
+            http.add_post(WEBHOOK_PATH, self._on_webhook)  # before the server starts
         self.sender = TelegramSender(self.application)
         self._group_replied: dict[int, datetime] = {}
         self.username: str | None = None
@@ -108,9 +116,6 @@ class TelegramAdapter:
         await app.start()
         settings = self.config.telegram
         if self.webhook:
-            if self.http is None:
-                raise RuntimeError("webhook mode needs the bot's HTTP server")
-            self.http.add_post(WEBHOOK_PATH, self._on_webhook)
             await app.bot.set_webhook(
                 url=str(settings.webhook_url),
                 secret_token=settings.webhook_secret,
@@ -168,12 +173,23 @@ class TelegramAdapter:
         outcome = await self.service.handle(event)
         if outcome.duplicate:
             return
+        address = f"{PLATFORM}:{event.chat_id}"
+        wait: timedelta | None = None
         for reply in outcome.replies:
-            await self._reply(event.chat_id, reply, query)
-        if outcome.notifications and self.on_queued is not None:
+            if wait is None:
+                wait = await self._reply(event.chat_id, reply, query)
+                if wait is None:
+                    continue
+            # Once a reply had to wait, the rest of the turn waits with it: order is kept,
+            # and nothing is lost (the outbox retries).
+            await self.service.queue(address, reply, wait)
+        if self.on_queued is not None and (outcome.notifications or wait is not None):
             self.on_queued()
 
-    async def _reply(self, chat_id: str, reply: Outbound, query: CallbackQuery | None) -> None:
+    async def _reply(
+        self, chat_id: str, reply: Outbound, query: CallbackQuery | None
+    ) -> timedelta | None:
+        """Send (or edit) a reply. None when delivered; else how long to wait before a retry."""
         bot = self.application.bot
         try:
             if reply.edit and query is not None and query.message is not None:
@@ -182,22 +198,19 @@ class TelegramAdapter:
                     await bot.edit_message_text(
                         chat_id=_chat_id(chat_id), message_id=query.message.message_id, **part
                     )
-                    return
+                    return None
                 except BadRequest as error:
                     if "not modified" in error.message.lower():
-                        return
+                        return None
                     # the message can't be edited (too old): send the question anew below
             for part in render(reply):
                 await bot.send_message(chat_id=_chat_id(chat_id), **part)
         except TelegramError as error:
             failure = classify(error)
             if isinstance(failure, TemporaryFailure):
-                # Never lost: the outbox retries it.
-                await self.service.queue(f"{PLATFORM}:{chat_id}", reply)
-                if self.on_queued is not None:
-                    self.on_queued()
-            else:
-                log.warning("telegram_reply_undeliverable", reason=failure.args[0])
+                return timedelta(seconds=failure.retry_after or 0)
+            log.warning("telegram_reply_undeliverable", reason=failure.args[0])
+        return None
 
     async def _answer_group(self, update: Update) -> None:
         """Reports are made in private: in a group the bot only points there, and stores nothing."""

@@ -1,0 +1,374 @@
+"""The real python-telegram-bot Application against a fake Bot API server on 127.0.0.1.
+
+Assertions read what reached the fake server: the requests, not internal calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FrozenClock
+from bot.runner import Bot
+from storage import migrate
+from storage.db import Database
+from storage.models import Conversation, OutboxMessage, Person, Report
+from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
+from tests.helpers import make_config
+
+WORKER = 4242
+LEADER = 9001
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def telegram_config(fake: FakeTelegram, **telegram: Any):
+    return make_config(
+        telegram={
+            "enabled": True,
+            "token": fake.token,
+            "base_url": fake.base_url,
+            "poll_timeout": 1,
+            **telegram,
+        },
+        teams=[
+            {
+                "id": "noord",
+                "name": "Wijkteam Noord",
+                "leaders": [f"telegram:{LEADER}"],
+                "members": [f"telegram:{WORKER}"],
+            }
+        ],
+    )
+
+
+class Harness:
+    """A running bot plus the fake server, with helpers that act like a person's phone."""
+
+    def __init__(self, fake: FakeTelegram, bot: Bot, db: Database) -> None:
+        self.fake, self.bot, self.db = fake, bot, db
+
+    def question(self, chat_id: int = WORKER) -> Call:
+        for call in reversed(self.fake.calls):
+            if (
+                call.method in ("sendMessage", "editMessageText")
+                and str(call.params.get("chat_id")) == str(chat_id)
+                and call.params.get("reply_markup")
+            ):
+                return call
+        raise AssertionError("no question with buttons was sent")
+
+    def buttons(self, call: Call) -> list[dict[str, str]]:
+        rows = call.params["reply_markup"]["inline_keyboard"]
+        return [button for row in rows for button in row]
+
+    async def tap(self, value: str, user: int = WORKER, question: Call | None = None) -> None:
+        call = question or self.question(user)
+        data = next(
+            b["callback_data"]
+            for b in self.buttons(call)
+            if b["callback_data"].endswith(f"|{value}")
+        )
+        message_id = call.result["message_id"]
+        before = len(self.fake.calls)
+        self.fake.push_callback(user, message_id, data)
+        await self.fake.wait_for(lambda c: c.method == "answerCallbackQuery")
+        await self._settle(before)
+
+    async def say(self, text: str, user: int = WORKER) -> None:
+        before = len(self.fake.calls)
+        self.fake.push_text(user, text)
+        await self._settle(before)
+
+    async def _settle(self, before: int) -> None:
+        """Wait until the bot answered in the chat and then went quiet (the turn is over)."""
+        await self.fake.wait_for(
+            lambda c: (
+                c.method in ("sendMessage", "editMessageText")
+                and self.fake.calls.index(c) >= before
+            )
+        )
+        while True:
+            seen = len(self.fake.calls)
+            await asyncio.sleep(0.05)
+            if len(self.fake.calls) == seen:
+                return
+
+    async def count(self, model: type) -> int:
+        async with self.db.transaction() as store:
+            return int(
+                (await store.session.execute(select(func.count()).select_from(model))).scalar_one()
+            )
+
+
+async def _start(fake: FakeTelegram, db: Database, clock: FrozenClock, **telegram: Any) -> Bot:
+    bot = Bot(telegram_config(fake, **telegram), db, clock)
+    await bot.start()
+    return bot
+
+
+@pytest.fixture
+async def harness(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> AsyncIterator[Harness]:
+    bot = await _start(fake, sqlite_db, clock)
+    yield Harness(fake, bot, sqlite_db)
+    await bot.stop()
+
+
+async def _report_until_summary(h: Harness) -> None:
+    await h.say("/melden")
+    await h.tap("no")
+    await h.say("Mevrouw schold mij uit <b>en</b> dreigde * _ 😡")
+    await h.tap("now")
+    await h.tap("_done")
+    await h.tap("_done")
+    await h.tap("none")
+    await h.tap("_skip")
+    await h.tap("team_leader")
+
+
+async def test_commands_registered_in_dutch_and_english(harness: Harness) -> None:
+    calls = harness.fake.calls_of("setMyCommands")
+    assert {c.params.get("language_code") for c in calls} == {"nl", "en", None}
+    dutch = next(c for c in calls if c.params.get("language_code") == "nl")
+    assert [c["command"] for c in dutch.params["commands"]] == [
+        "melden",
+        "anoniem",
+        "status",
+        "help",
+        "stop",
+    ]
+
+
+async def test_full_report_with_messages_and_buttons(harness: Harness) -> None:
+    h = harness
+    await _report_until_summary(h)
+    summary = h.question()
+    assert "Klopt dit?" in summary.params["text"]
+    assert "&lt;b&gt;en&lt;/b&gt;" in summary.params["text"]  # user text escaped
+    assert summary.params["parse_mode"] == "HTML"
+    await h.tap("send")
+    await h.fake.wait_for_message(WORKER, "VIM-2026-0001")
+    notification = await h.fake.wait_for_message(LEADER, "Nieuwe VIM-melding VIM-2026-0001")
+    assert "&lt;b&gt;" in notification.params["text"]
+    assert await h.count(Report) == 1 and await h.count(Conversation) == 0
+    taps = len(h.fake.calls_of("answerCallbackQuery"))
+    assert taps == 8  # every button press answered
+    async with h.db.transaction() as store:
+        [report] = (await store.session.execute(select(Report))).scalars()
+        assert report.reporter_address == f"telegram:{WORKER}"
+        assert report.description == "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡"
+
+
+async def test_multi_choice_is_edited_in_place(harness: Harness) -> None:
+    h = harness
+    await h.say("/melden")
+    await h.tap("no")
+    await h.say("Cliënt is gevallen")
+    await h.tap("now")
+    question = h.question()
+    await h.tap("accident", question=question)
+    edit = h.fake.calls_of("editMessageText")[-1]
+    assert edit.params["message_id"] == question.result["message_id"]
+    ticked = [b["text"] for b in h.buttons(edit) if b["text"].startswith("✅")]
+    assert ticked == ["✅ Val", "✅ Ongeval"]
+
+
+async def test_stale_button_gets_the_current_question(harness: Harness) -> None:
+    h = harness
+    await h.say("/melden")
+    first = h.question()
+    await h.tap("no")
+    await h.say("Cliënt is gevallen")
+    await h.tap("yes", question=first)  # the danger question again, from an old message
+    reply = await h.fake.wait_for_message(WORKER, "al voorbij")
+    assert reply
+    async with h.db.transaction() as store:
+        conversation = await store.load_conversation("telegram", str(WORKER))
+        assert conversation is not None and conversation.state["answers"]["danger"] == "no"
+
+
+async def test_group_message_points_to_private_chat_and_stores_nothing(harness: Harness) -> None:
+    h = harness
+    h.fake.push_text(WORKER, f"/melden@{BOT_USERNAME}", chat_id=-1001, chat_type="group")
+    reply = await h.fake.wait_for_message(-1001, f"https://t.me/{BOT_USERNAME}?start=melden")
+    assert reply
+    h.fake.push_text(WORKER, f"/melden@{BOT_USERNAME}", chat_id=-1001, chat_type="group")
+    h.fake.push_text(WORKER, "/help", chat_id=WORKER)  # a marker to know the bot went on
+    await h.fake.wait_for_message(WORKER, "Met mij meld je")
+    replies = [c for c in h.fake.calls_of("sendMessage") if c.params["chat_id"] == -1001]
+    assert len(replies) == 1  # answered once, not every time
+    assert await h.count(Conversation) == 0 and await h.count(Report) == 0
+    async with h.db.transaction() as store:
+        people = [p.address for p in (await store.session.execute(select(Person))).scalars()]
+    assert people == [f"telegram:{WORKER}"]  # only from the private /help
+
+
+async def test_restart_mid_report_redelivered_updates_processed_once(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    bot = await _start(fake, sqlite_db, clock)
+    h = Harness(fake, bot, sqlite_db)
+    await h.say("/melden")
+    await h.tap("no")
+    await h.say("Cliënt kreeg verkeerde medicatie")
+    await bot.stop()  # the process goes away in the middle of the report
+
+    sends_before = len(fake.calls_of("sendMessage", "editMessageText"))
+    calls_before = len(fake.calls)
+    bot2 = await _start(fake, sqlite_db, clock)  # the fake serves every update again
+    h2 = Harness(fake, bot2, sqlite_db)
+    try:
+        h2.fake.push_text(WORKER, "/help")  # marker: processed after the redelivered ones
+        await fake.wait_for(
+            lambda c: (
+                fake.calls.index(c) >= calls_before
+                and "Wanneer gebeurde het" in str(c.params.get("text"))
+            )
+        )
+        sends = fake.calls_of("sendMessage", "editMessageText")[sends_before:]
+        # only the marker was answered (help, then the current question again):
+        # the redelivered updates changed nothing
+        texts = [c.params.get("text", "") for c in sends]
+        assert len(sends) == 2 and "altijd typen" in texts[0], texts
+        async with sqlite_db.transaction() as store:
+            row = await store.load_conversation("telegram", str(WORKER))
+            assert row is not None and row.state["step"] == "when"
+        question = next(
+            c
+            for c in reversed(fake.calls)
+            if c.params.get("reply_markup") and "Wanneer" in c.params.get("text", "")
+        )
+        await h2.tap("now", question=question)
+        await fake.wait_for_message(WORKER, "Wat voor soort melding")
+    finally:
+        await bot2.stop()
+
+
+async def test_flaky_api_429_then_success_via_outbox(harness: Harness) -> None:
+    h = harness
+    too_many = {"description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}
+    h.fake.fail_next("sendMessage", 429, too_many)  # the first reply hits the rate limit
+    h.fake.push_text(WORKER, "/melden")
+    await h.fake.wait_for(lambda c: c.result == ("failed", 429))
+    await asyncio.sleep(0.2)
+    async with h.db.transaction() as store:
+        queued = list((await store.session.execute(select(OutboxMessage))).scalars())
+    # the reply and the question after it wait together, in order, for retry_after
+    assert [m.status for m in queued] == ["pending", "pending"]
+    assert "Fijn dat je" in queued[0].payload["text"] and queued[1].payload["options"]
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    assert (await h.bot.dispatcher.dispatch_due()).sent == 0  # not before its time
+    clock.advance(timedelta(seconds=3))
+    assert (await h.bot.dispatcher.dispatch_due()).sent == 2
+    intro = await h.fake.wait_for_message(WORKER, "Fijn dat je dit meldt")
+    question = await h.fake.wait_for_message(WORKER, "direct gevaar")
+    assert h.fake.calls.index(intro) < h.fake.calls.index(question)
+
+
+async def test_leader_notification_retried_after_server_error(harness: Harness) -> None:
+    h = harness
+    await _report_until_summary(h)
+    h.fake.fail_next("sendMessage", 502, {"description": "Bad Gateway"}, chat_id=LEADER)
+    await h.tap("send")
+    await h.fake.wait_for(lambda c: c.result == ("failed", 502))
+    await h.fake.wait_for_message(WORKER, "VIM-2026-0001")
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    clock.advance(timedelta(minutes=6))
+    await h.bot.dispatcher.dispatch_due()
+    await h.fake.wait_for_message(LEADER, "VIM-2026-0001")
+
+
+async def test_blocked_recipient_is_recorded_not_retried(harness: Harness) -> None:
+    h = harness
+    await _report_until_summary(h)
+    blocked = {"description": "Forbidden: bot was blocked by the user"}
+    h.fake.fail_next("sendMessage", 403, blocked, chat_id=LEADER)
+    await h.tap("send")
+    await h.fake.wait_for(lambda c: c.result == ("failed", 403))
+    await asyncio.sleep(0.1)
+    async with h.db.transaction() as store:
+        [message] = (await store.session.execute(select(OutboxMessage))).scalars()
+    assert message.status == "failed" and "blocked" in (message.last_error or "")
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    clock.advance(timedelta(days=1))
+    assert (await h.bot.dispatcher.dispatch_due()).sent == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_checks_the_secret_token(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    port = _free_port()
+    config = telegram_config(
+        fake,
+        mode="webhook",
+        webhook_url="https://bot.example/telegram/webhook",
+        webhook_secret="s3cret-token_1",
+    )
+    config.server.port = port
+    bot = Bot(config, sqlite_db, clock)
+    await bot.start()
+    try:
+        [set_webhook] = fake.calls_of("setWebhook")
+        assert set_webhook.params["secret_token"] == "s3cret-token_1"
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": WORKER, "type": "private"},
+                "from": {"id": WORKER, "is_bot": False, "first_name": "W"},
+                "text": "/help",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=update) as response:
+                assert response.status == 403
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 403
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+        assert await Harness(fake, bot, sqlite_db).count(Person) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_wrong_token_fails_clearly_at_start(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    from telegram.error import InvalidToken
+
+    bot = Bot(
+        telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu"), sqlite_db, clock
+    )
+    with pytest.raises(InvalidToken):
+        await bot.start()
+    await bot.stop()
+
+
+async def test_migrated(sqlite_db: Database) -> None:
+    assert await migrate.is_up_to_date(sqlite_db)

@@ -1,0 +1,255 @@
+"""A small fake of the Telegram Bot API on 127.0.0.1, for running the real PTB against it.
+
+It serves ``/bot<token>/<method>``, answers ``getUpdates`` from a queue the test fills
+(long-polling briefly), records every request, and can be told to fail the next calls of a
+method (e.g. a 429 with ``retry_after``, or a 502).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+RAW_KEYS = {
+    "text",
+    "parse_mode",
+    "secret_token",
+    "url",
+    "callback_query_id",
+    "language_code",
+    "data",
+    "description",
+}
+BOT_ID = 777000
+BOT_USERNAME = "vim_test_bot"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+    calls: list[Call] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    # (method, chat id or None for any, HTTP status, error payload), used in order
+    failures: list[tuple[str, Any, int, dict[str, Any]]] = field(default_factory=list)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100)
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.delivered_offset = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- what the test does -----------------------------------------------------------
+
+    def _user(self, user_id: int, language: str = "nl") -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User{user_id}",
+            "last_name": "Test",
+            "language_code": language,
+        }
+
+    def _chat(self, chat_id: int, kind: str) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": chat_id, "type": kind}
+        if kind != "private":
+            chat["title"] = "Team Noord"
+        return chat
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        update.setdefault("update_id", next(self._update_ids))
+        self.updates.append(update)
+        self._new_update.set()
+        return int(update["update_id"])
+
+    def push_text(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language: str = "nl",
+    ) -> int:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id or user_id, chat_type),
+            "from": self._user(user_id, language),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self.push_update({"message": message})
+
+    def push_callback(self, user_id: int, message_id: int, data: str, language: str = "nl") -> int:
+        return self.push_update(
+            {
+                "callback_query": {
+                    "id": f"cb{next(self._message_ids)}",
+                    "from": self._user(user_id, language),
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": self._chat(user_id, "private"),
+                        "text": "…",
+                    },
+                }
+            }
+        )
+
+    def fail_next(
+        self, method: str, status: int, payload: dict[str, Any], chat_id: Any = None
+    ) -> None:
+        """Fail the next call of ``method`` (to ``chat_id``, if given) with this error."""
+        self.failures.append((method, chat_id, status, payload))
+
+    def calls_of(self, *methods: str) -> list[Call]:
+        return [call for call in self.calls if call.method in methods]
+
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> Call:
+        """The first recorded call for which ``predicate(call)`` holds, waiting if needed."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        seen = 0
+        while True:
+            for call in self.calls[seen:]:
+                if predicate(call):
+                    return call
+            seen = len(self.calls)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                methods = [c.method for c in self.calls[-15:]]
+                raise AssertionError(f"no matching call within {timeout}s; last: {methods}")
+            self._new_call.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_call.wait(), remaining)
+
+    async def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> Call:
+        return await self.wait_for(
+            lambda c: (
+                c.method in ("sendMessage", "editMessageText")
+                and str(c.params.get("chat_id")) == str(chat_id)
+                and contains in str(c.params.get("text", ""))
+            ),
+            timeout,
+        )
+
+    # ---- the API ------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = self._decode(dict(await request.post()))
+        call = Call(method, params)
+        failure = next(
+            (
+                f
+                for f in self.failures
+                if f[0] == method and (f[1] is None or str(f[1]) == str(params.get("chat_id")))
+            ),
+            None,
+        )
+        if failure is not None:
+            self.failures.remove(failure)
+            _, _, status, payload = failure
+            call.result = ("failed", status)
+            self._record(call)
+            return web.json_response({"ok": False, "error_code": status, **payload}, status=status)
+        handler = getattr(self, f"_api_{method}", None)
+        call.result = await handler(params) if handler else True
+        self._record(call)
+        return web.json_response({"ok": True, "result": call.result})
+
+    def _record(self, call: Call) -> None:
+        if call.method != "getUpdates":
+            self.calls.append(call)
+            self._new_call.set()
+
+    @staticmethod
+    def _decode(form: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if key in RAW_KEYS:
+                params[key] = value
+                continue
+            try:
+                params[key] = json.loads(value)
+            except (TypeError, ValueError):
+                params[key] = value
+        return params
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "VIM",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        self.delivered_offset = max(self.delivered_offset, offset)
+        wait = min(float(params.get("timeout") or 0), 0.5)
+        pending = [u for u in self.updates if u["update_id"] >= offset]
+        if not pending and wait:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), wait)
+            pending = [u for u in self.updates if u["update_id"] >= offset]
+        return pending
+
+    def _message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        return {
+            "message_id": message_id or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": params.get("text", ""),
+        }
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._message(params)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._message(params, int(params["message_id"]))
