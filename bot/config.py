@@ -87,7 +87,8 @@ class DatabaseSection(_Section):
 
 
 class Team(_Section):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    # at most 32 characters: a Telegram button carries it in 64 bytes with the question token
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=32)
     name: str
     leaders: list[str] = []
     members: list[str] = []

@@ -194,3 +194,30 @@ async def test_text_limit_comes_from_the_configuration(sqlite_db, clock) -> None
     assert "te lang" in chat.text and "200" in chat.text
     await chat.say("a" * 200)
     assert "Wanneer" in chat.text
+
+
+async def test_status_lists_own_named_reports_only(service: ReportService) -> None:
+    chat = Chat(service, user="nina")
+    await chat.command("/status")
+    assert "nog geen meldingen" in chat.text
+    await _report(chat)
+    await _report(chat, send="send_anonymous")
+    await chat.command("/status")
+    assert "VIM-2026-0001" in chat.text and "wacht op contact" in chat.text
+    assert "VIM-2026-0002" not in chat.text  # the anonymous one is not linked to her
+
+
+async def test_stop_without_a_report_says_so(service: ReportService) -> None:
+    chat = Chat(service)
+    await chat.command("/stop")
+    assert "niets om te stoppen" in chat.text
+
+
+async def test_a_redelivered_update_is_processed_once(service: ReportService) -> None:
+    from bot.events import Inbound, InboundKind
+
+    event = Inbound("telegram", "5", "5", InboundKind.COMMAND, text="/melden", dedupe_key="t:1:9")
+    first = await service.handle(event)
+    again = await service.handle(event)
+    assert first.replies and not first.duplicate
+    assert again.duplicate and again.replies == []
