@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
-from storage import migrate
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
@@ -360,15 +359,11 @@ async def test_webhook_checks_the_secret_token(
 async def test_wrong_token_fails_clearly_at_start(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:
-    from telegram.error import InvalidToken
+    from bot.config import ConfigError
 
     bot = Bot(
         telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu"), sqlite_db, clock
     )
-    with pytest.raises(InvalidToken):
+    with pytest.raises(ConfigError, match="rejected the token"):
         await bot.start()
     await bot.stop()
-
-
-async def test_migrated(sqlite_db: Database) -> None:
-    assert await migrate.is_up_to_date(sqlite_db)

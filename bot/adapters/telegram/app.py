@@ -13,12 +13,19 @@ from typing import Any
 import structlog
 from aiohttp import web
 from telegram import BotCommand, CallbackQuery, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.events import Outbound
 from bot.http_server import HttpServer
 from bot.i18n import LANGUAGES, Translator
@@ -110,7 +117,15 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
-        await app.initialize()  # getMe: fails clearly on a wrong token
+        try:
+            await app.initialize()  # getMe
+        except InvalidToken as error:
+            raise ConfigError(
+                "Telegram rejected the token: check [telegram] token or VIMBOT_TELEGRAM_TOKEN"
+            ) from error
+        except NetworkError as error:
+            where = self.config.telegram.base_url or "api.telegram.org"
+            raise ConfigError(f"could not reach Telegram at {where}: {error.message}") from error
         self.username = app.bot.username
         await self._register_commands()
         await app.start()
