@@ -8,9 +8,15 @@ import sys
 
 import structlog
 
+# Libraries whose INFO lines are noise, or worse: httpx logs every request URL, and a
+# Telegram URL contains the bot token.
+QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "aiohttp.access", "asyncio")
+
 
 def configure(level: str = "INFO", json: bool = False) -> None:
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     renderer = (
         structlog.processors.JSONRenderer()
         if json
