@@ -127,6 +127,37 @@ class ReportService:
                 message.attempts += 1
             return [outbound_from_payload(m.payload, m.address) for m in messages]
 
+    async def submit_form(
+        self, person: Inbound, raw: Mapping[str, str | list[str] | None], anonymous: bool
+    ) -> tuple[dict[str, str], Outcome]:
+        """A report sent as one form (a Slack modal): the conversation's rules, all at once.
+
+        Returns the problems per step id (nothing stored) or, when there are none, the outcome
+        of sending, exactly as at the end of the conversation.
+        """
+        async with self._locks.hold(person.chat_key), self.db.transaction() as store:
+            now = self.clock.now()
+            language = normalise_language(person.language) if person.language else None
+            who = await store.ensure_person(person.address, now, person.user_name, language)
+            ctx = self._context(who, person.language)
+            known = self._known_team(who)
+            answers, errors = engine.validate_form(
+                REPORT_FLOW, raw, ctx, {"anonymous": anonymous}, {"team": known} if known else {}
+            )
+            outcome = Outcome()
+            if not errors:
+                await self._complete(
+                    store, person, who, Completed(answers, anonymous), ctx, outcome
+                )
+            return errors, outcome
+
+    async def status_of(self, address: str, language: str | None = None) -> Outbound:
+        """The person's own reports (for an overview such as Slack's App Home)."""
+        async with self.db.transaction() as store:
+            person = await store.get_person(address)
+            t = self._context(person, language).t
+            return await self._status(store, address, t)
+
     async def queue(self, address: str, message: Outbound, delay: timedelta | None = None) -> None:
         """Put a message in the outbox (a reply that could not be delivered right away)."""
         now = self.clock.now()

@@ -108,6 +108,7 @@ class Step:
     show: Callable[[Any, View], str] | None = None  # how the answer reads in the summary
     skippable: bool = False  # TEXT: offers a "skip" button (the answer is then None)
     max_length: int = DEFAULT_MAX_TEXT
+    in_form: bool = True  # part of the one-page form (a Slack modal) as well
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,53 @@ def command_argument(text: str) -> str:
     """What follows a command: ``/status ABCD-1234`` → ``ABCD-1234``."""
     parts = text.strip().split(maxsplit=1)
     return parts[1] if len(parts) == 2 and parts[0].startswith("/") else ""
+
+
+def validate_form(
+    flow: Flow,
+    raw: Mapping[str, str | list[str] | None],
+    ctx: Context,
+    meta: Mapping[str, Any] | None = None,
+    prefill: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a whole form (all answers at once) with the same rules as the conversation.
+
+    ``raw`` maps a step id to typed text, a chosen option value, or (multi-choice) a list of
+    values. Returns the answers and, per step id, the translated problem; conditional steps
+    are only checked when they apply.
+    """
+    answers: dict[str, Any] = dict(prefill or {})
+    errors: dict[str, str] = {}
+    for step in flow.steps:
+        view = View(answers, ctx, meta or {})
+        if step.kind is Kind.REVIEW or not step.in_form or not _applies(step, view):
+            continue
+        if step.id in answers and step.id not in raw:
+            continue  # known without asking (the person's team)
+        value = raw.get(step.id)
+        try:
+            answers[step.id] = _read_form_value(step, value, view)
+        except Invalid as problem:
+            errors[step.id] = ctx.t(problem.key, **problem.values)
+    return answers, errors
+
+
+def _read_form_value(step: Step, value: str | list[str] | None, view: View) -> Any:
+    if step.kind is Kind.MULTI:
+        chosen = value if isinstance(value, list) else []
+        known = [c.value for c in _options(step, view)]
+        if not chosen or any(v not in known for v in chosen):
+            raise Invalid("engine.multi_empty")
+        return [v for v in known if v in chosen]
+    text = value if isinstance(value, str) else ""
+    if not text.strip():
+        if step.skippable:
+            return None
+        raise Invalid("engine.required")
+    options = {c.value for c in _options(step, view)}
+    kind = InboundKind.CHOICE if text in options else InboundKind.TEXT
+    event = Inbound("form", "form", "form", kind, text=text, choices=(text,))
+    return _read_answer(step, event, clean_text(text) if kind is InboundKind.TEXT else "", view)
 
 
 # ---- reading answers ----------------------------------------------------------------------

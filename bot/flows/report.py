@@ -118,13 +118,21 @@ def _choices(prefix: str, values: Sequence[str]) -> tuple[Choice, ...]:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("danger", Kind.CHOICE, "step.danger.prompt", (YES, NO), help="step.danger.help"),
+    Step(
+        "danger",
+        Kind.CHOICE,
+        "step.danger.prompt",
+        (YES, NO),
+        help="step.danger.help",
+        in_form=False,
+    ),
     Step(
         "call112",
         Kind.CHOICE,
         "step.call112.prompt",
         (Choice("continue", "step.call112.continue", aliases=("verder", "continue", "ok")),),
         when=lambda v: v.answers.get("danger") == "yes",
+        in_form=False,
     ),
     Step(
         "description",

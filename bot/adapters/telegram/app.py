@@ -23,6 +23,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.delivery import deliver_in_order
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
 from bot.config import Config, ConfigError
@@ -188,17 +189,13 @@ class TelegramAdapter:
         outcome = await self.service.handle(event)
         if outcome.duplicate:
             return
-        address = f"{PLATFORM}:{event.chat_id}"
-        wait: timedelta | None = None
-        for reply in outcome.replies:
-            if wait is None:
-                wait = await self._reply(event.chat_id, reply, query)
-                if wait is None:
-                    continue
-            # Once a reply had to wait, the rest of the turn waits with it: order is kept,
-            # and nothing is lost (the outbox retries).
-            await self.service.queue(address, reply, wait)
-        if self.on_queued is not None and (outcome.notifications or wait is not None):
+        queued = await deliver_in_order(
+            self.service,
+            f"{PLATFORM}:{event.chat_id}",
+            outcome.replies,
+            lambda reply: self._reply(event.chat_id, reply, query),
+        )
+        if self.on_queued is not None and (outcome.notifications or queued):
             self.on_queued()
 
     async def _reply(

@@ -1,0 +1,31 @@
+"""Delivering one turn's replies in order, for any messenger.
+
+A reply that can't be delivered right now (network, 5xx, rate limit) goes to the outbox, and
+so do the replies after it in the same turn, due at the same moment: order is kept and
+nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from bot.events import Outbound
+from bot.service import ReportService
+
+# Sends one reply; returns None when delivered, else how long to wait before retrying.
+SendOne = Callable[[Outbound], Awaitable[timedelta | None]]
+
+
+async def deliver_in_order(
+    service: ReportService, address: str, replies: Sequence[Outbound], send_one: SendOne
+) -> bool:
+    """Send the replies one by one; True when some had to be queued for a retry."""
+    wait: timedelta | None = None
+    for reply in replies:
+        if wait is None:
+            wait = await send_one(reply)
+            if wait is None:
+                continue
+        await service.queue(address, reply, wait)
+    return wait is not None
