@@ -201,10 +201,21 @@ class Config(BaseSettings):
             and not (self.telegram.webhook_url and self.telegram.webhook_secret)
         ):
             raise ValueError("telegram webhook mode needs webhook_url and webhook_secret")
-        if self.slack.enabled and not self.slack.bot_token:
+        slack = self.slack
+        if slack.enabled and not slack.bot_token:
             raise ValueError(
                 "slack is enabled but has no bot token: set [slack] bot_token or "
                 "VIMBOT_SLACK_BOT_TOKEN"
+            )
+        if slack.enabled and slack.mode == "socket" and not slack.app_token:
+            raise ValueError(
+                "slack Socket Mode needs an app token: set [slack] app_token or "
+                'VIMBOT_SLACK_APP_TOKEN (or use mode = "http")'
+            )
+        if slack.enabled and slack.mode == "http" and not slack.signing_secret:
+            raise ValueError(
+                "slack HTTP mode needs the signing secret: set [slack] signing_secret or "
+                "VIMBOT_SLACK_SIGNING_SECRET"
             )
         return self
 

@@ -10,7 +10,17 @@ import structlog
 
 # Libraries whose INFO lines are noise, or worse: httpx logs every request URL, and a
 # Telegram URL contains the bot token.
-QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "aiohttp.access", "asyncio")
+QUIET = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "alembic",
+    "aiohttp.access",
+    "asyncio",
+    "slack_bolt",
+    "slack_sdk",
+)
 
 
 def configure(level: str = "INFO", json: bool = False) -> None:

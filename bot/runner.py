@@ -44,7 +44,8 @@ class Bot:
         self.adapters: list[Adapter] = []
         self.http: HttpServer | None = None
         self._kicks: set[asyncio.Task[object]] = set()
-        if config.telegram.enabled and config.telegram.mode == "webhook":
+        webhook = config.telegram.enabled and config.telegram.mode == "webhook"
+        if webhook or (config.slack.enabled and config.slack.mode == "http"):
             self.http = HttpServer(config.server.host, config.server.port)
         if config.telegram.enabled:
             from bot.adapters.telegram import TelegramAdapter
@@ -53,7 +54,11 @@ class Bot:
             self.adapters.append(telegram)
             self.senders["telegram"] = telegram.sender
         if config.slack.enabled:
-            raise ConfigError("the Slack adapter is not available yet; disable [slack] for now")
+            from bot.adapters.slack import SlackAdapter
+
+            slack = SlackAdapter(config, self.service, self.http, self.kick_outbox)
+            self.adapters.append(slack)
+            self.senders["slack"] = slack.sender
         self.scheduler = build_scheduler(self.dispatcher, db, self.clock)
 
     def kick_outbox(self) -> None:

@@ -151,6 +151,13 @@ class ReportService:
                 )
             return errors, outcome
 
+    async def known_team_of(self, address: str) -> str | None:
+        async with self.db.transaction() as store:
+            person = await store.get_person(address)
+        if person is None:
+            person = Person(address=address)
+        return self._known_team(person)
+
     async def status_of(self, address: str, language: str | None = None) -> Outbound:
         """The person's own reports (for an overview such as Slack's App Home)."""
         async with self.db.transaction() as store:

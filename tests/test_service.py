@@ -227,18 +227,36 @@ async def test_form_uses_the_conversation_rules(service: ReportService, sqlite_d
     from bot.events import Inbound, InboundKind
 
     who = Inbound("slack", "D1", "U1", InboundKind.TEXT, user_name="Uma")
-    errors, outcome = await service.submit_form(who, {"when": "other", "when_date": "31-02",
-                                                      "harm": "minor", "contact": "none"}, False)
-    assert set(errors) == {"description", "when_date", "categories", "affected", "first_aid",
-                           "team"}
+    errors, outcome = await service.submit_form(
+        who, {"when": "other", "when_date": "31-02", "harm": "minor", "contact": "none"}, False
+    )
+    assert set(errors) == {
+        "description",
+        "when_date",
+        "categories",
+        "affected",
+        "first_aid",
+        "team",
+    }
     assert "bestaat niet" in errors["when_date"]
     assert outcome.reference is None and not await _all(sqlite_db, Report)
 
-    errors, outcome = await service.submit_form(who, {
-        "description": "Cliënt viel in de douche", "when": "yesterday",
-        "categories": ["fall", "other"], "category_other": "natte vloer",
-        "affected": ["client"], "harm": "minor", "first_aid": "given", "measures": "",
-        "team": "zuid", "contact": "team_leader"}, True)
+    errors, outcome = await service.submit_form(
+        who,
+        {
+            "description": "Cliënt viel in de douche",
+            "when": "yesterday",
+            "categories": ["fall", "other"],
+            "category_other": "natte vloer",
+            "affected": ["client"],
+            "harm": "minor",
+            "first_aid": "given",
+            "measures": "",
+            "team": "zuid",
+            "contact": "team_leader",
+        },
+        True,
+    )
     assert errors == {}
     assert outcome.reference == "VIM-2026-0001" and "code is" in outcome.replies[0].text
     [report] = await _all(sqlite_db, Report)

@@ -1,0 +1,273 @@
+"""Wiring of the Slack adapter: bolt's AsyncApp over Socket Mode or HTTP, and delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from aiohttp import ClientError, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.delivery import deliver_in_order
+from bot.adapters.slack import render, translate
+from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
+from bot.config import Config, ConfigError
+from bot.events import Inbound, InboundKind, Outbound
+from bot.flows.engine import Context, View
+from bot.flows.report import REPORT_FLOW
+from bot.http_server import HttpServer
+from bot.i18n import Translator
+from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.service import ReportService
+
+log = structlog.get_logger("vimbot.slack")
+
+EVENTS_PATH = "/slack/events"
+FORM_WORDS = frozenset({"formulier", "form"})
+
+
+def classify(error: Exception) -> TemporaryFailure | PermanentFailure:
+    """Retry network trouble, 5xx and rate limits (with Retry-After); record the rest."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = getattr(response, "status_code", 200)
+        code = str(response.get("error", "")) if hasattr(response, "get") else ""
+        if status == 429 or code == "ratelimited":
+            headers = getattr(response, "headers", {}) or {}
+            retry = headers.get("Retry-After") or headers.get("retry-after") or 1
+            return TemporaryFailure("ratelimited", retry_after=float(retry))
+        if status >= 500 or code in ("internal_error", "fatal_error", "service_unavailable"):
+            return TemporaryFailure(code or f"HTTP {status}")
+        return PermanentFailure(code or f"HTTP {status}")
+    if isinstance(error, ClientError | asyncio.TimeoutError | OSError):
+        return TemporaryFailure(type(error).__name__)
+    return PermanentFailure(type(error).__name__)
+
+
+class SlackSender:
+    """Delivers outbox messages to ``slack:<user or channel id>`` addresses."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def send(self, recipient: str, message: Outbound) -> None:
+        try:
+            await self.client.chat_postMessage(
+                channel=recipient, text=render.fallback_text(message), blocks=render.blocks(message)
+            )
+        except Exception as error:
+            raise classify(error) from error
+
+
+class SlackAdapter:
+    def __init__(
+        self,
+        config: Config,
+        service: ReportService,
+        http: HttpServer | None = None,
+        on_queued: Any = None,
+    ) -> None:
+        settings = config.slack
+        self.config = config
+        self.service = service
+        self.on_queued = on_queued
+        self.http_mode = settings.mode == "http"
+        client_options: dict[str, Any] = {"token": settings.bot_token}
+        if settings.api_url:
+            client_options["base_url"] = settings.api_url
+        self.client = AsyncWebClient(**client_options)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.signing_secret if self.http_mode else None,
+            request_verification_enabled=self.http_mode,
+            process_before_response=False,  # ack first (Slack waits 3 s at most), work after
+        )
+        self._register()
+        if self.http_mode:
+            if http is None:
+                raise RuntimeError("HTTP mode needs the bot's HTTP server")
+            http.add_post(EVENTS_PATH, self._on_http)
+        self.socket: AsyncSocketModeHandler | None = None
+        self.sender = SlackSender(self.client)
+        self._dm: dict[str, str] = {}
+        self.t = Translator(config.organisation.language)
+
+    def _register(self) -> None:
+        app = self.app
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.event("app_mention")(self._on_mention)
+        app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_button)
+        app.action(re.compile(r"^vim_home_"))(self._on_home_button)
+        app.command("/vim")(self._on_command)
+        app.view(render.FORM_CALLBACK)(self._on_form)
+
+    # ---- life cycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self.client.auth_test()
+        except SlackApiError as error:
+            raise ConfigError(
+                "Slack rejected the bot token: check [slack] bot_token or VIMBOT_SLACK_BOT_TOKEN"
+                f" ({error.response.get('error')})"
+            ) from error
+        except (ClientError, OSError) as error:
+            raise ConfigError(f"could not reach Slack: {type(error).__name__}") from error
+        if not self.http_mode:
+            if not self.config.slack.app_token:
+                raise ConfigError(
+                    "Socket Mode needs an app token: set [slack] app_token or "
+                    'VIMBOT_SLACK_APP_TOKEN (or use mode = "http")'
+                )
+            self.socket = AsyncSocketModeHandler(self.app, self.config.slack.app_token)
+            await self.socket.connect_async()
+        log.info("slack_started", mode=self.config.slack.mode)
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+            self.socket = None
+
+    async def _on_http(self, request: web.Request) -> web.Response:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    # ---- conversation -------------------------------------------------------------------
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm:
+            response = await self.client.conversations_open(users=user_id)
+            self._dm[user_id] = str(response["channel"]["id"])
+        return self._dm[user_id]
+
+    async def _turn(self, event: Inbound, message_ts: str | None = None) -> None:
+        outcome = await self.service.handle(event)
+        if outcome.duplicate:
+            return
+        await self._deliver(event.chat_id, outcome.replies, message_ts)
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
+
+    async def _deliver(self, channel: str, replies: list[Outbound], message_ts: str | None) -> None:
+        async def send_one(reply: Outbound) -> timedelta | None:
+            try:
+                if reply.edit and message_ts:
+                    await self.client.chat_update(
+                        channel=channel,
+                        ts=message_ts,
+                        text=render.fallback_text(reply),
+                        blocks=render.blocks(reply),
+                    )
+                else:
+                    await self.client.chat_postMessage(
+                        channel=channel,
+                        text=render.fallback_text(reply),
+                        blocks=render.blocks(reply),
+                    )
+            except Exception as error:
+                failure = classify(error)
+                if isinstance(failure, TemporaryFailure):
+                    return timedelta(seconds=failure.retry_after or 0)
+                log.warning("slack_reply_undeliverable", reason=str(failure))
+            return None
+
+        queued = await deliver_in_order(self.service, f"{PLATFORM}:{channel}", replies, send_one)
+        if queued and self.on_queued is not None:
+            self.on_queued()
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        inbound = translate.from_dm_message(event, body.get("event_id"))
+        if inbound is not None:  # messages in channels are ignored and never stored
+            await self._turn(inbound)
+
+    async def _on_button(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id"))
+        channel = (body.get("channel") or {}).get("id") or await self._dm_channel(user)
+        message_ts = (body.get("message") or {}).get("ts")
+        await self._turn(translate.from_button(body, channel), message_ts)
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        user = str(body.get("user_id"))
+        word = (body.get("text") or "").strip().lower()
+        if word in FORM_WORDS:
+            await self._open_form(user, str(body.get("trigger_id")))
+            return
+        command = translate.command_text(word)
+        if command is None:
+            await respond(text=self.t("slack.unknown_subcommand"), response_type="ephemeral")
+            return
+        dm = await self._dm_channel(user)
+        if body.get("channel_id") != dm:
+            await respond(text=self.t("slack.moved_to_dm"), response_type="ephemeral")
+        await self._turn(translate.command(user, dm, command, body.get("user_name")))
+
+    async def _on_mention(self, event: dict[str, Any]) -> None:
+        """Mentioned in a channel: point to the DM, privately; store nothing."""
+        channel, user = event.get("channel"), event.get("user")
+        if channel and user:
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=self.t("slack.channel_hint")
+            )
+
+    # ---- App Home and the form ----------------------------------------------------------
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab") != "home":
+            return
+        user = str(event.get("user"))
+        own = await self.service.status_of(f"{PLATFORM}:{user}")
+        await self.client.views_publish(user_id=user, view=render.home_view(self.t, own))
+
+    async def _on_home_button(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id"))
+        action = (body.get("actions") or [{}])[0].get("action_id")
+        if action == render.HOME_FORM:
+            await self._open_form(user, str(body.get("trigger_id")))
+            return
+        dm = await self._dm_channel(user)
+        command = "/anoniem" if action == render.HOME_ANONYMOUS else "/melden"
+        await self._turn(translate.command(user, dm, command))
+
+    async def _open_form(self, user: str, trigger_id: str) -> None:
+        known_team = await self.service.known_team_of(f"{PLATFORM}:{user}")
+        data = {
+            "teams": [(team.id, team.name) for team in self.config.teams],
+            "team_known": known_team is not None,
+        }
+        view = View({}, Context(self.t, self.service.clock.now(), data), {})
+        await self.client.views_open(
+            trigger_id=trigger_id, view=render.form_view(REPORT_FLOW, view)
+        )
+
+    async def _on_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        raw = translate.form_values(view.get("state") or {})
+        anonymous = raw.pop(render.ANONYMOUS_BLOCK, None) == ["yes"]
+        user = body.get("user") or {}
+        user_id = str(user.get("id"))
+        person = Inbound(
+            platform=PLATFORM,
+            chat_id=user_id,
+            user_id=user_id,
+            kind=InboundKind.TEXT,
+            user_name=user.get("name"),
+        )
+        errors, outcome = await self.service.submit_form(person, raw, anonymous)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        dm = await self._dm_channel(user_id)
+        await self._deliver(dm, outcome.replies, None)
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
