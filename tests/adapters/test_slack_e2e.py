@@ -1,0 +1,493 @@
+"""The real bolt AsyncApp over HTTP (signed requests) against a fake Slack Web API.
+
+Assertions read what reached the fake Web API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FrozenClock
+from bot.runner import Bot
+from storage.db import Database
+from storage.models import Conversation, OutboxMessage, Person, Report
+from tests.fakes.slack_api import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    Call,
+    FakeSlack,
+    signed_headers,
+)
+from tests.helpers import make_config
+
+WORKER, LEADER = "U0WORKER", "U0LEADER"
+DM = f"D{WORKER}"
+_ids = itertools.count(1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def slack_config(fake: FakeSlack, mode: str = "http", port: int = 0):
+    config = make_config(
+        slack={
+            "enabled": True,
+            "bot_token": BOT_TOKEN,
+            "app_token": APP_TOKEN,
+            "signing_secret": SIGNING_SECRET,
+            "api_url": fake.api_url,
+            "mode": mode,
+        },
+        teams=[
+            {
+                "id": "noord",
+                "name": "Wijkteam Noord",
+                "leaders": [f"slack:{LEADER}"],
+                "members": [f"slack:{WORKER}"],
+            },
+            {"id": "zuid", "name": "Wijkteam Zuid", "leaders": ["slack:U0ZUID"]},
+        ],
+    )
+    config.server.port = port
+    return config
+
+
+class Harness:
+    def __init__(self, fake: FakeSlack, bot: Bot, db: Database, port: int) -> None:
+        self.fake, self.bot, self.db = fake, bot, db
+        self.url = f"http://127.0.0.1:{port}/slack/events"
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> tuple[int, str]:
+        all_headers = {
+            "Content-Type": content_type,
+            **signed_headers(body, timestamp),
+            **(headers or {}),
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body.encode(), headers=all_headers) as response,
+        ):
+            return response.status, await response.text()
+
+    async def event(
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> int:
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event_id": event_id or f"Ev{next(_ids)}",
+                "event_time": 1,
+                "event": event,
+            }
+        )
+        status, _ = await self.post(body, "application/json", headers)
+        return status
+
+    async def dm(self, text: str, **kwargs: Any) -> int:
+        before = len(self.fake.calls)
+        status = await self.event(
+            {
+                "type": "message",
+                "channel": DM,
+                "channel_type": "im",
+                "user": WORKER,
+                "text": text,
+                "ts": "1.0",
+            },
+            **kwargs,
+        )
+        await self.settle(before)
+        return status
+
+    async def interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def command(self, text: str, channel: str = "C0GENERAL") -> int:
+        before = len(self.fake.calls)
+        body = urlencode(
+            {
+                "command": "/vim",
+                "text": text,
+                "user_id": WORKER,
+                "user_name": "uma",
+                "channel_id": channel,
+                "team_id": "T1",
+                "trigger_id": "trig1",
+                "response_url": f"http://127.0.0.1:{self.fake.port}/respond/1",
+                "api_app_id": "A1",
+                "token": "x",
+            }
+        )
+        status, _ = await self.post(body, "application/x-www-form-urlencoded")
+        if text.strip() not in ("formulier", "form"):
+            await self.settle(before)
+        return status
+
+    def question(self) -> Call:
+        for call in reversed(self.fake.calls):
+            if (
+                call.method in ("chat.postMessage", "chat.update")
+                and any(b.get("type") == "actions" for b in call.params.get("blocks") or [])
+                and call.params.get("channel") == DM
+            ):
+                return call
+        raise AssertionError("no question with buttons")
+
+    def buttons(self, call: Call) -> list[dict[str, Any]]:
+        return [e for b in call.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    async def tap(self, value: str, question: Call | None = None) -> None:
+        call = question or self.question()
+        button = next(b for b in self.buttons(call) if b["value"].endswith(f"|{value}"))
+        before = len(self.fake.calls)
+        status, _ = await self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": WORKER, "name": "uma"},
+                "team": {"id": "T1"},
+                "api_app_id": "A1",
+                "token": "x",
+                "trigger_id": "trig2",
+                "channel": {"id": DM},
+                "container": {"type": "message", "channel_id": DM},
+                "message": {"ts": call.result["ts"], "text": ""},
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": button["action_id"],
+                        "block_id": "b1",
+                        "value": button["value"],
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+        )
+        assert status == 200
+        await self.settle(before)
+
+    async def settle(self, before: int) -> None:
+        await self.fake.wait_for(
+            lambda c: (
+                c.method in ("chat.postMessage", "chat.update")
+                and self.fake.calls.index(c) >= before
+            )
+        )
+        while True:
+            seen = len(self.fake.calls)
+            await asyncio.sleep(0.05)
+            if len(self.fake.calls) == seen:
+                return
+
+    async def count(self, model: type) -> int:
+        async with self.db.transaction() as store:
+            return int(
+                (await store.session.execute(select(func.count()).select_from(model))).scalar_one()
+            )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def harness(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> AsyncIterator[Harness]:
+    port = _free_port()
+    bot = Bot(slack_config(fake, port=port), sqlite_db, clock)
+    await bot.start()
+    yield Harness(fake, bot, sqlite_db, port)
+    await bot.stop()
+
+
+async def _until_summary(h: Harness) -> None:
+    await h.command("")
+    await h.tap("no")
+    await h.dm("<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡")
+    await h.tap("now")
+    await h.tap("_done")
+    await h.tap("_done")
+    await h.tap("none")
+    await h.tap("_skip")
+    await h.tap("team_leader")
+
+
+async def test_full_report_by_dm_and_buttons(harness: Harness) -> None:
+    h = harness
+    await _until_summary(h)
+    respond = h.fake.calls_of("respond")
+    assert respond and respond[0].params["response_type"] == "ephemeral"  # /vim in a channel
+    summary = h.question()
+    text = json.dumps(summary.params["blocks"], ensure_ascii=False)
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text  # no ping, no fake link
+    await h.tap("send")
+    await h.fake.wait_for_post(DM, "VIM-2026-0001")
+    notification = await h.fake.wait_for_post(f"{LEADER}", "Nieuwe VIM-melding")
+    assert "&lt;!channel&gt;" in json.dumps(notification.params["blocks"], ensure_ascii=False)
+    assert "<!channel>" not in notification.params["text"]
+    assert await h.count(Report) == 1 and await h.count(Conversation) == 0
+
+
+async def test_multi_choice_updates_the_message_in_place(harness: Harness) -> None:
+    h = harness
+    await h.command("")
+    await h.tap("no")
+    await h.dm("Cliënt is gevallen")
+    await h.tap("now")
+    question = h.question()
+    await h.tap("accident", question=question)
+    update = h.fake.calls_of("chat.update")[-1]
+    assert update.params["ts"] == question.result["ts"]
+    ticked = [b["text"]["text"] for b in h.buttons(update) if b["text"]["text"].startswith("✅")]
+    assert ticked == ["✅ Val", "✅ Ongeval"]
+
+
+def _submission(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "token": "x",
+        "user": {"id": WORKER, "name": "uma"},
+        "trigger_id": "trig3",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": "vim_report_form",
+            "state": {"values": values},
+        },
+    }
+
+
+def _text(value: str | None) -> dict[str, Any]:
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def _select(value: str | None) -> dict[str, Any]:
+    option = {"value": value, "text": {"type": "plain_text", "text": value}} if value else None
+    return {"value": {"type": "static_select", "selected_option": option}}
+
+
+def _multi(*values: str) -> dict[str, Any]:
+    return {
+        "value": {"type": "multi_static_select", "selected_options": [{"value": v} for v in values]}
+    }
+
+
+async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> None:
+    h = harness
+    await h.command("formulier")
+    opened = await h.fake.wait_for(lambda c: c.method == "views.open")
+    blocks = {b.get("block_id") for b in opened.params["view"]["blocks"]}
+    assert {"description", "when", "categories", "affected", "harm", "contact"} <= blocks
+    assert "team" not in blocks and "danger" not in blocks  # team known; safety is a hint
+
+    status, body = await h.interaction(
+        _submission(
+            {
+                "description": _text(""),
+                "when": _select("other"),
+                "when_date": _text("morgen"),
+                "categories": _multi(),
+                "affected": _multi("client"),
+                "harm": _select("none"),
+                "contact": _select("none"),
+            }
+        )
+    )
+    assert status == 200
+    response = json.loads(body)
+    assert response["response_action"] == "errors"
+    assert set(response["errors"]) == {"description", "when_date", "categories"}
+    assert await h.count(Report) == 0
+
+    status, body = await h.interaction(
+        _submission(
+            {
+                "description": _text("Cliënt viel in de badkamer"),
+                "when": _select("yesterday"),
+                "categories": _multi("fall"),
+                "affected": _multi("client"),
+                "harm": _select("minor"),
+                "first_aid": _select("given"),
+                "measures": _text(None),
+                "contact": _select("none"),
+                "anonymous": {
+                    "value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
+                },
+            }
+        )
+    )
+    assert status == 200 and "errors" not in body
+    await h.fake.wait_for_post(DM, "anoniem verstuurd")
+    async with h.db.transaction() as store:
+        [report] = (await store.session.execute(select(Report))).scalars()
+    assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
+
+
+async def test_channel_messages_are_never_stored(harness: Harness) -> None:
+    h = harness
+    status = await h.event(
+        {
+            "type": "message",
+            "channel": "C0GENERAL",
+            "channel_type": "channel",
+            "user": WORKER,
+            "text": "Mevrouw viel vandaag",
+            "ts": "2.0",
+        }
+    )
+    assert status == 200
+    await asyncio.sleep(0.3)
+    assert await h.count(Person) == 0 and await h.count(Conversation) == 0
+    assert not h.fake.calls_of("chat.postMessage")
+
+
+async def test_retried_event_is_processed_once(harness: Harness) -> None:
+    h = harness
+    await h.command("")
+    await h.tap("no")
+    before = len(h.fake.calls_of("chat.postMessage"))
+    await h.dm("Cliënt is gevallen", event_id="EvSAME")
+    status = await h.event(
+        {
+            "type": "message",
+            "channel": DM,
+            "channel_type": "im",
+            "user": WORKER,
+            "text": "Cliënt is gevallen",
+            "ts": "1.0",
+        },
+        event_id="EvSAME",
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
+    assert status == 200
+    await asyncio.sleep(0.3)
+    assert len(h.fake.calls_of("chat.postMessage")) == before + 1  # one reply, not two
+    async with h.db.transaction() as store:
+        row = await store.load_conversation("slack", DM)
+        assert row is not None and row.state["step"] == "when"
+
+
+async def test_forged_missing_and_expired_signatures_get_401(harness: Harness) -> None:
+    h = harness
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "event_id": "Ev1",
+            "event": {
+                "type": "message",
+                "channel": DM,
+                "channel_type": "im",
+                "user": WORKER,
+                "text": "hoi",
+            },
+        }
+    )
+    async with aiohttp.ClientSession() as session:
+        forged = signed_headers(body, secret="not-the-secret")
+        async with session.post(h.url, data=body, headers=forged) as response:
+            assert response.status == 401
+        async with session.post(h.url, data=body) as response:
+            assert response.status == 401
+        stale = signed_headers(body, timestamp=int(time.time()) - 600)
+        async with session.post(h.url, data=body, headers=stale) as response:
+            assert response.status == 401
+    await asyncio.sleep(0.2)
+    assert await h.count(Person) == 0
+
+
+async def test_rate_limited_api_is_retried_from_the_outbox(harness: Harness) -> None:
+    h = harness
+    h.fake.fail_next("chat.postMessage", 429, {"error": "ratelimited"}, {"Retry-After": "2"})
+    status = await h.command("")
+    assert status == 200
+    await h.fake.wait_for(lambda c: c.result == ("failed", 429, "ratelimited"))
+    await asyncio.sleep(0.2)
+    async with h.db.transaction() as store:
+        queued = list((await store.session.execute(select(OutboxMessage))).scalars())
+    assert [m.status for m in queued] == ["pending", "pending"]  # the intro and the question
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    assert (await h.bot.dispatcher.dispatch_due()).sent == 0
+    clock.advance(timedelta(seconds=2))
+    assert (await h.bot.dispatcher.dispatch_due()).sent == 2
+    await h.fake.wait_for_post(DM, "direct gevaar")
+
+
+async def test_app_home_shows_buttons_and_own_reports(harness: Harness) -> None:
+    h = harness
+    await _until_summary(h)
+    await h.tap("send")
+    await h.event({"type": "app_home_opened", "user": WORKER, "channel": DM, "tab": "home"})
+    published = await h.fake.wait_for(lambda c: c.method == "views.publish")
+    view = json.dumps(published.params["view"], ensure_ascii=False)
+    assert published.params["user_id"] == WORKER
+    assert "Nieuwe melding" in view and "Anoniem melden" in view and "Formulier" in view
+    assert "VIM-2026-0001" in view
+
+
+async def test_socket_mode_receives_and_acknowledges(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    bot = Bot(slack_config(fake, mode="socket"), sqlite_db, clock)
+    await bot.start()
+    try:
+        opened = await fake.wait_for(lambda c: c.method == "apps.connections.open")
+        assert opened.result["ok"]
+        await fake.push_socket_event(
+            {
+                "envelope_id": "env-1",
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "payload": {
+                    "type": "event_callback",
+                    "team_id": "T1",
+                    "api_app_id": "A1",
+                    "event_id": "EvSock1",
+                    "event": {
+                        "type": "message",
+                        "channel": DM,
+                        "channel_type": "im",
+                        "user": WORKER,
+                        "text": "melden",
+                        "ts": "3.0",
+                    },
+                },
+            }
+        )
+        await fake.wait_for_post(DM, "direct gevaar")
+        assert any(ack["envelope_id"] == "env-1" for ack in fake.socket_acks)
+    finally:
+        await bot.stop()
