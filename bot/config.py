@@ -144,6 +144,35 @@ class Server(_Section):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class Policy(_Section):
+    """The organisation's deadlines (defaults: the policy in seeds/002, section 7)."""
+
+    contact_working_days: int = Field(default=1, ge=0, le=10)
+    triage_hours: int = Field(default=24, ge=1, le=240)
+    exploration_working_days: int = Field(default=3, ge=1, le=30)
+    analysis_days: int = Field(default=14, ge=1, le=90)
+    client_informed_hours: int = Field(default=24, ge=1, le=240)
+    igj_working_days: int = Field(default=3, ge=1, le=30)
+    doubt_window_weeks: int = Field(default=6, ge=1, le=26)
+    effectiveness_check_months: int = Field(default=3, ge=1, le=24)
+    # A reminder goes this many hours before a deadline; escalation at the deadline to the
+    # coordinator, and this many hours later to the board.
+    remind_hours_before: int = Field(default=4, ge=0, le=72)
+    escalate_to_board_after_hours: int = Field(default=24, ge=1, le=240)
+    # Non-urgent nudges wait for working hours; calamity alerts go out day and night.
+    quiet_hours_start: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # More reports than this of one category in a month suggests further investigation.
+    category_month_threshold: int = Field(default=5, ge=1, le=100)
+
+
+class Digests(_Section):
+    """When the reviews go out (organisation's timezone)."""
+
+    weekly_day: str = Field(default="mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$")
+    weekly_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
 class Limits(_Section):
     max_text_length: int = Field(default=4000, ge=100, le=20000)
 
@@ -167,6 +196,8 @@ class Config(BaseSettings):
     slack: Slack = Slack()
     server: Server = Server()
     limits: Limits = Limits()
+    policy: Policy = Policy()
+    digests: Digests = Digests()
 
     @classmethod
     def settings_customise_sources(

@@ -67,6 +67,27 @@ class Report(Base):
     anonymous_code_hash: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5), default="nl")
 
+    # ---- follow-up (each change is also an event in report_events) ----
+    discovered_at: Mapped[datetime | None]  # starts the 6-week window when in doubt
+    contacted_at: Mapped[datetime | None]
+    contacted_by: Mapped[str | None] = mapped_column(String(200))
+    triaged_at: Mapped[datetime | None]
+    triage_outcome: Mapped[str | None] = mapped_column(String(20))
+    triage_reason: Mapped[str | None] = mapped_column(Text)
+    risk_frequency: Mapped[str | None] = mapped_column(String(20))
+    risk_consequence: Mapped[str | None] = mapped_column(String(20))
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    analysed_at: Mapped[datetime | None]
+    causes: Mapped[list[str] | None]
+    why_chain: Mapped[list[str] | None]
+    feedback: Mapped[str | None] = mapped_column(Text)
+    feedback_at: Mapped[datetime | None]
+    shareable_lesson: Mapped[str | None] = mapped_column(Text)
+    established_on: Mapped[date | None] = mapped_column(Date)
+    client_informed_at: Mapped[datetime | None]
+    igj_reported_on: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None]
+
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"
     )
@@ -156,3 +177,88 @@ class ProcessedUpdate(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ImprovementAction(Base):
+    """An entry of the improvement register (verbeterregister): a SMART action."""
+
+    __tablename__ = "improvement_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, done, not_doing
+    reason: Mapped[str | None] = mapped_column(Text)
+    team_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None]
+    effectiveness_due: Mapped[date | None] = mapped_column(Date)
+    effectiveness: Mapped[str | None] = mapped_column(String(20))  # effective, partly, not
+
+
+class ActionReport(Base):
+    """Which reports an improvement action answers (one action can serve several)."""
+
+    __tablename__ = "action_reports"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("improvement_actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Nudge(Base):
+    """A reminder or escalation: what, to whom, when. Created when a step opens, cancelled
+    when it is done, sent once by the sweep."""
+
+    __tablename__ = "nudges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("improvement_actions.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(30))  # a Deadline
+    stage: Mapped[str] = mapped_column(String(20))  # reminder, escalation, board
+    recipient: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]  # the deadline itself
+    send_at: Mapped[datetime]
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_nudges_pending", "sent_at", "cancelled_at", "send_at"),
+        Index("ix_nudges_report_kind", "report_id", "kind"),
+        Index("ix_nudges_action_kind", "action_id", "kind"),
+    )
+
+
+class DigestRun(Base):
+    """A digest sent for one period and scope: the key that makes it go out exactly once."""
+
+    __tablename__ = "digest_runs"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # weekly, quarterly, half
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # team id, or ""
+    period: Mapped[str] = mapped_column(String(20), primary_key=True)  # 2026-W47, 2026-Q3
+    sent_at: Mapped[datetime]
+
+
+class ReporterMessage(Base):
+    """The reporter's mailbox: feedback and questions for them, and their answers.
+
+    For an anonymous reporter this is the only way back (through their code)."""
+
+    __tablename__ = "reporter_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    direction: Mapped[str] = mapped_column(String(20))  # to_reporter, from_reporter
+    kind: Mapped[str] = mapped_column(String(20))  # feedback, status, question, answer
+    text: Mapped[str] = mapped_column(Text)
