@@ -168,6 +168,50 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     err.print(f"Database schema at revision {current}.")
 
 
+@app.command()
+def sweep(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list; send nothing.")] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="The moment, as ISO date-time (default: now).")
+    ] = None,
+) -> None:
+    """List (or send) the nudges and digests due at a moment."""
+    from datetime import datetime
+
+    from scheduler.sweep import Sweeper
+
+    config = _config()
+    moment = SystemClock().now()
+    if at is not None:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            raise ConfigError(
+                f"--at: '{at}' is not an ISO date-time like 2026-11-23T09:00"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=config.organisation.tz)
+
+    async def go() -> list[Any]:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            sweeper = Sweeper(config, db, SystemClock())
+            nudges = await sweeper.sweep_nudges(moment, dry_run=dry_run)
+            digests = await sweeper.send_due_digests(moment, dry_run=dry_run)
+            return [*nudges, *digests]
+        finally:
+            await db.dispose()
+
+    planned = _run(go)
+    out = Console(soft_wrap=True)
+    when = moment.astimezone(config.organisation.tz).isoformat(timespec="minutes")
+    verb = "would be sent" if dry_run else "queued"
+    out.print(f"{len(planned)} message(s) {verb} at {when}:")
+    for item in planned:
+        first_line = item.message.text.split("\n")[0]
+        out.print(f"  {item.what} → {item.address}: {first_line}", highlight=False)
+
+
 @app.command("check-config")
 def check_config() -> None:
     """Validate the configuration and print a summary."""

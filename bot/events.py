@@ -6,8 +6,10 @@ as their own widgets. Nothing here knows about Telegram, Slack or SQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class InboundKind(StrEnum):
@@ -69,3 +71,17 @@ class Outbound:
     @property
     def is_question(self) -> bool:
         return bool(self.options)
+
+
+def payload_of(message: Outbound) -> dict[str, Any]:
+    """An outbound message as JSON for the outbox."""
+    payload: dict[str, Any] = {"text": message.text}
+    if message.options:
+        payload["options"] = [[o.value, o.label] for o in message.options]
+        payload["token"] = message.token
+    return payload
+
+
+def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:
+    options = tuple(Option(value, label) for value, label in payload.get("options", []))
+    return Outbound(str(payload["text"]), options, token=payload.get("token"), address=address)

@@ -15,8 +15,7 @@ from typing import Protocol
 import structlog
 
 from bot.clock import Clock
-from bot.events import Outbound
-from bot.service import outbound_from_payload
+from bot.events import Outbound, outbound_from_payload
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.outbox")

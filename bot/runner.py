@@ -20,6 +20,7 @@ from bot.http_server import HttpServer
 from bot.outbox import Dispatcher, Sender
 from bot.service import ReportService
 from scheduler import build_scheduler
+from scheduler.sweep import Sweeper
 from storage import migrate
 from storage.db import Database
 
@@ -59,7 +60,8 @@ class Bot:
             slack = SlackAdapter(config, self.service, self.http, self.kick_outbox)
             self.adapters.append(slack)
             self.senders["slack"] = slack.sender
-        self.scheduler = build_scheduler(self.dispatcher, db, self.clock)
+        self.sweeper = Sweeper(config, db, self.clock)
+        self.scheduler = build_scheduler(self.dispatcher, db, self.clock, self.sweeper)
 
     def kick_outbox(self) -> None:
         """Deliver new notifications now rather than at the next scheduler tick."""
@@ -73,7 +75,10 @@ class Bot:
         for adapter in self.adapters:
             await adapter.start()
         self.scheduler.start()
-        await self.dispatcher.dispatch_due()  # what was queued while the bot was down
+        # Catch up on what fell due while the bot was down: digests once, nudges, the outbox.
+        await self.sweeper.send_due_digests()
+        await self.sweeper.sweep_nudges()
+        await self.dispatcher.dispatch_due()
 
     async def stop(self) -> None:
         if self.scheduler.running:

@@ -12,18 +12,20 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
+from bot.casework import Casework, is_case_token
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.domain.anonymity import hash_code, new_code
 from bot.domain.report import format_reference
-from bot.events import Inbound, InboundKind, Option, Outbound
+from bot.events import Inbound, InboundKind, Option, Outbound, outbound_from_payload, payload_of
 from bot.flows import engine
-from bot.flows.engine import Cancelled, Completed, Context, command_word
+from bot.flows.casework import CASE_FLOWS
+from bot.flows.engine import Cancelled, Completed, Context, command_argument, command_word
 from bot.flows.report import REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
 from bot.notifications import new_report_notifications
@@ -33,7 +35,8 @@ from storage.repository import Store
 
 log = structlog.get_logger("vimbot.service")
 
-FLOWS = {REPORT_FLOW.name: REPORT_FLOW}
+FLOWS = {REPORT_FLOW.name: REPORT_FLOW, **CASE_FLOWS}
+CASE_WORDS = frozenset({"open", "melding", "acties", "actions"})
 
 START_WORDS = frozenset({"start", "melden", "melding", "nieuw", "report", "new"})
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
@@ -93,6 +96,7 @@ class ReportService:
         self.db = db
         self.clock = clock or SystemClock()
         self._locks = KeyedLocks()
+        self.casework = Casework(config, self.clock)
 
     async def handle(self, event: Inbound) -> Outcome:
         """Never raises for what a person sends: a failure becomes a friendly message and the
@@ -196,6 +200,15 @@ class ReportService:
             log.info("duplicate_update_skipped", platform=event.platform)
             return Outcome(duplicate=True)
 
+        if event.kind is InboundKind.CHOICE and is_case_token(event.token):
+            return await self._case_button(store, event, ctx, row is not None, now)
+        if row is None and word in CASE_WORDS:
+            words = {"actions": "acties"}
+            replies = await self.casework.command(
+                store, event.address, words.get(word, word), command_argument(event.text), ctx.t
+            )
+            return Outcome(replies)
+
         if row is None:
             if word in STATUS_WORDS:
                 return Outcome([await self._status(store, event.address, ctx.t)])
@@ -212,7 +225,18 @@ class ReportService:
 
         outcome = Outcome(list(result.replies))
         for effect in result.effects:
-            if isinstance(effect, Completed):
+            if isinstance(effect, Completed) and row is not None and row.flow in CASE_FLOWS:
+                done = await self.casework.complete(
+                    store,
+                    row.flow,
+                    row.state.get("meta", {}),
+                    effect.answers,
+                    event.address,
+                    ctx.t,
+                )
+                outcome.replies.extend(done.replies)
+                outcome.notifications.extend(done.notifications)
+            elif isinstance(effect, Completed):
                 await self._complete(store, event, person, effect, ctx, outcome)
             elif isinstance(effect, Cancelled):
                 log.info("draft_cancelled", platform=event.platform)
@@ -223,6 +247,21 @@ class ReportService:
                 event.platform, event.chat_id, result.state["flow"], result.state, now
             )
         return outcome
+
+    async def _case_button(
+        self, store: Store, event: Inbound, ctx: Context, busy: bool, now: datetime
+    ) -> Outcome:
+        """A button on a notification, a nudge or a case message (leaders, coordinator)."""
+        value = event.choices[0] if event.choices else ""
+        result = await self.casework.on_button(
+            store, event.address, str(event.token), value, ctx.t, ctx, busy
+        )
+        replies = list(result.replies)
+        if result.start is not None and result.start.state is not None:
+            state = result.start.state
+            await store.save_conversation(event.platform, event.chat_id, state["flow"], state, now)
+            replies.extend(result.start.replies)
+        return Outcome(replies, result.notifications)
 
     def _idle(
         self, event: Inbound, word: str, ctx: Context, person: Person
@@ -293,9 +332,13 @@ class ReportService:
         if draft.team_id and person.team_id != draft.team_id:
             person.team_id = draft.team_id  # remembered: the team question is asked once
 
-        notifications = new_report_notifications(
-            self.config, draft, reference, person.name, effect.anonymous
-        )
+        await self.casework.open_report(store, report)
+        notifications = [
+            self._with_case_buttons(message, reference)
+            for message in new_report_notifications(
+                self.config, draft, reference, person.name, effect.anonymous
+            )
+        ]
         for message in notifications:
             assert message.address is not None
             await store.enqueue(message.address, payload_of(message), now, report.id)
@@ -319,6 +362,18 @@ class ReportService:
             reference=reference,
             anonymous=effect.anonymous,
             possible_calamity=draft.possible_calamity,
+        )
+
+    def _with_case_buttons(self, message: Outbound, reference: str) -> Outbound:
+        """Those who handle reports can act from the notification itself."""
+        if message.address is None or not self.casework.handles(message.address):
+            return message
+        t = Translator(self.config.organisation.language)
+        return Outbound(
+            message.text,
+            self.casework.new_report_buttons(t, reference),
+            token=f"case:{reference}",
+            address=message.address,
         )
 
     @staticmethod
@@ -357,17 +412,3 @@ class ReportService:
             "team_known": person is not None and self._known_team(person) is not None,
         }
         return Context(Translator(language), now_local, data, self.config.limits.max_text_length)
-
-
-def payload_of(message: Outbound) -> dict[str, Any]:
-    """An outbound message as JSON for the outbox."""
-    payload: dict[str, Any] = {"text": message.text}
-    if message.options:
-        payload["options"] = [[o.value, o.label] for o in message.options]
-        payload["token"] = message.token
-    return payload
-
-
-def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:
-    options = tuple(Option(value, label) for value, label in payload.get("options", []))
-    return Outbound(str(payload["text"]), options, token=payload.get("token"), address=address)

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.outbox import Dispatcher
+from scheduler.sweep import Sweeper
 from storage.db import Database
 
 OUTBOX_INTERVAL_SECONDS = 5
@@ -24,8 +25,45 @@ async def forget_old_updates(db: Database, clock: Clock) -> int:
         return await store.forget_updates_before(clock.now() - REMEMBER_UPDATES)
 
 
-def build_scheduler(dispatcher: Dispatcher, db: Database, clock: Clock) -> AsyncIOScheduler:
+def build_scheduler(
+    dispatcher: Dispatcher, db: Database, clock: Clock, sweeper: Sweeper | None = None
+) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    if sweeper is not None:
+        config = sweeper.config
+        tz = config.organisation.tz
+        hour, minute = map(int, config.digests.weekly_time.split(":"))
+
+        async def sweep() -> None:
+            await sweeper.sweep_nudges()
+            await dispatcher.dispatch_due()
+
+        async def digests() -> None:
+            await sweeper.send_due_digests()
+            await dispatcher.dispatch_due()
+
+        scheduler.add_job(sweep, "interval", minutes=1, id="nudges", max_instances=1, coalesce=True)
+        scheduler.add_job(
+            digests,
+            "cron",
+            day_of_week=config.digests.weekly_day,
+            hour=hour,
+            minute=minute,
+            timezone=tz,
+            id="weekly",
+            coalesce=True,
+        )
+        scheduler.add_job(
+            digests,
+            "cron",
+            month="1,4,7,10",
+            day=1,
+            hour=hour,
+            minute=minute,
+            timezone=tz,
+            id="quarterly",
+            coalesce=True,
+        )
     scheduler.add_job(
         dispatcher.dispatch_due,
         "interval",

@@ -11,12 +11,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    ActionReport,
     Conversation,
+    DigestRun,
+    ImprovementAction,
+    Nudge,
     OutboxMessage,
     Person,
     ProcessedUpdate,
     ReferenceCounter,
     Report,
+    ReporterMessage,
     ReportEvent,
 )
 
@@ -241,3 +246,127 @@ class Store:
         elif retry_in is not None:
             message.due_at = now + retry_in
         await self.session.flush()
+
+    # ---- follow-up: reports ---------------------------------------------------------------
+
+    async def report_for_update(self, reference: str) -> Report | None:
+        stmt = select(Report).where(Report.reference == reference).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def reports_where(self, *conditions: Any, limit: int = 200) -> Sequence[Report]:
+        stmt = select(Report).where(*conditions).order_by(Report.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def add_reporter_message(
+        self, report_id: int, at: datetime, direction: str, kind: str, text: str
+    ) -> None:
+        self.session.add(
+            ReporterMessage(report_id=report_id, at=at, direction=direction, kind=kind, text=text)
+        )
+        await self.session.flush()
+
+    # ---- improvement register -------------------------------------------------------------
+
+    async def add_action(self, action: ImprovementAction, report_ids: Sequence[int]) -> None:
+        self.session.add(action)
+        await self.session.flush()
+        for report_id in report_ids:
+            self.session.add(ActionReport(action_id=action.id, report_id=report_id))
+        await self.session.flush()
+
+    async def action(self, action_id: int) -> ImprovementAction | None:
+        return await self.session.get(ImprovementAction, action_id, with_for_update=True)
+
+    async def actions_where(self, *conditions: Any) -> Sequence[ImprovementAction]:
+        stmt = select(ImprovementAction).where(*conditions).order_by(ImprovementAction.deadline)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def actions_of_report(self, report_id: int) -> Sequence[ImprovementAction]:
+        stmt = (
+            select(ImprovementAction)
+            .join(ActionReport, ActionReport.action_id == ImprovementAction.id)
+            .where(ActionReport.report_id == report_id)
+            .order_by(ImprovementAction.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def references_of_action(self, action_id: int) -> list[str]:
+        stmt = (
+            select(Report.reference)
+            .join(ActionReport, ActionReport.report_id == Report.id)
+            .where(ActionReport.action_id == action_id)
+            .order_by(Report.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    # ---- nudges ---------------------------------------------------------------------------
+
+    async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
+        self.session.add_all(nudges)
+        await self.session.flush()
+
+    async def cancel_nudges(
+        self,
+        now: datetime,
+        kinds: Sequence[str],
+        report_id: int | None = None,
+        action_id: int | None = None,
+    ) -> None:
+        """Close the nudges of finished steps (those already sent stay as history)."""
+        target = (
+            Nudge.report_id == report_id
+            if report_id is not None
+            else (Nudge.action_id == action_id)
+        )
+        await self.session.execute(
+            update(Nudge)
+            .where(
+                target,
+                Nudge.kind.in_(list(kinds)),
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_(None),
+            )
+            .values(cancelled_at=now)
+        )
+
+    async def due_nudges(self, now: datetime, limit: int = 500) -> Sequence[Nudge]:
+        """Unsent, uncancelled nudges whose time has come — locked, skipping rows another
+        sweeper holds (PostgreSQL), so two processes never send the same nudge."""
+        stmt = (
+            select(Nudge)
+            .where(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None), Nudge.send_at <= now)
+            .order_by(Nudge.send_at, Nudge.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def open_nudges_of(self, report_ids: Sequence[int]) -> Sequence[Nudge]:
+        if not report_ids:
+            return []
+        stmt = (
+            select(Nudge)
+            .where(
+                Nudge.report_id.in_(list(report_ids)),
+                Nudge.cancelled_at.is_(None),
+                Nudge.stage == "reminder",
+            )
+            .order_by(Nudge.due_at)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    # ---- digests --------------------------------------------------------------------------
+
+    async def claim_digest(self, kind: str, scope: str, period: str, now: datetime) -> bool:
+        """True once per (kind, scope, period), whatever the number of processes."""
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(
+            insert(DigestRun)
+            .values(kind=kind, scope=scope, period=period, sent_at=now)
+            .on_conflict_do_nothing()
+            .returning(DigestRun.kind)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def digest_sent(self, kind: str, scope: str, period: str) -> bool:
+        return await self.session.get(DigestRun, (kind, scope, period)) is not None

@@ -30,7 +30,7 @@ def test_every_key_used_in_code_exists() -> None:
     source = "\n".join(p.read_text() for p in bot_dir.rglob("*.py"))
     used = set(
         re.findall(
-            r'"((?:engine|step|done|notify|idle|shell|error|summary|field|'
+            r'"((?:engine|step|done|notify|idle|shell|error|summary|field|case|nudge|digest|'
             r'report|date|when|answer)\.[a-z_.]+)"',
             source,
         )

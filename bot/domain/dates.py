@@ -39,6 +39,8 @@ WEEKDAYS = {
     "zondag": 6, "sunday": 6, "zo": 6,
 }  # fmt: skip
 
+FUTURE_DAYS = {"morgen": 1, "tomorrow": 1, "overmorgen": 2}
+
 RELATIVE_DAYS = {
     "vandaag": 0, "today": 0, "vanochtend": 0, "vanmiddag": 0, "vanavond": 0,
     "vannacht": 0, "this morning": 0, "this afternoon": 0, "tonight": 0,
@@ -157,3 +159,35 @@ def parse_when(text: str, now_local: datetime) -> When:
     if day < today - timedelta(days=3653):
         raise DateError("date.too_old")
     return When(day, at)
+
+
+def parse_day(text: str, today: date, future: bool) -> date:
+    """A typed date without time: in the future (a deadline, ``future=True``; today allowed) or
+    not in the future (a date something happened). Raises :class:`DateError`."""
+    folded = fold(text).strip(" .,!?")
+    if not folded:
+        raise DateError("date.unreadable")
+    if future and folded in FUTURE_DAYS:
+        return today + timedelta(days=FUTURE_DAYS[folded])
+    if future and (m := _NUMERIC.fullmatch(folded) or _WRITTEN.fullmatch(folded)):
+        day_text, month_text, year_text = m.group(1), m.group(2), m.group(3)
+        month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text, 0)
+        if not month:
+            raise DateError("date.unreadable")
+        if year_text is None:  # "1-12" typed in November means next December 1st
+            candidate = _build(today.year, month, int(day_text))
+            return candidate if candidate >= today else _build(today.year + 1, month, int(day_text))
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+        day = _build(year, month, int(day_text))
+    else:
+        found = _day_part(folded, today)
+        if found is None:
+            raise DateError("date.unreadable")
+        day = found
+    if future and day < today:
+        raise DateError("date.past")
+    if not future and day > today:
+        raise DateError("date.future")
+    if abs((day - today).days) > 3653:
+        raise DateError("date.too_old")
+    return day

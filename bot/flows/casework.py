@@ -1,0 +1,269 @@
+"""The conversations of the people who handle reports, declared as data like the report flow.
+
+Each ends in a review (confirm / change / cancel). What the flow needs to know about the
+report travels in the state's ``meta`` (reference, options for owners, risk hints), so a
+turn stays a pure function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.domain.dates import DateError, parse_day
+from bot.domain.lifecycle import (
+    CAUSE_CLASSES,
+    CONSEQUENCES,
+    FREQUENCIES,
+    Triage,
+    risk_score,
+    suggests_investigation,
+)
+from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
+
+LESSON_MAX = 500
+FEEDBACK_MAX = 2000
+
+
+def _choices(prefix: str, values: Sequence[str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, f"{prefix}.{value}") for value in values)
+
+
+def _review(prompt: str) -> Step:
+    return Step(
+        "review",
+        Kind.REVIEW,
+        prompt,
+        (
+            Choice("confirm", "case.confirm", Action.COMPLETE, aliases=("ja", "ok", "opslaan")),
+            Choice("change", "summary.change", Action.CHANGE),
+            Choice("cancel", "summary.cancel", Action.CANCEL),
+        ),
+    )
+
+
+def _day(future: bool) -> Any:
+    def read(text: str, view: View) -> str:
+        try:
+            return parse_day(text, view.ctx.now_local.date(), future).isoformat()
+        except DateError as problem:
+            raise Invalid(problem.key) from problem
+
+    return read
+
+
+def _today(value: str, view: View) -> str:
+    return view.ctx.now_local.date().isoformat()
+
+
+def _show_day(value: Any, view: View) -> str:
+    from datetime import date
+
+    return view.ctx.t.day(date.fromisoformat(str(value)))
+
+
+# ---- triage ---------------------------------------------------------------------------------
+
+
+def _score_line(value: Any, view: View) -> str:
+    t = view.ctx.t
+    frequency = view.answers.get("frequency")
+    label = t(f"risk.{value}")
+    if frequency not in FREQUENCIES or value not in CONSEQUENCES:
+        return label
+    score = risk_score(str(frequency), str(value))
+    line = f"{label}\n{t('case.risk_score', score=score)}"
+    suggest = suggests_investigation(
+        score,
+        bool(view.meta.get("near_miss")),
+        str(value),
+        int(view.meta.get("same_category_this_month", 0)),
+        int(view.meta.get("category_threshold", 5)),
+    )
+    if suggest and view.answers.get("outcome") == Triage.INTERNAL:
+        line += "\n" + t("case.suggest_investigation")
+    return line
+
+
+TRIAGE_FLOW = Flow(
+    "triage",
+    (
+        Step(
+            "outcome",
+            Kind.CHOICE,
+            "case.triage.prompt",
+            _choices("triage", list(Triage)),
+            field="field.triage",
+        ),
+        Step(
+            "reason",
+            Kind.TEXT,
+            "case.triage.reason",
+            field="field.reason",
+            when=lambda v: v.answers.get("outcome") == Triage.NOT_VIM,
+            max_length=500,
+        ),
+        Step(
+            "frequency",
+            Kind.CHOICE,
+            "case.risk.frequency",
+            _choices("risk", FREQUENCIES),
+            field="field.frequency",
+            when=lambda v: v.answers.get("outcome") != Triage.NOT_VIM,
+        ),
+        Step(
+            "consequence",
+            Kind.CHOICE,
+            "case.risk.consequence",
+            _choices("risk", CONSEQUENCES),
+            field="field.consequence",
+            show=_score_line,
+            when=lambda v: v.answers.get("outcome") != Triage.NOT_VIM,
+        ),
+        _review("case.review"),
+    ),
+)
+
+# ---- analysis: 5× waarom, cause classes -------------------------------------------------------
+
+
+def _why(number: int) -> Step:
+    previous = f"why{number - 1}"
+    return Step(
+        f"why{number}",
+        Kind.TEXT,
+        "case.why.first" if number == 1 else "case.why.next",
+        field=f"field.why{number}",
+        skippable=True,
+        max_length=500,
+        when=None if number == 1 else (lambda v, p=previous: bool(v.answers.get(p))),  # type: ignore[misc]
+    )
+
+
+ANALYSIS_FLOW = Flow(
+    "analysis",
+    (
+        *(_why(n) for n in range(1, 6)),
+        Step(
+            "causes",
+            Kind.MULTI,
+            "case.causes",
+            _choices("cause", CAUSE_CLASSES),
+            field="field.causes",
+        ),
+        _review("case.review"),
+    ),
+)
+
+# ---- improvement action ---------------------------------------------------------------------
+
+
+def _owners(view: View) -> Sequence[Choice]:
+    owners: Sequence[Sequence[str]] = view.meta.get("owners", ())
+    return tuple(Choice(address, label, literal=True) for address, label in owners)
+
+
+ACTION_FLOW = Flow(
+    "action",
+    (
+        Step(
+            "description",
+            Kind.TEXT,
+            "case.action.description",
+            field="field.action",
+            max_length=500,
+        ),
+        Step("owner", Kind.CHOICE, "case.action.owner", _owners, field="field.owner"),
+        Step(
+            "deadline",
+            Kind.DATE,
+            "case.action.deadline",
+            field="field.deadline",
+            parse=_day(future=True),
+            show=_show_day,
+            max_length=100,
+        ),
+        _review("case.review"),
+    ),
+)
+
+# ---- feedback to the reporter ---------------------------------------------------------------
+
+FEEDBACK_FLOW = Flow(
+    "feedback",
+    (
+        Step(
+            "text", Kind.TEXT, "case.feedback.text", field="field.feedback", max_length=FEEDBACK_MAX
+        ),
+        Step(
+            "lesson",
+            Kind.TEXT,
+            "case.feedback.lesson",
+            field="field.lesson",
+            skippable=True,
+            max_length=LESSON_MAX,
+        ),
+        _review("case.review"),
+    ),
+)
+
+# ---- calamity: established, reported to the IGJ; dropping an action --------------------------
+
+_TODAY = (Choice("today", "case.today", aliases=("vandaag", "today")),)
+
+ESTABLISHED_FLOW = Flow(
+    "established",
+    (
+        Step(
+            "date",
+            Kind.CHOICE,
+            "case.established.date",
+            _TODAY,
+            field="field.established",
+            parse=_day(future=False),
+            convert=_today,
+            show=_show_day,
+            max_length=100,
+        ),
+        _review("case.review"),
+    ),
+)
+
+IGJ_FLOW = Flow(
+    "igj",
+    (
+        Step(
+            "date",
+            Kind.CHOICE,
+            "case.igj.date",
+            _TODAY,
+            field="field.igj",
+            parse=_day(future=False),
+            convert=_today,
+            show=_show_day,
+            max_length=100,
+        ),
+        _review("case.review"),
+    ),
+)
+
+DROP_ACTION_FLOW = Flow(
+    "drop_action",
+    (
+        Step("reason", Kind.TEXT, "case.action.drop_reason", field="field.reason", max_length=500),
+        _review("case.review"),
+    ),
+)
+
+CASE_FLOWS: Mapping[str, Flow] = {
+    flow.name: flow
+    for flow in (
+        TRIAGE_FLOW,
+        ANALYSIS_FLOW,
+        ACTION_FLOW,
+        FEEDBACK_FLOW,
+        ESTABLISHED_FLOW,
+        IGJ_FLOW,
+        DROP_ACTION_FLOW,
+    )
+}

@@ -1,0 +1,64 @@
+"""Planning nudges: who is reminded before a deadline, and to whom it escalates (pure).
+
+Each open deadline becomes rows: a reminder to the responsible people some hours before it,
+an escalation to the coordinator when it passes, and one to the board a while later. The
+responsible people per deadline follow the policy's roles (seeds/002, section 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import Config
+from bot.domain.lifecycle import URGENT, Deadline, Due
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedNudge:
+    kind: Deadline
+    stage: str  # reminder, escalation, board
+    recipient: str
+    due_at: datetime
+    send_at: datetime
+    urgent: bool
+
+
+def responsible(
+    kind: Deadline, team_id: str | None, config: Config, owner: str | None = None
+) -> list[str]:
+    """Who must act before this deadline."""
+    team = config.team(team_id)
+    leaders = list(team.leaders) if team else []
+    roles = config.roles
+    if kind in (Deadline.CONTACT, Deadline.TRIAGE, Deadline.ANALYSIS):
+        return leaders or list(roles.coordinator)
+    if kind is Deadline.EXPLORATION:
+        return list(roles.coordinator) or leaders
+    if kind in (Deadline.CLIENT_INFORMED, Deadline.IGJ, Deadline.IGJ_DOUBT):
+        return list(dict.fromkeys([*roles.board, *roles.coordinator]))
+    if kind in (Deadline.ACTION, Deadline.EFFECTIVENESS):
+        return [owner] if owner else leaders
+    return leaders
+
+
+def plan(
+    due: Due, team_id: str | None, config: Config, now: datetime, owner: str | None = None
+) -> list[PlannedNudge]:
+    """The reminder and escalation rows for one deadline."""
+    policy = config.policy
+    urgent = due.kind in URGENT
+    first = responsible(due.kind, team_id, config, owner)
+    remind_at = max(now, due.at - timedelta(hours=policy.remind_hours_before))
+    stages: list[tuple[str, list[str], datetime]] = [("reminder", first, remind_at)]
+    coordinator = [a for a in config.roles.coordinator if a not in first]
+    board = [a for a in config.roles.board if a not in first]
+    stages.append(("escalation", coordinator or first, due.at))
+    later = due.at + timedelta(hours=policy.escalate_to_board_after_hours)
+    if board:
+        stages.append(("board", board, later))
+    return [
+        PlannedNudge(due.kind, stage, recipient, due.at, send_at, urgent)
+        for stage, recipients, send_at in stages
+        for recipient in dict.fromkeys(recipients)
+    ]

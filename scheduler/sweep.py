@@ -1,0 +1,289 @@
+"""What the scheduler's clock ticks run: due nudges and due digests.
+
+Both are idempotent by construction. A nudge is a row that is marked sent in the same
+transaction that queues its message, under a row lock that other sweepers skip (PostgreSQL
+``SKIP LOCKED``; SQLite serialises writers). A digest is sent under a unique key per kind,
+scope and period, so a restart, a catch-up and a second process send it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import structlog
+from sqlalchemy import or_
+
+from bot.casework import ACTION_PREFIX, CASE_PREFIX
+from bot.clock import Clock
+from bot.config import Config
+from bot.digests import (
+    Period,
+    analysis_report,
+    last_half_year,
+    last_quarterly,
+    last_weekly,
+    previous,
+    weekly_review,
+)
+from bot.domain.lifecycle import OPEN_STATUSES, Deadline
+from bot.domain.workdays import in_quiet_hours
+from bot.events import Option, Outbound, payload_of
+from bot.i18n import Translator
+from storage.db import Database
+from storage.models import ImprovementAction, Nudge, Report
+from storage.repository import Store
+
+log = structlog.get_logger("vimbot.sweep")
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message the sweep sends (or, in a dry run, would send)."""
+
+    address: str
+    message: Outbound
+    what: str  # "nudge:contact/reminder", "digest:weekly/noord/2026-W47"
+
+
+def _hhmm(value: str) -> time:
+    hour, minute = map(int, value.split(":"))
+    return time(hour, minute)
+
+
+class Sweeper:
+    def __init__(self, config: Config, db: Database, clock: Clock) -> None:
+        self.config, self.db, self.clock = config, db, clock
+        self.t = Translator(config.organisation.language)
+
+    # ---- nudges -------------------------------------------------------------------------
+
+    async def sweep_nudges(
+        self, at: datetime | None = None, dry_run: bool = False
+    ) -> list[Planned]:
+        now = at or self.clock.now()
+        policy = self.config.policy
+        tz = self.config.organisation.tz
+        quiet = in_quiet_hours(
+            now, tz, _hhmm(policy.quiet_hours_start), _hhmm(policy.quiet_hours_end)
+        )
+        planned: list[Planned] = []
+        async with self.db.transaction() as store:
+            due = [n for n in await store.due_nudges(now) if n.urgent or not quiet]
+            reports, actions = await self._subjects(store, due)
+            for nudge in due:
+                message = self._nudge_message(nudge, reports, actions)
+                if message is None:  # its report or action is gone or finished: drop it
+                    if not dry_run:
+                        nudge.cancelled_at = now
+                    continue
+                planned.append(
+                    Planned(nudge.recipient, message, f"nudge:{nudge.kind}/{nudge.stage}")
+                )
+                if not dry_run:
+                    nudge.sent_at = now
+                    await store.enqueue(nudge.recipient, payload_of(message), now, nudge.report_id)
+        if planned and not dry_run:
+            log.info("nudges_sent", count=len(planned))
+        return planned
+
+    async def _subjects(
+        self, store: Store, nudges: Sequence[Nudge]
+    ) -> tuple[dict[int, Report], dict[int, ImprovementAction]]:
+        """The reports and actions of a batch of nudges, in two queries (not one per nudge)."""
+        report_ids = sorted({n.report_id for n in nudges if n.report_id is not None})
+        action_ids = sorted({n.action_id for n in nudges if n.action_id is not None})
+        reports = {
+            r.id: r
+            for r in await store.reports_where(
+                Report.id.in_(report_ids), limit=len(report_ids) or 1
+            )
+        }
+        actions = (
+            {a.id: a for a in await store.actions_where(ImprovementAction.id.in_(action_ids))}
+            if action_ids
+            else {}
+        )
+        return reports, actions
+
+    def _nudge_message(
+        self, nudge: Nudge, reports: dict[int, Report], actions: dict[int, ImprovementAction]
+    ) -> Outbound | None:
+        t = self.t
+        tz = self.config.organisation.tz
+        local = nudge.due_at.astimezone(tz)
+        due = t.when(local.date(), local.time())
+        what = t(f"deadline.{nudge.kind}")
+        if nudge.action_id is not None:
+            action = actions.get(nudge.action_id)
+            if action is None:
+                return None
+            if nudge.kind == Deadline.EFFECTIVENESS:
+                if action.status != "done" or action.effectiveness:
+                    return None
+                options = tuple(Option(v, t(f"effect.{v}")) for v in ("effective", "partly", "not"))
+                return Outbound(
+                    t("nudge.effectiveness", description=action.description),
+                    options,
+                    token=f"{ACTION_PREFIX}{action.id}",
+                )
+            if action.status != "open":
+                return None
+            text = t(
+                f"nudge.{nudge.stage}",
+                what=what,
+                reference=action.description,
+                team=self._team(action.team_id),
+                due=due,
+            )
+            options = (Option("done", t("case.button.done")), Option("drop", t("case.button.drop")))
+            return Outbound(text, options, token=f"{ACTION_PREFIX}{action.id}")
+        report = reports.get(nudge.report_id or -1)
+        if report is None or report.status not in OPEN_STATUSES:
+            return None
+        text = t(
+            f"nudge.{nudge.stage}",
+            what=what,
+            reference=report.reference,
+            team=self._team(report.team_id),
+            due=due,
+        )
+        buttons = {
+            "contact": ("contact", "triage"),
+            "triage": ("triage",),
+            "analysis": ("analyse",),
+            "exploration": ("analyse",),
+            "client_informed": ("client_informed",),
+            "igj": ("igj",),
+            "igj_doubt": ("established", "igj"),
+        }.get(nudge.kind, ())
+        labels = {
+            "contact": "case.button.contact",
+            "triage": "case.button.triage",
+            "analyse": "case.button.analyse",
+            "client_informed": "case.button.client_informed",
+            "igj": "case.button.igj",
+            "established": "case.button.established",
+        }
+        options = tuple(Option(b, t(labels[b])) for b in buttons)
+        return Outbound(text, options, token=f"{CASE_PREFIX}{report.reference}")
+
+    def _team(self, team_id: str | None) -> str:
+        team = self.config.team(team_id)
+        return team.name if team else self.t("notify.no_team")
+
+    # ---- digests ------------------------------------------------------------------------
+
+    async def send_due_digests(
+        self, at: datetime | None = None, dry_run: bool = False
+    ) -> list[Planned]:
+        """The latest weekly, quarterly and half-yearly digests, each once (also on start)."""
+        now = at or self.clock.now()
+        planned: list[Planned] = []
+        async with self.db.transaction() as store:
+            week = last_weekly(now, self.config)
+            for team in self.config.teams:
+                if not team.channels:
+                    continue
+                if not await self._claim(store, "weekly", team.id, week.key, now, dry_run):
+                    continue
+                text = await self._weekly_text(store, team.id, team.name, week, now)
+                planned += [
+                    Planned(a, Outbound(text), f"digest:weekly/{team.id}/{week.key}")
+                    for a in team.channels
+                ]
+            for period, recipients, title in (
+                (
+                    last_quarterly(now, self.config),
+                    self.config.roles.committee,
+                    "digest.quarterly_title",
+                ),
+                (last_half_year(now, self.config), self.config.roles.board, "digest.half_title"),
+            ):
+                if not recipients:
+                    continue
+                if not await self._claim(store, period.kind, "", period.key, now, dry_run):
+                    continue
+                text = await self._analysis_text(store, period, now, title)
+                planned += [
+                    Planned(a, Outbound(text), f"digest:{period.kind}/{period.key}")
+                    for a in recipients
+                ]
+            if not dry_run:
+                for item in planned:
+                    await store.enqueue(item.address, payload_of(item.message), now)
+        if planned and not dry_run:
+            log.info("digests_sent", count=len(planned))
+        return planned
+
+    @staticmethod
+    async def _claim(
+        store: Store, kind: str, scope: str, period: str, now: datetime, dry_run: bool
+    ) -> bool:
+        if dry_run:
+            return not await store.digest_sent(kind, scope, period)
+        return await store.claim_digest(kind, scope, period, now)
+
+    def _bounds(self, period: Period) -> tuple[datetime, datetime]:
+        tz = self.config.organisation.tz
+        return (
+            datetime.combine(period.start, time(0), tzinfo=tz),
+            datetime.combine(period.end, time(0), tzinfo=tz),
+        )
+
+    async def _weekly_text(
+        self, store: Store, team_id: str, team_name: str, week: Period, now: datetime
+    ) -> str:
+        start, end = self._bounds(week)
+        new = await store.reports_where(
+            Report.team_id == team_id,
+            Report.created_at >= start,
+            Report.created_at < end,
+            limit=10_000,
+        )
+        open_reports = await store.reports_where(
+            Report.team_id == team_id,
+            Report.status.in_([s.value for s in OPEN_STATUSES]),
+            limit=10_000,
+        )
+        overdue: dict[str, list[str]] = {}
+        by_id = {r.id: r for r in open_reports}
+        for nudge in await store.open_nudges_of(list(by_id)):
+            if nudge.due_at <= now and nudge.report_id in by_id:
+                kinds = overdue.setdefault(by_id[nudge.report_id].reference, [])
+                if nudge.kind not in kinds:
+                    kinds.append(nudge.kind)
+        actions = await store.actions_where(
+            ImprovementAction.team_id == team_id, ImprovementAction.status == "open"
+        )
+        lessons = [
+            r.shareable_lesson
+            for r in await store.reports_where(
+                Report.team_id == team_id,
+                Report.feedback_at >= start,
+                Report.feedback_at < end,
+                Report.shareable_lesson.is_not(None),
+                limit=100,
+            )
+            if r.shareable_lesson
+        ]
+        today = now.astimezone(self.config.organisation.tz).date()
+        return weekly_review(
+            self.t, team_name, week, new, open_reports, overdue, actions, lessons, today
+        )
+
+    async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:
+        start, end = self._bounds(period)
+        earlier_start, earlier_end = self._bounds(previous(period, self.config))
+        reports = await store.reports_where(
+            Report.created_at >= start, Report.created_at < end, limit=1_000_000
+        )
+        earlier = await store.reports_where(
+            Report.created_at >= earlier_start, Report.created_at < earlier_end, limit=1_000_000
+        )
+        actions = await store.actions_where(
+            or_(ImprovementAction.created_at < end, ImprovementAction.status == "open")
+        )
+        today = now.astimezone(self.config.organisation.tz).date()
+        return analysis_report(self.t, self.config, period, reports, earlier, actions, today, title)
