@@ -61,6 +61,7 @@ class Database:
 
     def __init__(self, url: str = DEFAULT_URL, **engine_options: Any) -> None:
         self.url = normalise_url(url)
+        self.options = dict(engine_options)  # to open a second engine alike (tests, tools)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":

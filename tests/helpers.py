@@ -102,6 +102,10 @@ class Chat:
             )
         )
 
+    async def press(self, token: str, value: str) -> list[Outbound]:
+        """A button on a notification or case message (not the current question)."""
+        return await self._push(self._event(InboundKind.CHOICE, choices=(value,), token=token))
+
     async def tap_label(self, label: str) -> list[Outbound]:
         assert self.question is not None
         value = next(o.value for o in self.question.options if o.label == label)

@@ -143,3 +143,30 @@ def test_logs_never_show_the_telegram_token(tmp_path: Path) -> None:
     logs.configure("INFO")
     for name in ("httpx", "telegram", "apscheduler", "alembic"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+
+
+def test_leader_acts_from_the_shell_and_sweep_dry_run(workdir: Path) -> None:
+    vimbot(
+        "shell",
+        "--user",
+        "alice",
+        "--name",
+        "Alice",
+        cwd=workdir,
+        stdin=REPORT_START + "\n" + REPORT_END,
+    )
+    leader = vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="1\n/open\n")
+    assert "[1] Ik neem contact op" in leader.stdout
+    assert "jij neemt contact op met de melder van VIM-2026-0001" in leader.stdout
+    assert "Open meldingen (1)" in leader.stdout
+    assert "→ shell:alice: Je melding VIM-2026-0001: contact opgenomen." in leader.stdout
+
+    when = json.loads(vimbot("export", cwd=workdir).stdout)["created_at"][:10]
+    later = f"{when}T23:59"
+    dry = vimbot("sweep", "--dry-run", "--at", later, cwd=workdir)
+    assert dry.returncode == 0, dry.stderr
+    assert "would be sent" in dry.stdout
+    again = vimbot("sweep", "--dry-run", "--at", later, cwd=workdir)
+    assert again.stdout.split("\n")[0] == dry.stdout.split("\n")[0]  # a dry run sends nothing
+    bad = vimbot("sweep", "--dry-run", "--at", "maandag", cwd=workdir)
+    assert bad.returncode == 2 and "ISO date-time" in bad.stderr

@@ -149,7 +149,7 @@ class TerminalAdapter:
         resumed = await self.service.resume(PLATFORM, self.user_id, self.address)
         if resumed:
             self._show(resumed)
-        else:
+        elif not inbox:  # nothing waiting for them: they came to report
             await self._send("/melden")
         while True:
             line = await self._read_line()

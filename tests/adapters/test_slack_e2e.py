@@ -497,3 +497,40 @@ async def test_socket_mode_receives_and_acknowledges(
         assert any(ack["envelope_id"] == "env-1" for ack in fake.socket_acks)
     finally:
         await bot.stop()
+
+
+async def test_leader_buttons_work_in_slack(harness: Harness) -> None:
+    h = harness
+    await _until_summary(h)
+    await h.tap("send")
+    notification = await h.fake.wait_for_post(LEADER, "Nieuwe VIM-melding")
+    [contact, triage] = h.buttons(notification)
+    assert contact["value"] == "case:VIM-2026-0001|contact"
+    status, _ = await h.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": LEADER, "name": "lea"},
+            "team": {"id": "T1"},
+            "api_app_id": "A1",
+            "token": "x",
+            "trigger_id": "t",
+            "channel": {"id": f"D{LEADER}"},
+            "container": {"type": "message"},
+            "message": {"ts": notification.result["ts"]},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": contact["action_id"],
+                    "block_id": "b",
+                    "value": contact["value"],
+                    "action_ts": "1",
+                }
+            ],
+        }
+    )
+    assert status == 200
+    await h.fake.wait_for_post(f"D{LEADER}", "jij neemt contact op")
+    await h.fake.wait_for_post(WORKER, "contact opgenomen")
+    async with h.db.transaction() as store:
+        [report] = (await store.session.execute(select(Report))).scalars()
+    assert report.status == "contacted" and report.contacted_by == f"slack:{LEADER}"

@@ -377,3 +377,24 @@ async def test_wrong_token_fails_clearly_at_start(
     with pytest.raises(ConfigError, match="rejected the token"):
         await bot.start()
     await bot.stop()
+
+
+async def test_leader_buttons_work_in_telegram(harness: Harness) -> None:
+    h = harness
+    await _report_until_summary(h)
+    await h.tap("send")
+    notification = await h.fake.wait_for_message(LEADER, "Nieuwe VIM-melding")
+    buttons = [b for row in notification.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in buttons] == [
+        "case:VIM-2026-0001|contact",
+        "case:VIM-2026-0001|triage",
+    ]
+    h.fake.push_callback(LEADER, notification.result["message_id"], buttons[0]["callback_data"])
+    await h.fake.wait_for_message(LEADER, "jij neemt contact op")
+    await h.fake.wait_for_message(WORKER, "contact opgenomen")  # the reporter hears it
+    h.fake.push_callback(LEADER, notification.result["message_id"], buttons[1]["callback_data"])
+    triage = await h.fake.wait_for_message(LEADER, "Triage: hoe pakken we dit op?")
+    assert triage.params["reply_markup"]
+    async with h.db.transaction() as store:
+        [report] = (await store.session.execute(select(Report))).scalars()
+    assert report.status == "contacted" and report.contacted_by == f"telegram:{LEADER}"

@@ -1,0 +1,304 @@
+"""Follow-up from the chat: the whole lifecycle, permissions, nudges and their escalation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.flows.engine import DONE, SKIP
+from bot.service import ReportService
+from scheduler.sweep import Sweeper
+from storage.db import Database
+from storage.models import (
+    ImprovementAction,
+    Nudge,
+    OutboxMessage,
+    Report,
+    ReporterMessage,
+    ReportEvent,
+)
+from tests.helpers import Chat
+
+TOKEN = "case:VIM-2026-0001"
+
+
+async def _report(
+    service: ReportService, user: str = "nina", harm: str = "none", send: str = "send"
+) -> Chat:
+    chat = Chat(service, user=user, name="Nina")
+    await chat.answer_up_to_harm("Mevrouw is gevallen naast het bed", when="today")
+    await chat.tap(harm)
+    if harm in ("minor", "serious", "death"):
+        await chat.tap("given")
+    await chat.tap(SKIP)
+    await chat.tap("team_leader")
+    await chat.tap(send)
+    return chat
+
+
+async def _rows(db: Database, model: type, *where) -> list:
+    async with db.transaction() as store:
+        return list((await store.session.execute(select(model).where(*where))).scalars())
+
+
+async def _report_row(db: Database) -> Report:
+    [report] = await _rows(db, Report)
+    return report
+
+
+async def test_leader_notification_has_buttons(service: ReportService) -> None:
+    chat = await _report(service)
+    [notification] = chat.outcomes[-1].notifications
+    assert notification.token == TOKEN
+    assert [o.value for o in notification.options] == ["contact", "triage"]
+
+
+async def test_the_whole_lifecycle_from_the_chat(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    await _report(service)
+    leader = Chat(service, user="lead-noord", name="Lea")
+    await leader.press(TOKEN, "contact")
+    assert "jij neemt contact op" in leader.text
+    report = await _report_row(sqlite_db)
+    assert report.status == "contacted" and report.contacted_by == "shell:lead-noord"
+
+    await leader.press(TOKEN, "triage")
+    await leader.tap("internal")
+    await leader.tap("monthly")
+    await leader.tap("major")
+    assert "Risicoscore: 3" in leader.question.text
+    assert "nader onderzoek" in leader.question.text  # score 3 suggests investigation
+    await leader.tap("confirm")
+    report = await _report_row(sqlite_db)
+    assert (report.status, report.triage_outcome, report.risk_score) == ("triaged", "internal", 3)
+
+    await leader.press(TOKEN, "analyse")
+    await leader.say("De vloer was nat")
+    await leader.say("Er lag geen mat")
+    await leader.tap(SKIP)
+    await leader.tap("organisational")
+    await leader.tap(DONE)
+    await leader.tap("confirm")
+    report = await _report_row(sqlite_db)
+    assert report.status == "analysed" and report.why_chain == [
+        "De vloer was nat",
+        "Er lag geen mat",
+    ]
+    assert report.causes == ["organisational"]
+
+    await leader.press(TOKEN, "action")
+    await leader.say("Antislipmatten in alle badkamers van team Noord")
+    await leader.tap("shell:coord")
+    await leader.say("gisteren")
+    assert "al voorbij" in leader.text  # a deadline is not in the past
+    await leader.say("15-12")
+    await leader.tap("confirm")
+    [action] = await _rows(sqlite_db, ImprovementAction)
+    assert action.owner == "shell:coord" and action.deadline.isoformat() == "2026-12-15"
+    assert any(m.address == "shell:coord" for m in leader.outcomes[-1].notifications)
+
+    await leader.press(TOKEN, "feedback")
+    await leader.say("We leggen antislipmatten neer. Dank voor je melding!")
+    await leader.say("Natte vloeren: direct een mat leggen")
+    await leader.tap("confirm")
+    report = await _report_row(sqlite_db)
+    assert report.status == "feedback_given"
+
+    await leader.press(TOKEN, "close")
+    assert "nog 1 verbeteractie" in leader.text  # not before the actions are dealt with
+    coordinator = Chat(service, user="coord")
+    await coordinator.press(f"act:{action.id}", "done")
+    assert "gedaan" in coordinator.text
+    await leader.press(TOKEN, "close")
+    report = await _report_row(sqlite_db)
+    assert report.status == "closed" and report.closed_at == clock.now()
+
+    async with sqlite_db.transaction() as store:
+        events = await store.events_of(report.id)
+    statuses = [e.data["to"] for e in events if e.kind == "status"]
+    assert statuses == ["contacted", "triaged", "analysed", "feedback_given", "closed"]
+    assert all(e.actor == "shell:lead-noord" for e in events if e.kind == "status")
+
+    to_reporter = [
+        m.payload["text"]
+        for m in await _rows(sqlite_db, OutboxMessage, OutboxMessage.address == "shell:nina")
+    ]
+    assert any("contact opgenomen" in text for text in to_reporter)
+    assert any("antislipmatten" in text for text in to_reporter)
+    assert len(to_reporter) == 5  # one short line per step, and the feedback
+
+
+async def test_feedback_to_an_anonymous_reporter_waits_in_the_mailbox(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    await _report(service, send="send_anonymous")
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "triage")
+    await leader.tap("internal")
+    await leader.tap("yearly")
+    await leader.tap("minor")
+    await leader.tap("confirm")
+    await leader.press(TOKEN, "analyse")
+    await leader.tap(SKIP)
+    await leader.tap("human")
+    await leader.tap(DONE)
+    await leader.tap("confirm")
+    await leader.press(TOKEN, "feedback")
+    await leader.say("Besproken in het teamoverleg.")
+    await leader.tap(SKIP)
+    await leader.tap("confirm")
+    mailbox = await _rows(sqlite_db, ReporterMessage)
+    assert [m.kind for m in mailbox] == ["status", "status", "feedback"]
+    assert "Besproken in het teamoverleg." in mailbox[-1].text
+    messages = await _rows(sqlite_db, OutboxMessage)
+    assert not any(m.address == "shell:nina" for m in messages)  # no link to the person
+
+
+async def test_someone_without_the_role_changes_nothing(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    await _report(service)
+    for intruder in ("nina", "lead-zuid", "vp"):  # reporter, other team, confidential adviser
+        chat = Chat(service, user=intruder)
+        await chat.press(TOKEN, "contact")
+        assert "niet voor je doen" in chat.text
+        await chat.press(TOKEN, "triage")
+        await chat.command("/open")
+        assert "VIM-2026-0001" not in chat.text
+        await chat.command("/melding VIM-2026-0001")
+        assert "Mevrouw is gevallen" not in chat.text
+    report = await _report_row(sqlite_db)
+    assert report.status == "new" and report.contacted_at is None
+    assert [e.kind for e in await _rows(sqlite_db, ReportEvent)] == ["created", "notified"]
+
+
+async def test_open_and_details_for_the_leader(service: ReportService, clock: FrozenClock) -> None:
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.command("/open")
+    assert "VIM-2026-0001" in leader.text and "contact" in leader.text
+    clock.advance(timedelta(days=2))
+    await leader.command("/open")
+    assert "te laat" in leader.text
+    await leader.command("/melding vim-2026-0001")
+    assert "Mevrouw is gevallen naast het bed" in leader.text
+    assert [o.value for o in leader.question.options] == ["contact", "triage"]
+
+
+async def test_nudge_and_escalation_sequence(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config
+) -> None:
+    # Reported on Wednesday 18 November 10:30: contact due Thursday 10:30, triage too (24 h).
+    await _report(service)
+    sweeper = Sweeper(config, sqlite_db, clock)
+
+    async def sweep_at(moment: str) -> list[tuple[str, str]]:
+        clock.set(clock.now().fromisoformat(moment))
+        return sorted((p.what, p.address) for p in await sweeper.sweep_nudges())
+
+    assert await sweep_at("2026-11-19T06:31:00+01:00") == []  # reminder due, but night
+    assert await sweep_at("2026-11-19T08:00:00+01:00") == [
+        ("nudge:contact/reminder", "shell:lead-noord"),
+        ("nudge:triage/reminder", "shell:lead-noord"),
+    ]
+    assert await sweep_at("2026-11-19T08:05:00+01:00") == []  # each nudge once
+    assert await sweep_at("2026-11-19T10:30:00+01:00") == [
+        ("nudge:contact/escalation", "shell:coord"),
+        ("nudge:triage/escalation", "shell:coord"),
+    ]
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "contact")  # contact done: its nudges stop
+    assert await sweep_at("2026-11-20T10:30:00+01:00") == [("nudge:triage/board", "shell:board")]
+    pending = await _rows(sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
+    assert pending == []
+
+
+async def test_calamity_alerts_go_out_at_night_others_wait(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config
+) -> None:
+    await _report(service, harm="serious")
+    clock.set(clock.now().replace(hour=23))
+    coordinator = Chat(service, user="coord")
+    await coordinator.press(TOKEN, "triage")
+    await coordinator.tap("calamity")
+    await coordinator.tap("monthly")
+    await coordinator.tap("catastrophic")
+    await coordinator.tap("confirm")
+    assert any(o.value == "client_informed" for o in coordinator.question.options)
+    sweeper = Sweeper(config, sqlite_db, clock)
+    clock.set(clock.now() + timedelta(hours=20))  # 19 November 19:00: evening, quiet
+    sent = {p.what for p in await sweeper.sweep_nudges()}
+    assert "nudge:client_informed/reminder" in sent  # urgent: day or night
+    assert not any(w.startswith(("nudge:contact", "nudge:triage")) for w in sent)
+    clock.set(clock.now() + timedelta(hours=13))  # next morning 08:00
+    sent = {p.what for p in await sweeper.sweep_nudges()}
+    assert "nudge:contact/reminder" in sent
+
+    await coordinator.press(TOKEN, "established")
+    await coordinator.tap("today")
+    await coordinator.tap("confirm")
+    await coordinator.press(TOKEN, "client_informed")
+    await coordinator.press(TOKEN, "igj")
+    await coordinator.say("vandaag")
+    await coordinator.tap("confirm")
+    report = await _report_row(sqlite_db)
+    assert report.established_on and report.client_informed_at and report.igj_reported_on
+    open_kinds = {
+        n.kind
+        for n in await _rows(
+            sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)
+        )
+    }
+    assert not open_kinds & {"client_informed", "igj", "igj_doubt"}
+
+
+async def test_not_a_vim_report_closes_with_a_reason(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "triage")
+    await leader.tap("not_vim")
+    await leader.say("Bekend valrisico, alle voorzorg genomen")
+    await leader.tap("confirm")
+    report = await _report_row(sqlite_db)
+    assert report.status == "not_vim" and report.triage_reason.startswith("Bekend")
+    assert (
+        await _rows(sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)) == []
+    )
+
+
+async def test_effectiveness_check_after_an_action(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config
+) -> None:
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "triage")
+    await leader.tap("internal")
+    await leader.tap("yearly")
+    await leader.tap("minor")
+    await leader.tap("confirm")
+    await leader.press(TOKEN, "analyse")
+    await leader.tap(SKIP)
+    await leader.tap("technical")
+    await leader.tap(DONE)
+    await leader.tap("confirm")
+    await leader.press(TOKEN, "action")
+    await leader.say("Bedhekken laten nakijken")
+    await leader.tap("shell:lead-noord")
+    await leader.say("1-12")
+    await leader.tap("confirm")
+    [action] = await _rows(sqlite_db, ImprovementAction)
+    await leader.press(f"act:{action.id}", "done")
+    [action] = await _rows(sqlite_db, ImprovementAction)
+    assert action.effectiveness_due.isoformat() == "2027-02-18"
+    clock.set(clock.now().replace(year=2027, month=2, day=19, hour=9))
+    planned = await Sweeper(config, sqlite_db, clock).sweep_nudges()
+    nudge = next(p for p in planned if p.what == "nudge:effectiveness/reminder")
+    assert [o.value for o in nudge.message.options] == ["effective", "partly", "not"]
+    await leader.press(nudge.message.token, "partly")
+    [action] = await _rows(sqlite_db, ImprovementAction)
+    assert action.effectiveness == "partly"

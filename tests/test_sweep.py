@@ -1,0 +1,103 @@
+"""Digests and the sweep: content without names, exactly once, catch-up, two processes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.digests import last_half_year, last_quarterly, last_weekly
+from bot.runner import Bot
+from bot.service import ReportService
+from scheduler.sweep import Sweeper
+from storage.db import Database
+from storage.models import Nudge, OutboxMessage
+from tests.helpers import AMS, Chat
+from tests.test_casework import _report
+
+
+def test_periods() -> None:
+    from tests.helpers import make_config
+
+    config = make_config()
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=AMS)
+    week = last_weekly(monday, config)
+    assert (week.key, week.start.isoformat(), week.end.isoformat()) == (
+        "2026-W47",
+        "2026-11-16",
+        "2026-11-23",
+    )
+    assert last_weekly(monday - timedelta(minutes=1), config).key == "2026-W46"
+    quarter = last_quarterly(datetime(2026, 10, 1, 9, 0, tzinfo=AMS), config)
+    assert (quarter.key, quarter.start.isoformat()) == ("2026-Q3", "2026-07-01")
+    assert last_quarterly(datetime(2026, 11, 22, tzinfo=AMS), config).key == "2026-Q3"
+    assert last_half_year(datetime(2027, 1, 1, 9, 0, tzinfo=AMS), config).key == "2026-H2"
+
+
+async def test_weekly_review_has_counts_but_no_names_or_report_text(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config: Config
+) -> None:
+    await _report(service)  # Wednesday 18 November, by Nina, in team Noord
+    leader = Chat(service, user="lead-noord")
+    await leader.press("case:VIM-2026-0001", "triage")
+    await leader.tap("internal")
+    await leader.tap("yearly")
+    await leader.tap("minor")
+    await leader.tap("confirm")
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=AMS))
+    planned = await Sweeper(config, sqlite_db, clock).send_due_digests()
+    weekly = [p for p in planned if p.what.startswith("digest:weekly/noord")]
+    assert [p.address for p in weekly] == ["shell:chan-noord"]
+    text = weekly[0].message.text
+    assert "week 47" in text and "Nieuwe meldingen: 1" in text and "Val: 1" in text
+    assert "VIM-2026-0001: contact" in text  # overdue: contact was due on the 19th
+    for secret in ("Nina", "nina", "Mevrouw is gevallen naast het bed", "lead-noord"):
+        assert secret not in text
+
+
+async def test_digests_are_sent_once_and_caught_up_after_a_restart(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 24, 14, 0, tzinfo=AMS))  # the bot was down on Monday 09:00
+    bot = Bot(config, sqlite_db, clock)
+    await bot.start()
+    await bot.stop()
+    bot = Bot(config, sqlite_db, clock)  # and once more: nothing again
+    await bot.start()
+    await bot.stop()
+    async with sqlite_db.transaction() as store:
+        sent = list((await store.session.execute(select(OutboxMessage))).scalars())
+    channels = sorted(m.address for m in sent)
+    assert channels == ["shell:board", "shell:chan-noord", "shell:committee"]
+
+
+async def test_two_sweepers_send_each_nudge_once(
+    database: Database, config: Config, clock: FrozenClock
+) -> None:
+    """Two bot processes on one database: every nudge goes out exactly once."""
+    service = ReportService(config, database, clock)
+    for _ in range(3):
+        await _report(service)
+    clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=AMS))  # reminders, escalations, board: due
+    second = Database(database.url, **database.options)  # another process's engine
+    try:
+        one, two = Sweeper(config, database, clock), Sweeper(config, second, clock)
+        batches = await asyncio.gather(
+            one.sweep_nudges(), two.sweep_nudges(), one.sweep_nudges(), two.sweep_nudges()
+        )
+    finally:
+        await second.dispose()
+    sent = [(p.what, p.address, p.message.text) for batch in batches for p in batch]
+    async with database.transaction() as store:
+        nudges = list((await store.session.execute(select(Nudge))).scalars())
+        queued = [
+            m
+            for m in (await store.session.execute(select(OutboxMessage))).scalars()
+            if m.payload["text"].startswith(("⏰", "⚠️"))
+        ]
+    assert len(nudges) == 18  # 3 reports × (contact, triage) × (reminder, escalation, board)
+    assert all(n.sent_at is not None for n in nudges)
+    assert len(sent) == len(set(sent)) == len(nudges) == len(queued)
