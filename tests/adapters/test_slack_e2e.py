@@ -505,6 +505,7 @@ async def test_leader_buttons_work_in_slack(harness: Harness) -> None:
     await h.tap("send")
     notification = await h.fake.wait_for_post(LEADER, "Nieuwe VIM-melding")
     [contact, triage] = h.buttons(notification)
+    assert triage["value"] == "case:VIM-2026-0001|triage"
     assert contact["value"] == "case:VIM-2026-0001|contact"
     status, _ = await h.interaction(
         {
