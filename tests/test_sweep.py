@@ -101,3 +101,48 @@ async def test_two_sweepers_send_each_nudge_once(
     assert len(nudges) == 18  # 3 reports × (contact, triage) × (reminder, escalation, board)
     assert all(n.sent_at is not None for n in nudges)
     assert len(sent) == len(set(sent)) == len(nudges) == len(queued)
+
+
+async def test_two_processes_send_each_digest_once(
+    database: Database, config: Config, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=AMS))
+    second = Database(database.url, **database.options)
+    try:
+        one, two = Sweeper(config, database, clock), Sweeper(config, second, clock)
+        batches = await asyncio.gather(
+            one.send_due_digests(),
+            two.send_due_digests(),
+            one.send_due_digests(),
+            two.send_due_digests(),
+        )
+    finally:
+        await second.dispose()
+    sent = sorted(p.what for batch in batches for p in batch)
+    assert sent == [
+        "digest:half/2026-H1",
+        "digest:quarterly/2026-Q3",
+        "digest:weekly/noord/2026-W47",
+    ]
+
+
+async def test_quarterly_analysis_has_trends_and_deadline_shares(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config: Config
+) -> None:
+    clock.set(datetime(2026, 8, 5, 10, 0, tzinfo=AMS))  # Q3: two reports
+    await _report(service)
+    await _report(service, harm="serious")
+    leader = Chat(service, user="lead-noord")
+    await leader.press("case:VIM-2026-0001", "contact")  # in time
+    clock.set(datetime(2026, 8, 10, 10, 0, tzinfo=AMS))
+    await leader.press("case:VIM-2026-0002", "contact")  # late
+    clock.set(datetime(2026, 10, 1, 9, 0, tzinfo=AMS))
+    planned = await Sweeper(config, sqlite_db, clock).send_due_digests()
+    [quarterly] = [p for p in planned if p.what.startswith("digest:quarterly")]
+    text = quarterly.message.text
+    assert quarterly.address == "shell:committee"
+    assert "2026-Q3" in text and "Meldingen: 2 (vorige periode 0, +2)" in text
+    assert "Val: 2 (+2)" in text and "Wijkteam Noord: 2" in text
+    assert "Mogelijke calamiteiten: 1" in text
+    assert "contact: 50% (1/2)" in text
+    assert "Nina" not in text and "Mevrouw" not in text
