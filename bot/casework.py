@@ -36,6 +36,7 @@ from bot.domain.lifecycle import (
     may,
     risk_score,
 )
+from bot.domain.permissions import Act, allowed, handles_reports
 from bot.events import Option, Outbound, payload_of
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -85,25 +86,21 @@ class Casework:
 
     def handles(self, address: str) -> bool:
         """Whether the person has any role that handles reports."""
-        roles = self.config.roles
-        return address in {*roles.coordinator, *roles.board} or any(
-            address in team.leaders for team in self.config.teams
-        )
+        return handles_reports(address, self.config)
 
     def may_handle(self, address: str, report: Report) -> bool:
-        roles = self.config.roles
-        if address in roles.coordinator or address in roles.board:
-            return True
-        team = self.config.team(report.team_id)
-        return team is not None and address in team.leaders
+        return allowed(address, Act.HANDLE_REPORT, report, self.config)
+
+    def may_view(self, address: str, report: Report) -> bool:
+        return allowed(address, Act.VIEW_REPORT, report, self.config)
 
     def may_handle_action(self, address: str, action: ImprovementAction) -> bool:
-        roles = self.config.roles
+        """The owner, and whoever handles reports of the action's team."""
         team = self.config.team(action.team_id)
+        roles = self.config.roles
         return (
             address == action.owner
             or address in roles.coordinator
-            or address in roles.board
             or (team is not None and address in team.leaders)
         )
 
@@ -143,10 +140,17 @@ class Casework:
             return await self._on_action_button(store, address, token, value, t, ctx, busy)
         reference = token.removeprefix(CASE_PREFIX)
         report = await store.report_for_update(reference)
-        if report is None or not self.may_handle(address, report):
-            log.warning("case_action_refused", action=value)
+        permitted = report is not None and (
+            self.may_view(address, report)
+            if value == "details"
+            else self.may_handle(address, report)
+        )
+        if report is None or not permitted:
+            # refused and logged, without the identity of whoever pressed it
+            log.warning("case_action_refused", action=value, channel=_channel(address))
             return CaseResult([Outbound(t("case.not_allowed"))])
         if value == "details":
+            await self.audit(store, address, "view", report.reference)
             return CaseResult([self.details(report, t)])
         if not self._allowed(value, report):
             return CaseResult(
@@ -483,23 +487,28 @@ class Casework:
     async def command(
         self, store: Store, address: str, word: str, argument: str, t: Translator
     ) -> list[Outbound]:
-        if not self.handles(address) and word != "acties":
+        if word == "melding":
+            report = await store.report_by_reference(argument.strip().upper())
+            if report is None or not self.may_view(address, report):
+                return [Outbound(t("case.unknown_report", reference=argument.strip()))]
+            await self.audit(store, address, "view", report.reference)
+            replies = [self.details(report, t)]
+            if self.may_handle(address, report):
+                replies.append(self._next_step_message(report, t))
+            return replies
+        if not self.handles(address):
             return [Outbound(t("case.no_role"))]
         if word == "open":
             return await self._open_list(store, address, t)
-        if word == "melding":
-            report = await store.report_by_reference(argument.strip().upper())
-            if report is None or not self.may_handle(address, report):
-                return [Outbound(t("case.unknown_report", reference=argument.strip()))]
-            return [self.details(report, t), self._next_step_message(report, t)]
         return await self._actions_list(store, address, t)
 
     async def _open_list(self, store: Store, address: str, t: Translator) -> list[Outbound]:
         teams = self.visible_teams(address)
         conditions: list[Any] = [Report.status.in_([s.value for s in OPEN_STATUSES])]
-        if teams is not None:
+        if teams is not None and address not in self.config.roles.board:
             conditions.append(Report.team_id.in_(sorted(teams)))
-        reports = await store.reports_where(*conditions, limit=LIST_LIMIT)
+        candidates = await store.reports_where(*conditions, limit=10 * LIST_LIMIT)
+        reports = [r for r in candidates if self.may_handle(address, r)][:LIST_LIMIT]
         if not reports:
             return [Outbound(t("case.open_none"))]
         nudges = await store.open_nudges_of([r.id for r in reports])
@@ -645,6 +654,22 @@ class Casework:
         data: dict[str, Any] | None = None,
     ) -> None:
         await store.add_event(report.id, kind, self.clock.now(), actor, data or {})
+        if actor is not None:
+            detail = {"event": kind, **(data or {})}
+            await self.audit(store, actor, "change", report.reference, detail)
+
+    async def audit(
+        self,
+        store: Store,
+        actor: str,
+        action: str,
+        reference: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """An entry in the audit log (NEN 7513): who, what, which report, when, how."""
+        await store.add_audit(
+            self.clock.now(), actor, action, reference, _channel(actor), detail or {}
+        )
 
     async def _status(
         self,
@@ -735,6 +760,10 @@ class Casework:
         result.notifications.append(
             Outbound(message.text, message.options, token=message.token, address=address)
         )
+
+
+def _channel(address: str) -> str:
+    return address.partition(":")[0] if ":" in address else "cli"
 
 
 def _add_months(day: date, months: int) -> date:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime
+from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -48,22 +48,24 @@ class Report(Base):
     created_at: Mapped[datetime]
     occurred_on: Mapped[date] = mapped_column(Date)
     occurred_at: Mapped[datetime | None]  # only when the reporter gave a time of day
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText)
     categories: Mapped[list[str]]
-    category_other: Mapped[str | None] = mapped_column(String(200))
+    category_other: Mapped[str | None] = mapped_column(EncryptedText)
     affected: Mapped[list[str]]
     report_type: Mapped[str] = mapped_column(String(10))  # MIC, MIM or MIC+MIM
     harm: Mapped[str] = mapped_column(String(20))
     first_aid: Mapped[str | None] = mapped_column(String(30))
-    measures: Mapped[str | None] = mapped_column(Text)
+    measures: Mapped[str | None] = mapped_column(EncryptedText)
     possible_calamity: Mapped[bool] = mapped_column(Boolean, default=False)
     danger_at_start: Mapped[bool] = mapped_column(Boolean, default=False)
     team_id: Mapped[str | None] = mapped_column(String(64))
     contact_wish: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(30), default="new")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    reporter_address: Mapped[str | None] = mapped_column(String(200))
-    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_address: Mapped[str | None] = mapped_column(EncryptedText)
+    reporter_name: Mapped[str | None] = mapped_column(EncryptedText)
+    # keyed hash of the reporter's address, for "my reports" (the address itself is encrypted)
+    reporter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     anonymous_code_hash: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5), default="nl")
 
@@ -73,16 +75,16 @@ class Report(Base):
     contacted_by: Mapped[str | None] = mapped_column(String(200))
     triaged_at: Mapped[datetime | None]
     triage_outcome: Mapped[str | None] = mapped_column(String(20))
-    triage_reason: Mapped[str | None] = mapped_column(Text)
+    triage_reason: Mapped[str | None] = mapped_column(EncryptedText)
     risk_frequency: Mapped[str | None] = mapped_column(String(20))
     risk_consequence: Mapped[str | None] = mapped_column(String(20))
     risk_score: Mapped[int | None] = mapped_column(Integer)
     analysed_at: Mapped[datetime | None]
     causes: Mapped[list[str] | None]
     why_chain: Mapped[list[str] | None]
-    feedback: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(EncryptedText)
     feedback_at: Mapped[datetime | None]
-    shareable_lesson: Mapped[str | None] = mapped_column(Text)
+    shareable_lesson: Mapped[str | None] = mapped_column(EncryptedText)
     established_on: Mapped[date | None] = mapped_column(Date)
     client_informed_at: Mapped[datetime | None]
     igj_reported_on: Mapped[date | None] = mapped_column(Date)
@@ -95,7 +97,6 @@ class Report(Base):
     __table_args__ = (
         Index("ix_reports_status_team", "status", "team_id"),
         Index("ix_reports_created_at", "created_at"),
-        Index("ix_reports_reporter_address", "reporter_address"),
     )
 
 
@@ -131,7 +132,7 @@ class Conversation(Base):
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     flow: Mapped[str] = mapped_column(String(40))
-    state: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -155,7 +156,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     due_at: Mapped[datetime]
@@ -261,4 +262,21 @@ class ReporterMessage(Base):
     at: Mapped[datetime]
     direction: Mapped[str] = mapped_column(String(20))  # to_reporter, from_reporter
     kind: Mapped[str] = mapped_column(String(20))  # feedback, status, question, answer
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
+
+
+class AuditEntry(Base):
+    """Who viewed or changed which report, when, through which channel (NEN 7513 style).
+
+    Append-only: the application only inserts, and database triggers refuse updates and
+    deletes."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))  # view, change, export, erase, …
+    reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    channel: Mapped[str] = mapped_column(String(20))  # telegram, slack, shell, cli, scheduler
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     ActionReport,
+    AuditEntry,
     Conversation,
     DigestRun,
     ImprovementAction,
@@ -370,3 +371,30 @@ class Store:
 
     async def digest_sent(self, kind: str, scope: str, period: str) -> bool:
         return await self.session.get(DigestRun, (kind, scope, period)) is not None
+
+    # ---- audit log (append-only: there is no update or delete here) --------------------------
+
+    async def add_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        reference: str | None,
+        channel: str,
+        detail: dict[str, Any],
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                action=action,
+                reference=reference,
+                channel=channel,
+                detail=detail,
+            )
+        )
+        await self.session.flush()
+
+    async def audit_of(self, reference: str) -> Sequence[AuditEntry]:
+        stmt = select(AuditEntry).where(AuditEntry.reference == reference).order_by(AuditEntry.id)
+        return (await self.session.execute(stmt)).scalars().all()

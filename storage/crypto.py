@@ -1,0 +1,83 @@
+"""Encryption at rest for report texts and reporters' identities.
+
+Keys come from ``VIMBOT_ENCRYPTION_KEY``: one Fernet key, or several separated by commas
+(the first encrypts; all decrypt), which is how a key is rotated: put the new key first,
+run ``vimbot privacy rotate-key``, then drop the old one.
+
+Encrypted values are stored as ``enc1:<token>``; values without the prefix are plaintext
+written before a key was set (they stay readable, and rotation encrypts them). Lookups by
+a reporter's address use a keyed hash (HMAC-SHA256), never the address itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+PREFIX = "enc1:"
+_NO_KEY_SALT = b"vimbot-lookup-without-a-key"
+
+
+class KeyError_(ValueError):
+    """A configured key is not a valid Fernet key."""
+
+
+class Cipher:
+    __slots__ = ("_fernet", "_lookup_key")
+
+    def __init__(self, keys: list[str] | None = None) -> None:
+        keys = [k.strip() for k in (keys or []) if k.strip()]
+        try:
+            self._fernet = MultiFernet([Fernet(k.encode()) for k in keys]) if keys else None
+        except (ValueError, TypeError) as exc:
+            raise KeyError_(
+                "VIMBOT_ENCRYPTION_KEY is not a valid key: make one with `vimbot privacy new-key`"
+            ) from exc
+        self._lookup_key = (
+            hashlib.sha256(b"vimbot-lookup:" + keys[0].encode()).digest() if keys else _NO_KEY_SALT
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._fernet is not None
+
+    def encrypt(self, text: str) -> str:
+        if self._fernet is None:
+            return text
+        return PREFIX + self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, stored: str) -> str:
+        if not stored.startswith(PREFIX):
+            return stored  # written before a key was set
+        if self._fernet is None:
+            raise InvalidToken("encrypted data, but no VIMBOT_ENCRYPTION_KEY is set")
+        return self._fernet.decrypt(stored[len(PREFIX) :].encode()).decode()
+
+    def rotate(self, stored: str) -> str:
+        """Re-encrypt with the first key (plaintext gets encrypted)."""
+        return self.encrypt(self.decrypt(stored))
+
+    def lookup(self, value: str) -> str:
+        return hmac.new(self._lookup_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+_current = Cipher()
+
+
+def configure(keys: str | list[str] | None) -> Cipher:
+    """Set the process's keys (from the configuration at start-up)."""
+    global _current
+    if isinstance(keys, str):
+        keys = keys.split(",")
+    _current = Cipher(keys or [])
+    return _current
+
+
+def current() -> Cipher:
+    return _current
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode()
