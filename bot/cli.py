@@ -20,7 +20,7 @@ from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.exporting import report_record
 from bot.service import ReportService
-from storage import migrate
+from storage import crypto, migrate
 from storage.db import Database, normalise_url
 
 app = typer.Typer(
@@ -38,10 +38,33 @@ T = TypeVar("T")
 
 class _State:
     config_path: Path | None = None
+    warned = False
 
 
 def _config() -> Config:
-    return load_config(_State.config_path)
+    """The configuration, with the encryption keys set up for this process.
+
+    Without a key the embedded demo runs with a loud warning; production refuses to start.
+    """
+    config = load_config(_State.config_path)
+    try:
+        cipher = crypto.configure(config.encryption.key)
+    except crypto.KeyError_ as problem:
+        raise ConfigError(str(problem)) from None
+    if not cipher.enabled:
+        if config.privacy.production:
+            raise ConfigError(
+                "production mode needs an encryption key: set VIMBOT_ENCRYPTION_KEY "
+                "(make one with `vimbot privacy new-key`)"
+            )
+        if not _State.warned:
+            err.print(
+                "[bold yellow]WARNING: no VIMBOT_ENCRYPTION_KEY — report texts and reporters' "
+                "names are stored unencrypted. Fine for a demo, never for real reports."
+                "[/bold yellow]"
+            )
+            _State.warned = True
+    return config
 
 
 def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
@@ -210,6 +233,102 @@ def sweep(
     for item in planned:
         first_line = item.message.text.split("\n")[0]
         out.print(f"  {item.what} → {item.address}: {first_line}", highlight=False)
+
+
+privacy_app = typer.Typer(help="Privacy: keys, inzage, erasure (AVG).", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("new-key")
+def privacy_new_key() -> None:
+    """Print a new encryption key (for VIMBOT_ENCRYPTION_KEY)."""
+    typer.echo(crypto.new_key())
+
+
+@privacy_app.command("rotate-key")
+def privacy_rotate_key() -> None:
+    """Re-encrypt everything with the first key of VIMBOT_ENCRYPTION_KEY (new,old)."""
+    from bot.privacy import rotate_keys
+
+    config = _config()
+    if not crypto.current().enabled:
+        raise ConfigError("set VIMBOT_ENCRYPTION_KEY first (new key first, then the old ones)")
+
+    async def go() -> int:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await rotate_keys(db)
+        finally:
+            await db.dispose()
+
+    err.print(f"Re-encrypted {_run(go)} rows with the first key.")
+
+
+@privacy_app.command("export")
+def privacy_export(
+    person: Annotated[str, typer.Option("--person", help="The address, e.g. telegram:123.")],
+) -> None:
+    """Everything stored about a person, as JSON (AVG inzage)."""
+    from bot.privacy import export_person
+
+    config = _config()
+
+    async def go() -> dict[str, Any]:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await export_person(db, config, person, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    sys.stdout.write(json.dumps(_run(go), ensure_ascii=False, indent=2) + "\n")
+
+
+@privacy_app.command("erase")
+def privacy_erase(
+    person: Annotated[str, typer.Option("--person", help="The address, e.g. telegram:123.")],
+) -> None:
+    """Remove a person's identity from their reports; the anonymised content stays."""
+    from bot.privacy import erase_person
+
+    config = _config()
+
+    async def go() -> int:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await erase_person(db, person, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    err.print(f"Identity removed from {_run(go)} report(s); profile and drafts deleted.")
+
+
+@app.command()
+def audit(
+    reference: Annotated[str, typer.Argument(help="A reference like VIM-2026-0042.")],
+) -> None:
+    """Who viewed or changed a report, when and through which channel."""
+    config = _config()
+
+    async def go() -> list[Any]:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            async with db.transaction() as store:
+                return list(await store.audit_of(reference.upper()))
+        finally:
+            await db.dispose()
+
+    entries = _run(go)
+    table = Table("when", "who", "what", "channel", "detail")
+    tz = config.organisation.tz
+    for entry in entries:
+        table.add_row(
+            entry.at.astimezone(tz).isoformat(timespec="seconds"),
+            entry.actor,
+            entry.action,
+            entry.channel,
+            json.dumps(entry.detail, ensure_ascii=False),
+        )
+    Console(soft_wrap=True).print(table if entries else f"No audit entries for {reference}.")
 
 
 @app.command("check-config")

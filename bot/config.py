@@ -173,6 +173,27 @@ class Digests(_Section):
     weekly_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class Encryption(_Section):
+    # Set it in the environment as VIMBOT_ENCRYPTION_KEY (make one: `vimbot privacy new-key`);
+    # several keys separated by commas rotate: the first encrypts, all decrypt.
+    key: str | None = None
+
+
+class Privacy(_Section):
+    # In production the bot refuses to start without an encryption key.
+    production: bool = False
+    # The leaders' notification of an anonymous report waits a random few minutes, so it
+    # can't be matched to who was typing to the bot.
+    anonymous_delay_min_minutes: int = Field(default=2, ge=0, le=60)
+    anonymous_delay_max_minutes: int = Field(default=8, ge=0, le=120)
+    draft_reminder_hours: int = Field(default=2, ge=1, le=48)
+    draft_delete_hours: int = Field(default=72, ge=2, le=24 * 30)
+    # After closing, personal data (texts, identities) is kept this long; counts remain.
+    retention_years: int = Field(default=5, ge=1, le=115)
+    # At most this many new reports per person per hour (a flood can't bury real reports).
+    max_reports_per_hour: int = Field(default=10, ge=1, le=1000)
+
+
 class Limits(_Section):
     max_text_length: int = Field(default=4000, ge=100, le=20000)
 
@@ -198,6 +219,8 @@ class Config(BaseSettings):
     limits: Limits = Limits()
     policy: Policy = Policy()
     digests: Digests = Digests()
+    encryption: Encryption = Encryption()
+    privacy: Privacy = Privacy()
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,7 @@ turns of different chats run concurrently.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from bot.flows.engine import Cancelled, Completed, Context, command_argument, co
 from bot.flows.report import REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
 from bot.notifications import new_report_notifications
+from storage import crypto
 from storage.db import Database
 from storage.models import Person, Report
 from storage.repository import Store
@@ -142,7 +144,7 @@ class ReportService:
         async with self._locks.hold(person.chat_key), self.db.transaction() as store:
             now = self.clock.now()
             language = normalise_language(person.language) if person.language else None
-            who = await store.ensure_person(person.address, now, person.user_name, language)
+            who = await store.person_for_turn(person.address, now, person.user_name, language)
             ctx = self._context(who, person.language)
             known = self._known_team(who)
             answers, errors = engine.validate_form(
@@ -192,7 +194,7 @@ class ReportService:
     async def _handle(self, store: Store, event: Inbound) -> Outcome:
         now = self.clock.now()
         language = normalise_language(event.language) if event.language else None
-        person = await store.ensure_person(event.address, now, event.user_name, language)
+        person = await store.person_for_turn(event.address, now, event.user_name, language)
         ctx = self._context(person, event.language)
         row = await store.load_conversation(event.platform, event.chat_id)
         word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
@@ -295,7 +297,11 @@ class ReportService:
         ctx: Context,
         outcome: Outcome,
     ) -> None:
-        now = self.clock.now()
+        exact = self.clock.now()
+        # An anonymous report keeps no moment finer than the hour, and its notification waits
+        # a random few minutes, so neither can be matched to who was typing to the bot.
+        now = exact.replace(minute=0, second=0, microsecond=0) if effect.anonymous else exact
+        notify_at = exact + (self._anonymous_delay() if effect.anonymous else timedelta(0))
         tz = self.config.organisation.tz
         draft = draft_from_answers(effect.answers, self._known_team(person))
         year = now.astimezone(tz).year
@@ -322,6 +328,7 @@ class ReportService:
                 status="new",
                 anonymous=effect.anonymous,
                 reporter_address=None if effect.anonymous else event.address,
+                reporter_hash=None if effect.anonymous else crypto.current().lookup(event.address),
                 reporter_name=None if effect.anonymous else person.name,
                 anonymous_code_hash=hash_code(code) if code else None,
                 language=ctx.t.language,
@@ -329,8 +336,11 @@ class ReportService:
         )
         actor = None if effect.anonymous else event.address
         await store.add_event(report.id, "created", now, actor, {"via": event.platform})
-        if draft.team_id and person.team_id != draft.team_id:
-            person.team_id = draft.team_id  # remembered: the team question is asked once
+        if not effect.anonymous:
+            # Only a named reporter is remembered (their team); an anonymous one leaves no row.
+            if draft.team_id:
+                person.team_id = draft.team_id  # the team question is asked once
+            await store.keep_person(person)
 
         await self.casework.open_report(store, report)
         notifications = [
@@ -341,7 +351,9 @@ class ReportService:
         ]
         for message in notifications:
             assert message.address is not None
-            await store.enqueue(message.address, payload_of(message), now, report.id)
+            await store.enqueue(
+                message.address, payload_of(message), now, report.id, due_at=notify_at
+            )
         await store.add_event(
             report.id,
             "notified",
@@ -357,12 +369,16 @@ class ReportService:
         outcome.replies.extend(
             self._confirmation(ctx.t, draft.contact_wish, reference, code, draft.possible_calamity)
         )
-        log.info(
-            "report_sent",
-            reference=reference,
-            anonymous=effect.anonymous,
-            possible_calamity=draft.possible_calamity,
-        )
+        if effect.anonymous:
+            log.info("report_sent", anonymous=True)  # no reference: nothing to match it with
+        else:
+            log.info("report_sent", reference=reference, possible_calamity=draft.possible_calamity)
+
+    def _anonymous_delay(self) -> timedelta:
+        privacy = self.config.privacy
+        low = privacy.anonymous_delay_min_minutes * 60
+        high = max(low, privacy.anonymous_delay_max_minutes * 60)
+        return timedelta(seconds=secrets.SystemRandom().randint(low, high))
 
     def _with_case_buttons(self, message: Outbound, reference: str) -> Outbound:
         """Those who handle reports can act from the notification itself."""

@@ -36,6 +36,7 @@ def build_scheduler(
 
         async def sweep() -> None:
             await sweeper.sweep_nudges()
+            await sweeper.housekeeping()
             await dispatcher.dispatch_due()
 
         async def digests() -> None:

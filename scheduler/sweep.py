@@ -31,6 +31,7 @@ from bot.domain.lifecycle import OPEN_STATUSES, Deadline
 from bot.domain.workdays import in_quiet_hours
 from bot.events import Option, Outbound, payload_of
 from bot.i18n import Translator
+from bot.privacy import apply_retention, tidy_drafts
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
 from storage.repository import Store
@@ -172,6 +173,13 @@ class Sweeper:
     def _team(self, team_id: str | None) -> str:
         team = self.config.team(team_id)
         return team.name if team else self.t("notify.no_team")
+
+    # ---- housekeeping: drafts and retention --------------------------------------------
+
+    async def housekeeping(self, at: datetime | None = None) -> None:
+        now = at or self.clock.now()
+        await tidy_drafts(self.db, self.config, now)
+        await apply_retention(self.db, self.config, now)
 
     # ---- digests ------------------------------------------------------------------------
 

@@ -89,6 +89,7 @@ class Report(Base):
     client_informed_at: Mapped[datetime | None]
     igj_reported_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None]
+    personal_data_removed_at: Mapped[datetime | None]  # retention or erasure applied
 
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"

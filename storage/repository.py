@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import crypto
 from storage.models import (
     ActionReport,
     AuditEntry,
@@ -80,6 +81,26 @@ class Store:
     async def get_person(self, address: str) -> Person | None:
         return await self.session.get(Person, address)
 
+    async def person_for_turn(
+        self, address: str, now: datetime, name: str | None, language: str | None
+    ) -> Person:
+        """The stored person (name and language kept up to date), or a new one that is not
+        stored until there is a reason to (:meth:`keep_person`): someone who only reports
+        anonymously leaves no row behind."""
+        person = await self.session.get(Person, address)
+        if person is None:
+            return Person(address=address, name=name, language=language, created_at=now)
+        if name and person.name != name:
+            person.name = name
+        if language and person.language != language:
+            person.language = language
+        return person
+
+    async def keep_person(self, person: Person) -> None:
+        if person not in self.session:
+            await self.session.merge(person)
+        await self.session.flush()
+
     async def ensure_person(
         self, address: str, now: datetime, name: str | None, language: str | None
     ) -> Person:
@@ -148,7 +169,7 @@ class Store:
     async def reports_of(self, address: str, limit: int) -> Sequence[Report]:
         stmt = (
             select(Report)
-            .where(Report.reporter_address == address)
+            .where(Report.reporter_hash == crypto.current().lookup(address))
             .order_by(Report.id.desc())
             .limit(limit)
         )

@@ -157,8 +157,9 @@ async def test_feedback_to_an_anonymous_reporter_waits_in_the_mailbox(
     assert not any(m.address == "shell:nina" for m in messages)  # no link to the person
 
 
-async def test_someone_without_the_role_changes_nothing(service: ReportService,
-                                                        sqlite_db: Database) -> None:
+async def test_someone_without_the_role_changes_nothing(
+    service: ReportService, sqlite_db: Database
+) -> None:
     await _report(service)
     for intruder in ("nina", "lead-zuid", "vp", "committee"):  # reporter, other team, …
         chat = Chat(service, user=intruder)

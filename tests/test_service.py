@@ -166,12 +166,34 @@ async def test_a_failing_turn_is_a_friendly_message_and_keeps_the_draft(
     assert question is not None
 
 
-async def test_person_is_remembered_with_language(service: ReportService, sqlite_db) -> None:
+async def test_person_is_remembered_only_after_a_named_report(
+    service: ReportService, sqlite_db
+) -> None:
     chat = Chat(service, user="eve", name="Eve", language="en-GB")
     await chat.say("hello")
-    [person] = await _all(sqlite_db, Person)
-    assert (person.address, person.name, person.language) == ("shell:eve", "Eve", "en")
     assert "Hi! I am the VIM bot" in chat.text
+    assert await _all(sqlite_db, Person) == []  # talking to the bot stores nobody
+    await _report(chat)
+    [person] = await _all(sqlite_db, Person)
+    assert (person.address, person.name, person.language, person.team_id) == (
+        "shell:eve",
+        "Eve",
+        "en",
+        "noord",
+    )
+
+
+async def test_anonymous_report_leaves_no_person_and_coarse_time(
+    service: ReportService, sqlite_db, clock
+) -> None:
+    chat = Chat(service, user="eve", name="Eve")
+    await _report(chat, send="send_anonymous")
+    assert await _all(sqlite_db, Person) == []
+    [report] = await _all(sqlite_db, Report)
+    assert report.created_at == clock.now().replace(minute=0, second=0, microsecond=0)
+    [message] = await _all(sqlite_db, OutboxMessage)
+    delay = message.due_at - clock.now()
+    assert 2 * 60 <= delay.total_seconds() <= 8 * 60  # not at the moment of sending
 
 
 async def test_double_tap_on_send_never_makes_two_reports(

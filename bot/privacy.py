@@ -1,0 +1,247 @@
+"""The rights of the people concerned and keeping only what is needed (AVG).
+
+- ``rotate_keys``: re-encrypt every protected value with the first configured key.
+- ``export_person``: everything stored about one address (inzage).
+- ``erase_person``: remove someone's identity from their reports; the anonymised content
+  stays for learning and the annual figures.
+- ``apply_retention``: after the retention period, closed reports lose their personal data.
+- ``tidy_drafts``: remind people of an unsent report, then delete abandoned drafts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.orm.attributes import flag_modified
+
+from bot.config import Config
+from bot.events import Outbound, payload_of
+from bot.exporting import report_record
+from bot.i18n import Translator
+from storage import crypto
+from storage.db import Database
+from storage.models import (
+    AuditEntry,
+    Conversation,
+    OutboxMessage,
+    Person,
+    Report,
+    ReporterMessage,
+)
+
+log = structlog.get_logger("vimbot.privacy")
+
+REPORT_SECRETS = (
+    "description",
+    "category_other",
+    "measures",
+    "reporter_address",
+    "reporter_name",
+    "triage_reason",
+    "feedback",
+    "shareable_lesson",
+)
+REMOVED = "[verwijderd]"
+BATCH = 500
+
+
+async def rotate_keys(db: Database) -> int:
+    """Re-encrypt all protected values with the current first key; returns rows touched."""
+    touched = 0
+    cipher = crypto.current()
+    for model, columns in (
+        (Report, REPORT_SECRETS),
+        (Conversation, ("state",)),
+        (OutboxMessage, ("payload",)),
+        (ReporterMessage, ("text",)),
+    ):
+        async with db.transaction() as store:
+            result = await store.session.stream_scalars(
+                select(model).execution_options(yield_per=BATCH)
+            )
+            async for row in result:
+                for column in columns:
+                    flag_modified(row, column)  # written again, so encrypted with the new key
+                if isinstance(row, Report) and row.reporter_address:
+                    row.reporter_hash = cipher.lookup(row.reporter_address)
+                touched += 1
+    return touched
+
+
+async def export_person(
+    db: Database, config: Config, address: str, now: datetime
+) -> dict[str, Any]:
+    """All data about ``address``: profile, own (named) reports, messages, drafts, actions."""
+    tz = config.organisation.tz
+    platform, _, user_id = address.partition(":")
+    async with db.transaction() as store:
+        person = await store.get_person(address)
+        reports = await store.reports_where(
+            Report.reporter_hash == crypto.current().lookup(address), limit=100_000
+        )
+        messages = (
+            (
+                await store.session.execute(
+                    select(ReporterMessage)
+                    .where(ReporterMessage.report_id.in_([r.id for r in reports]))
+                    .order_by(ReporterMessage.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        outbox = (
+            (
+                await store.session.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.address == address)
+                    .order_by(OutboxMessage.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        draft = await store.session.get(Conversation, (platform, user_id))
+        audit = (
+            (
+                await store.session.execute(
+                    select(AuditEntry).where(AuditEntry.actor == address).order_by(AuditEntry.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await store.add_audit(now, "cli", "privacy_export", None, "cli", {"reports": len(reports)})
+    return {
+        "address": address,
+        "person": None
+        if person is None
+        else {
+            "name": person.name,
+            "language": person.language,
+            "team": person.team_id,
+            "created_at": person.created_at.astimezone(tz).isoformat(),
+        },
+        "reports": [report_record(r, tz) for r in reports],
+        "messages_about_reports": [
+            {
+                "report_id": m.report_id,
+                "at": m.at.astimezone(tz).isoformat(),
+                "direction": m.direction,
+                "kind": m.kind,
+                "text": m.text,
+            }
+            for m in messages
+        ],
+        "messages_sent_to_person": [
+            {
+                "at": m.created_at.astimezone(tz).isoformat(),
+                "status": m.status,
+                "text": m.payload.get("text"),
+            }
+            for m in outbox
+        ],
+        "draft": None if draft is None else draft.state.get("answers"),
+        "actions_as_handler": [
+            {"at": a.at.astimezone(tz).isoformat(), "action": a.action, "reference": a.reference}
+            for a in audit
+        ],
+    }
+
+
+async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> int:
+    """Remove ``address``'s identity from their reports; returns how many reports changed."""
+    platform, _, user_id = address.partition(":")
+    async with db.transaction() as store:
+        reports = await store.reports_where(
+            Report.reporter_hash == crypto.current().lookup(address), limit=100_000
+        )
+        for report in reports:
+            report.reporter_address = report.reporter_name = report.reporter_hash = None
+            report.personal_data_removed_at = report.personal_data_removed_at or now
+            await store.add_event(report.id, "identity_erased", now, None, {})
+            await store.add_audit(now, actor, "erase", report.reference, "cli", {})
+        await store.session.execute(delete(OutboxMessage).where(OutboxMessage.address == address))
+        await store.session.execute(
+            delete(Conversation).where(
+                Conversation.platform == platform, Conversation.chat_id == user_id
+            )
+        )
+        await store.session.execute(delete(Person).where(Person.address == address))
+    return len(reports)
+
+
+async def apply_retention(db: Database, config: Config, now: datetime) -> int:
+    """Closed reports past the retention period keep their counts, not their personal data."""
+    cutoff = now - timedelta(days=365 * config.privacy.retention_years)
+    async with db.transaction() as store:
+        reports = await store.reports_where(
+            Report.closed_at.is_not(None),
+            Report.closed_at < cutoff,
+            Report.personal_data_removed_at.is_(None),
+            limit=BATCH,
+        )
+        for report in reports:
+            _strip(report)
+            report.personal_data_removed_at = now
+            await store.add_event(report.id, "retention_applied", now, None, {})
+            await store.session.execute(
+                delete(ReporterMessage).where(ReporterMessage.report_id == report.id)
+            )
+            await store.session.execute(
+                delete(OutboxMessage).where(OutboxMessage.report_id == report.id)
+            )
+    if reports:
+        log.info("retention_applied", count=len(reports))
+    return len(reports)
+
+
+def _strip(report: Report) -> None:
+    report.description = REMOVED
+    report.category_other = report.measures = report.triage_reason = None
+    report.reporter_address = report.reporter_name = report.reporter_hash = None
+    report.feedback = report.shareable_lesson = None
+    report.why_chain = None
+    report.anonymous_code_hash = None
+
+
+async def tidy_drafts(db: Database, config: Config, now: datetime) -> tuple[int, int]:
+    """Remind people of a report they did not send; delete drafts left too long.
+
+    Returns (reminded, deleted)."""
+    privacy = config.privacy
+    remind_before = now - timedelta(hours=privacy.draft_reminder_hours)
+    delete_before = now - timedelta(hours=privacy.draft_delete_hours)
+    reminded = deleted = 0
+    async with db.transaction() as store:
+        stale: Iterable[Conversation] = (
+            (
+                await store.session.execute(
+                    select(Conversation)
+                    .where(Conversation.updated_at < remind_before)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for draft in stale:
+            if draft.updated_at < delete_before:
+                await store.session.delete(draft)
+                deleted += 1
+            elif draft.flow == "report" and not draft.state.get("reminded"):
+                t = Translator(config.organisation.language)
+                await store.enqueue(
+                    f"{draft.platform}:{draft.chat_id}",
+                    payload_of(Outbound(t("privacy.draft_reminder"))),
+                    now,
+                )
+                draft.state = {**draft.state, "reminded": True}  # updated_at stays as it was
+                reminded += 1
+    if reminded or deleted:
+        log.info("drafts_tidied", reminded=reminded, deleted=deleted)
+    return reminded, deleted
