@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.dates import DateError, When, parse_when
+from bot.domain.personal_data import found, redact
 from bot.domain.report import ReportDraft
 from bot.domain.taxonomy import (
     AFFECTED,
@@ -59,6 +60,16 @@ def _show_when(value: Any, view: View) -> str:
         return view.ctx.t("when.other")
     when = When.from_json(value)
     return view.ctx.t.when(when.day, when.at)
+
+
+def _has_personal_data(view: View) -> bool:
+    texts = (view.answers.get("description"), view.answers.get("measures"))
+    return any(found(str(text)) for text in texts if text)
+
+
+def _show_text(value: Any, view: View) -> str:
+    """A typed text as it will be sent: without the personal data the person left out."""
+    return redact(str(value)) if view.answers.get("personal_data") == "remove" else str(value)
 
 
 def _category_prompt(view: View) -> str:
@@ -140,6 +151,7 @@ STEPS: tuple[Step, ...] = (
         "step.description.prompt",
         field="field.description",
         help="step.description.help",
+        show=_show_text,
     ),
     Step(
         "when",
@@ -198,7 +210,25 @@ STEPS: tuple[Step, ...] = (
         when=lambda v: v.answers.get("harm") in HARMED,
         field="field.first_aid",
     ),
-    Step("measures", Kind.TEXT, "step.measures.prompt", field="field.measures", skippable=True),
+    Step(
+        "measures",
+        Kind.TEXT,
+        "step.measures.prompt",
+        field="field.measures",
+        skippable=True,
+        show=_show_text,
+    ),
+    Step(
+        "personal_data",
+        Kind.CHOICE,
+        "step.personal_data.prompt",
+        (
+            Choice("remove", "personal_data.remove", aliases=("ja", "yes", "weglaten")),
+            Choice("keep", "personal_data.keep", aliases=("nee", "no")),
+        ),
+        when=_has_personal_data,
+        in_form=False,  # the form asks to leave it out instead (one page, no dialogue)
+    ),
     Step(
         "team",
         Kind.CHOICE,
@@ -228,18 +258,23 @@ REPORT_FLOW = Flow("report", STEPS, intro=_intro)
 
 def draft_from_answers(answers: Mapping[str, Any], team_id: str | None) -> ReportDraft:
     """The stored report's fields from the answers of a completed conversation."""
+    leave_out = answers.get("personal_data") == "remove"
+
+    def clean(text: str | None) -> str | None:
+        return redact(text) if text and leave_out else text
+
     when_value: dict[str, str | None] = (
         answers["when_date"] if answers.get("when") == "other" else answers["when"]
     )
     return ReportDraft(
-        description=str(answers["description"]),
+        description=str(clean(answers["description"])),
         occurred=When.from_json(when_value),
         categories=list(answers["categories"]),
         category_other=answers.get("category_other"),
         affected=list(answers["affected"]),
         harm=str(answers["harm"]),
         first_aid=answers.get("first_aid"),
-        measures=answers.get("measures"),
+        measures=clean(answers.get("measures")),
         team_id=answers.get("team", team_id),
         contact_wish=str(answers["contact"]),
         danger_at_start=answers.get("danger") == "yes",

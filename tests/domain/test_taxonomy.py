@@ -70,3 +70,16 @@ def test_mic_mim_and_calamity_rules() -> None:
     assert is_possible_calamity("serious") and is_possible_calamity("death")
     assert not is_possible_calamity("minor") and not is_possible_calamity("near_miss")
     assert format_reference(2026, 42) == "VIM-2026-0042"
+
+
+def test_personal_data_detection() -> None:
+    from bot.domain.personal_data import found, passes_eleven_test, redact
+
+    assert passes_eleven_test("111222333") and passes_eleven_test("123456782")
+    assert not passes_eleven_test("123456789") and not passes_eleven_test("000000000")
+    assert found("BSN 1112.22.333") == ["bsn"]
+    assert found("bsn 123456789") == []  # fails the 11-test: not a BSN
+    assert found("+31 6 1234 5678 of 020-1234567") == ["phone"]
+    assert found("piet@zorg.nl") == ["email"]
+    assert found("3 tabletten, 500 mg, kamer 12, 21-11-2026 14:30") == []
+    assert redact("mail piet@zorg.nl of bel 0612345678") == "mail [weggelaten] of bel [weggelaten]"

@@ -164,3 +164,32 @@ async def _state(service: ReportService) -> dict:
         row = await store.load_conversation("shell", "alice")
         assert row is not None
         return row.state
+
+
+async def test_personal_data_is_found_and_left_out_when_asked(service: ReportService) -> None:
+    from sqlalchemy import select
+
+    from storage.models import Report
+
+    chat = Chat(service, user="nina")
+    await chat.answer_up_to_harm("Meneer (BSN 111222333) viel; dochter belt 06-12345678",
+                                 when="today")
+    await chat.tap("none")
+    await chat.say("Dochter gemaild op jan@voorbeeld.nl")
+    assert "BSN, telefoonnummer of e-mailadres" in chat.question.text
+    await chat.tap("remove")
+    await chat.tap("none")
+    assert "[weggelaten]" in chat.question.text and "111222333" not in chat.question.text
+    await chat.tap("send")
+    async with service.db.transaction() as store:
+        [report] = (await store.session.execute(select(Report))).scalars()
+    assert report.description == "Meneer (BSN [weggelaten]) viel; dochter belt [weggelaten]"
+    assert report.measures == "Dochter gemaild op [weggelaten]"
+
+
+async def test_no_personal_data_question_for_ordinary_numbers(service: ReportService) -> None:
+    chat = Chat(service, user="nina")
+    await chat.answer_up_to_harm("Kamer 12: 3 tabletten van 500 mg om 14:30", when="today")
+    await chat.tap("none")
+    await chat.tap(SKIP)
+    assert "Wil je dat iemand contact" in chat.question.text
