@@ -58,6 +58,7 @@ FLOW_OF = {
     "feedback": "feedback",
     "established": "established",
     "igj": "igj",
+    "question": "question",
 }
 LIST_LIMIT = 30
 
@@ -182,6 +183,8 @@ class Casework:
             return status in (Status.ANALYSED, Status.FEEDBACK_GIVEN)
         if value == "details":
             return True
+        if value == "question":
+            return status in OPEN_STATUSES
         return may({"analyse": "analyse"}.get(value, value), status)
 
     async def _meta(
@@ -404,8 +407,35 @@ class Casework:
             )
             await self._close(store, report, "igj_reported")
             result.replies.append(Outbound(t("case.igj_noted", reference=report.reference)))
+        elif flow == "question":
+            await self._event(store, report, "question_asked", address)
+            rt = Translator(report.language)
+            text = rt(
+                "reporter.question", reference=report.reference, question=str(answers["text"])
+            )
+            await self._to_reporter(store, report, "question", text, result)
+            result.replies.append(Outbound(t("case.question_noted", reference=report.reference)))
         result.replies.append(self._next_step_message(report, t))
         return result
+
+    async def relay_reply(self, store: Store, report: Report, text: str) -> list[Outbound]:
+        """The reporter's answer reaches whoever handles the report (never who sent it)."""
+        now = self.clock.now()
+        await store.add_reporter_message(report.id, now, "from_reporter", "answer", text)
+        await store.add_event(report.id, "reporter_replied", now, None, {})
+        t = Translator(self.config.organisation.language)
+        message = Outbound(
+            t("case.reporter_replied", reference=report.reference, text=text),
+            (Option("question", t("case.button.question")),),
+            token=f"{CASE_PREFIX}{report.reference}",
+        )
+        team = self.config.team(report.team_id)
+        result = CaseResult()
+        for address in dict.fromkeys(
+            (team.leaders if team else []) or self.config.roles.coordinator
+        ):
+            await self._notify(store, address, message, report, result)
+        return result.notifications
 
     # ---- improvement actions ------------------------------------------------------------
 
@@ -608,6 +638,8 @@ class Casework:
             buttons.append(Option("feedback", t("case.button.feedback")))
         if status == Status.FEEDBACK_GIVEN:
             buttons.append(Option("close", t("case.button.close")))
+        if status in OPEN_STATUSES:
+            buttons.append(Option("question", t("case.button.question")))
         if report.triage_outcome == Triage.CALAMITY and status in OPEN_STATUSES:
             if report.established_on is None:
                 buttons.append(Option("established", t("case.button.established")))

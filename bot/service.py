@@ -21,13 +21,14 @@ import structlog
 from bot.casework import Casework, is_case_token
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.domain.anonymity import hash_code, new_code
-from bot.domain.report import format_reference
+from bot.domain.anonymity import hash_code, new_code, normalise_code, verify_code
+from bot.domain.permissions import Act, allowed
+from bot.domain.report import REFERENCE_PREFIX, format_reference
 from bot.events import Inbound, InboundKind, Option, Outbound, outbound_from_payload, payload_of
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
 from bot.flows.engine import Cancelled, Completed, Context, command_argument, command_word
-from bot.flows.report import REPORT_FLOW, draft_from_answers
+from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
 from bot.notifications import new_report_notifications
 from storage import crypto
@@ -37,7 +38,7 @@ from storage.repository import Store
 
 log = structlog.get_logger("vimbot.service")
 
-FLOWS = {REPORT_FLOW.name: REPORT_FLOW, **CASE_FLOWS}
+FLOWS = {REPORT_FLOW.name: REPORT_FLOW, REPLY_FLOW.name: REPLY_FLOW, **CASE_FLOWS}
 CASE_WORDS = frozenset({"open", "melding", "acties", "actions"})
 
 START_WORDS = frozenset({"start", "melden", "melding", "nieuw", "report", "new"})
@@ -212,6 +213,9 @@ class ReportService:
             return Outcome(replies)
 
         if row is None:
+            argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
+            if word in STATUS_WORDS and argument:
+                return await self._status_of_one(store, event, argument, ctx, now)
             if word in STATUS_WORDS:
                 return Outcome([await self._status(store, event.address, ctx.t)])
             result = self._idle(event, word, ctx, person)
@@ -238,6 +242,17 @@ class ReportService:
                 )
                 outcome.replies.extend(done.replies)
                 outcome.notifications.extend(done.notifications)
+            elif isinstance(effect, Completed) and row is not None and row.flow == REPLY_FLOW.name:
+                text = effect.answers.get("text")
+                reference = str(row.state.get("meta", {}).get("report"))
+                report = await store.report_by_reference(reference)
+                if text and report is not None:
+                    outcome.notifications.extend(
+                        await self.casework.relay_reply(store, report, str(text))
+                    )
+                    outcome.replies.append(Outbound(ctx.t("reply.sent")))
+                else:
+                    outcome.replies.append(Outbound(ctx.t("reply.nothing")))
             elif isinstance(effect, Completed):
                 await self._complete(store, event, person, effect, ctx, outcome)
             elif isinstance(effect, Cancelled):
@@ -264,6 +279,44 @@ class ReportService:
             await store.save_conversation(event.platform, event.chat_id, state["flow"], state, now)
             replies.extend(result.start.replies)
         return Outcome(replies, result.notifications)
+
+    async def _status_of_one(
+        self, store: Store, event: Inbound, argument: str, ctx: Context, now: datetime
+    ) -> Outcome:
+        """One report's status, feedback and questions — by its private code (anonymous) or,
+        for a named reporter, by its reference — and the chance to answer."""
+        t = ctx.t
+        report = None
+        typed = argument.strip()
+        if typed.upper().startswith(REFERENCE_PREFIX):
+            candidate = await store.report_by_reference(typed.upper())
+            if (
+                candidate is not None
+                and allowed(event.address, Act.VIEW_REPORT, candidate, self.config)
+                and not candidate.anonymous
+            ):
+                report = candidate
+        else:
+            code = normalise_code(typed)
+            candidate = await store.report_by_code(crypto.current().lookup(f"code:{code}"))
+            if (
+                candidate is not None
+                and candidate.anonymous_code_hash
+                and verify_code(code, candidate.anonymous_code_hash)
+            ):
+                report = candidate
+        if report is None:
+            return Outcome([Outbound(t("status.unknown_code"))])
+        lines = [t("status.one", reference=report.reference, status=t(f"status.{report.status}"))]
+        for message in await store.messages_of(report.id):
+            who = t("status.you") if message.direction == "from_reporter" else t("status.handler")
+            lines.append(f"— {who}: {message.text}")
+        started = engine.start(REPLY_FLOW, ctx, {"report": report.reference})
+        assert started.state is not None
+        await store.save_conversation(
+            event.platform, event.chat_id, REPLY_FLOW.name, started.state, now
+        )
+        return Outcome([Outbound("\n".join(lines)), *started.replies])
 
     def _idle(
         self, event: Inbound, word: str, ctx: Context, person: Person
@@ -331,6 +384,9 @@ class ReportService:
                 reporter_hash=None if effect.anonymous else crypto.current().lookup(event.address),
                 reporter_name=None if effect.anonymous else person.name,
                 anonymous_code_hash=hash_code(code) if code else None,
+                code_lookup=crypto.current().lookup(f"code:{normalise_code(code)}")
+                if code
+                else None,
                 language=ctx.t.language,
             )
         )
@@ -397,7 +453,11 @@ class ReportService:
         t: Translator, contact_wish: str, reference: str, code: str | None, calamity: bool
     ) -> list[Outbound]:
         if code is not None:
-            lines = [t("done.anonymous", reference=reference), t("done.code", code=code)]
+            lines = [
+                t("done.anonymous", reference=reference),
+                t("done.code", code=code),
+                t("report.anonymity_limits"),
+            ]
         else:
             lines = [t("done.sent", reference=reference), t(f"done.next_{contact_wish}")]
         if calamity:

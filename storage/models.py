@@ -67,6 +67,8 @@ class Report(Base):
     # keyed hash of the reporter's address, for "my reports" (the address itself is encrypted)
     reporter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     anonymous_code_hash: Mapped[str | None] = mapped_column(String(200))
+    # keyed hash to find the report for a code; the scrypt hash above then proves it
+    code_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(5), default="nl")
 
     # ---- follow-up (each change is also an event in report_events) ----

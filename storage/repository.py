@@ -419,3 +419,15 @@ class Store:
     async def audit_of(self, reference: str) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).where(AuditEntry.reference == reference).order_by(AuditEntry.id)
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def report_by_code(self, lookup: str) -> Report | None:
+        stmt = select(Report).where(Report.code_lookup == lookup)
+        return (await self.session.execute(stmt)).scalars().first()
+
+    async def messages_of(self, report_id: int) -> Sequence[ReporterMessage]:
+        stmt = (
+            select(ReporterMessage)
+            .where(ReporterMessage.report_id == report_id, ReporterMessage.kind != "status")
+            .order_by(ReporterMessage.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()

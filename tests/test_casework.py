@@ -189,7 +189,7 @@ async def test_open_and_details_for_the_leader(service: ReportService, clock: Fr
     assert "te laat" in leader.text
     await leader.command("/melding vim-2026-0001")
     assert "Mevrouw is gevallen naast het bed" in leader.text
-    assert [o.value for o in leader.question.options] == ["contact", "triage"]
+    assert [o.value for o in leader.question.options] == ["contact", "triage", "question"]
 
 
 async def test_nudge_and_escalation_sequence(
@@ -306,3 +306,35 @@ async def test_effectiveness_check_after_an_action(
     await leader.press(nudge.message.token, "partly")
     [action] = await _rows(sqlite_db, ImprovementAction)
     assert action.effectiveness == "partly"
+
+
+async def test_anonymous_two_way_follow_up_with_the_code(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    chat = await _report(service, send="send_anonymous")
+    code = chat.text.split("code is: ")[1].split("\n")[0]
+    assert "kan ik niet verbergen" in chat.text  # what anonymity cannot protect
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "question")
+    await leader.say("Op welke afdeling was dit?")
+    await leader.tap("confirm")
+    assert "doorgegeven" in leader.text
+
+    reporter = Chat(service, user="somebody-else")  # any chat: the code is the key
+    await reporter.command(f"/status {code.lower().replace('-', ' ')}")
+    assert "VIM-2026-0001: ontvangen" in reporter.text
+    assert "Op welke afdeling was dit?" in reporter.text
+    await reporter.say("Afdeling De Linde, kamer 4")
+    await reporter.tap("send")
+    assert "doorgegeven, zonder je naam" in reporter.text
+    relayed = reporter.outcomes[-1].notifications
+    assert [m.address for m in relayed] == ["shell:lead-noord"]
+    assert "Afdeling De Linde" in relayed[0].text and "somebody" not in relayed[0].text
+    async with sqlite_db.transaction() as store:
+        assert await store.load_conversation("shell", "somebody-else") is None
+
+    wrong = Chat(service, user="guess")
+    await wrong.command("/status ABCD-EFGH-JKMN-PQRS")
+    assert "ken ik niet" in wrong.text
+    await wrong.command("/status VIM-2026-0001")  # the reference is no key to an anonymous one
+    assert "ken ik niet" in wrong.text

@@ -255,6 +255,14 @@ DROP_ACTION_FLOW = Flow(
     ),
 )
 
+QUESTION_FLOW = Flow(
+    "question",
+    (
+        Step("text", Kind.TEXT, "case.question.text", field="field.question", max_length=1000),
+        _review("case.review"),
+    ),
+)
+
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
     for flow in (
@@ -265,5 +273,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         ESTABLISHED_FLOW,
         IGJ_FLOW,
         DROP_ACTION_FLOW,
+        QUESTION_FLOW,
     )
 }

@@ -256,6 +256,28 @@ def _intro(meta: Mapping[str, Any]) -> str:
 REPORT_FLOW = Flow("report", STEPS, intro=_intro)
 
 
+# The reporter's answer to the handler, after /status CODE (or /status with their reference).
+REPLY_FLOW = Flow(
+    "reply",
+    (
+        Step(
+            "text", Kind.TEXT, "reply.prompt", field="field.reply", skippable=True, max_length=2000
+        ),
+        Step(
+            "review",
+            Kind.REVIEW,
+            "step.summary.prompt",
+            (
+                Choice("send", "summary.send", Action.COMPLETE, aliases=("verstuur", "ja")),
+                Choice("change", "summary.change", Action.CHANGE),
+                Choice("cancel", "summary.cancel", Action.CANCEL),
+            ),
+            when=lambda v: bool(v.answers.get("text")),
+        ),
+    ),
+)
+
+
 def draft_from_answers(answers: Mapping[str, Any], team_id: str | None) -> ReportDraft:
     """The stored report's fields from the answers of a completed conversation."""
     leave_out = answers.get("personal_data") == "remove"

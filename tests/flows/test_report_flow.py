@@ -172,8 +172,9 @@ async def test_personal_data_is_found_and_left_out_when_asked(service: ReportSer
     from storage.models import Report
 
     chat = Chat(service, user="nina")
-    await chat.answer_up_to_harm("Meneer (BSN 111222333) viel; dochter belt 06-12345678",
-                                 when="today")
+    await chat.answer_up_to_harm(
+        "Meneer (BSN 111222333) viel; dochter belt 06-12345678", when="today"
+    )
     await chat.tap("none")
     await chat.say("Dochter gemaild op jan@voorbeeld.nl")
     assert "BSN, telefoonnummer of e-mailadres" in chat.question.text
