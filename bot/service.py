@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.domain.anonymity import hash_code, new_code, normalise_code, verify_code
 from bot.domain.permissions import Act, allowed
 from bot.domain.report import REFERENCE_PREFIX, format_reference
+from bot.domain.text import clean_text
 from bot.events import Inbound, InboundKind, Option, Outbound, outbound_from_payload, payload_of
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -57,6 +58,7 @@ class Outcome:
     notifications: list[Outbound] = field(default_factory=list)
     reference: str | None = None
     duplicate: bool = False  # the platform delivered this update before; nothing was done
+    anonymous: bool = False  # an anonymous report was sent in this turn
 
 
 class KeyedLocks:
@@ -100,6 +102,9 @@ class ReportService:
         self.clock = clock or SystemClock()
         self._locks = KeyedLocks()
         self.casework = Casework(config, self.clock)
+        # New reports started per person in the last hour (in memory: nothing is stored that
+        # could link a person to an anonymous report).
+        self._starts: dict[str, deque[datetime]] = {}
 
     async def handle(self, event: Inbound) -> Outcome:
         """Never raises for what a person sends: a failure becomes a friendly message and the
@@ -280,43 +285,85 @@ class ReportService:
             replies.extend(result.start.replies)
         return Outcome(replies, result.notifications)
 
+    def _may_start(self, address: str) -> bool:
+        """A flood can't bury real reports: at most N new reports per person per hour."""
+        now = self.clock.now()
+        starts = self._starts.setdefault(address, deque())
+        while starts and now - starts[0] > timedelta(hours=1):
+            starts.popleft()
+        if len(starts) >= self.config.privacy.max_reports_per_hour:
+            return False
+        starts.append(now)
+        return True
+
+    async def _find_own_report(self, store: Store, address: str, typed: str) -> Report | None:
+        """A report by its private code (anonymous), or by reference for its named reporter."""
+        typed = typed.strip()
+        if typed.upper().startswith(REFERENCE_PREFIX):
+            candidate = await store.report_by_reference(typed.upper())
+            if (
+                candidate is not None
+                and not candidate.anonymous
+                and allowed(address, Act.VIEW_REPORT, candidate, self.config)
+            ):
+                return candidate
+            return None
+        code = normalise_code(typed)
+        candidate = await store.report_by_code(crypto.current().lookup(f"code:{code}"))
+        if (
+            candidate is not None
+            and candidate.anonymous_code_hash
+            and verify_code(code, candidate.anonymous_code_hash)
+        ):
+            return candidate
+        return None
+
+    async def _status_text(self, store: Store, report: Report, t: Translator) -> str:
+        lines = [t("status.one", reference=report.reference, status=t(f"status.{report.status}"))]
+        for message in await store.messages_of(report.id):
+            who = t("status.you") if message.direction == "from_reporter" else t("status.handler")
+            lines.append(f"— {who}: {message.text}")
+        return "\n".join(lines)
+
     async def _status_of_one(
         self, store: Store, event: Inbound, argument: str, ctx: Context, now: datetime
     ) -> Outcome:
         """One report's status, feedback and questions — by its private code (anonymous) or,
         for a named reporter, by its reference — and the chance to answer."""
-        t = ctx.t
-        report = None
-        typed = argument.strip()
-        if typed.upper().startswith(REFERENCE_PREFIX):
-            candidate = await store.report_by_reference(typed.upper())
-            if (
-                candidate is not None
-                and allowed(event.address, Act.VIEW_REPORT, candidate, self.config)
-                and not candidate.anonymous
-            ):
-                report = candidate
-        else:
-            code = normalise_code(typed)
-            candidate = await store.report_by_code(crypto.current().lookup(f"code:{code}"))
-            if (
-                candidate is not None
-                and candidate.anonymous_code_hash
-                and verify_code(code, candidate.anonymous_code_hash)
-            ):
-                report = candidate
+        report = await self._find_own_report(store, event.address, argument)
         if report is None:
-            return Outcome([Outbound(t("status.unknown_code"))])
-        lines = [t("status.one", reference=report.reference, status=t(f"status.{report.status}"))]
-        for message in await store.messages_of(report.id):
-            who = t("status.you") if message.direction == "from_reporter" else t("status.handler")
-            lines.append(f"— {who}: {message.text}")
+            return Outcome([Outbound(ctx.t("status.unknown_code"))])
+        text = await self._status_text(store, report, ctx.t)
         started = engine.start(REPLY_FLOW, ctx, {"report": report.reference})
         assert started.state is not None
         await store.save_conversation(
             event.platform, event.chat_id, REPLY_FLOW.name, started.state, now
         )
-        return Outcome([Outbound("\n".join(lines)), *started.replies])
+        return Outcome([Outbound(text), *started.replies])
+
+    async def status_by_code(
+        self, address: str, typed: str, language: str | None = None
+    ) -> str | None:
+        """The status text for a code or own reference (no conversation: Slack's ephemeral
+        answer), or None when it does not match."""
+        async with self.db.transaction() as store:
+            report = await self._find_own_report(store, address, typed)
+            if report is None:
+                return None
+            return await self._status_text(store, report, self._context(None, language).t)
+
+    async def reply_by_code(self, address: str, typed: str, text: str) -> Outcome | None:
+        """Relay a reporter's answer given with their code (Slack's reply form)."""
+        async with self.db.transaction() as store:
+            report = await self._find_own_report(store, address, typed)
+            if report is None:
+                return None
+            t = self._context(None, None).t
+            clean = clean_text(text)
+            if not clean:
+                return Outcome([Outbound(t("reply.nothing"))])
+            notifications = await self.casework.relay_reply(store, report, clean)
+            return Outcome([Outbound(t("reply.sent"))], notifications)
 
     def _idle(
         self, event: Inbound, word: str, ctx: Context, person: Person
@@ -330,7 +377,10 @@ class ReportService:
         anonymous = choice == "anonymous" or word in ANONYMOUS_WORDS
         if not anonymous and choice != "report" and word not in START_WORDS:
             return None
-        prefill = {"team": person.team_id} if self._known_team(person) else {}
+        if not self._may_start(person.address):
+            return engine.TurnResult(None, [Outbound(ctx.t("rate.limited"))])
+        known = self._known_team(person)
+        prefill = {"team": known} if known else {}
         return engine.start(REPORT_FLOW, ctx, {"anonymous": anonymous}, prefill)
 
     def _welcome(self, ctx: Context, event: Inbound) -> list[Outbound]:
@@ -422,6 +472,7 @@ class ReportService:
         )
         outcome.notifications.extend(notifications)
         outcome.reference = reference
+        outcome.anonymous = effect.anonymous
         outcome.replies.extend(
             self._confirmation(ctx.t, draft.contact_wish, reference, code, draft.possible_calamity)
         )

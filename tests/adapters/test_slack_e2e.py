@@ -147,7 +147,7 @@ class Harness:
             }
         )
         status, _ = await self.post(body, "application/x-www-form-urlencoded")
-        if text.strip() not in ("formulier", "form"):
+        if text.strip() == "" or text.strip() in ("melden", "help"):  # these answer in the DM
             await self.settle(before)
         return status
 
@@ -351,7 +351,12 @@ async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> 
         )
     )
     assert status == 200 and "errors" not in body
-    await h.fake.wait_for_post(DM, "anoniem verstuurd")
+    response = json.loads(body)
+    assert response["response_action"] == "update"  # confirmation and code in the form only
+    shown = json.dumps(response["view"], ensure_ascii=False)
+    assert "anoniem verstuurd" in shown and "code is" in shown
+    await asyncio.sleep(0.3)
+    assert not [c for c in h.fake.calls_of("chat.postMessage") if c.params["channel"] == DM]
     async with h.db.transaction() as store:
         [report] = (await store.session.execute(select(Report))).scalars()
     assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
@@ -535,3 +540,80 @@ async def test_leader_buttons_work_in_slack(harness: Harness) -> None:
     async with h.db.transaction() as store:
         [report] = (await store.session.execute(select(Report))).scalars()
     assert report.status == "contacted" and report.contacted_by == f"slack:{LEADER}"
+
+
+async def test_anonymous_in_slack_uses_the_form_and_status_is_ephemeral(harness: Harness) -> None:
+    h = harness
+    await h.command("anoniem")
+    opened = await h.fake.wait_for(lambda c: c.method == "views.open")
+    anonymous = next(b for b in opened.params["view"]["blocks"] if b.get("block_id") == "anonymous")
+    assert anonymous["element"]["initial_options"][0]["value"] == "yes"
+    assert not h.fake.calls_of("chat.postMessage")  # no conversation in the DM
+
+    _, body = await h.interaction(
+        _submission(
+            {
+                "description": _text("Meneer sloeg mij"),
+                "when": _select("today"),
+                "categories": _multi("physical_aggression"),
+                "affected": _multi("employee"),
+                "harm": _select("minor"),
+                "first_aid": _select("not_needed"),
+                "measures": _text(""),
+                "contact": _select("none"),
+                "anonymous": {
+                    "value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
+                },
+            }
+        )
+    )
+    shown = json.dumps(json.loads(body)["view"], ensure_ascii=False)
+    code = shown.split("code is: ")[1].split("\\n")[0]
+
+    before = len(h.fake.calls)
+    await h.command(f"status {code}")
+    respond = await h.fake.wait_for(
+        lambda c: c.method == "respond" and h.fake.calls.index(c) >= before
+    )
+    assert respond.params["response_type"] == "ephemeral"
+    assert "VIM-2026-0001" in json.dumps(respond.params["blocks"])
+    assert not [c for c in h.fake.calls_of("chat.postMessage") if c.params["channel"] == DM]
+
+    _status, body = await h.interaction(
+        {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "api_app_id": "A1",
+            "token": "x",
+            "user": {"id": WORKER},
+            "trigger_id": "t",
+            "view": {
+                "id": "V2",
+                "type": "modal",
+                "callback_id": "vim_reply_form",
+                "private_metadata": code,
+                "state": {"values": {"text": _text("Het was in de gang")}},
+            },
+        }
+    )
+    assert json.loads(body)["response_action"] == "update"
+    relayed = await h.fake.wait_for_post(LEADER, "Het was in de gang")
+    assert WORKER not in json.dumps(relayed.params)
+
+
+async def test_personal_data_in_the_form_is_refused_kindly(harness: Harness) -> None:
+    h = harness
+    _status, body = await h.interaction(
+        _submission(
+            {
+                "description": _text("Mevrouw (bsn 111222333) viel"),
+                "when": _select("today"),
+                "categories": _multi("fall"),
+                "affected": _multi("client"),
+                "harm": _select("none"),
+                "contact": _select("none"),
+            }
+        )
+    )
+    assert json.loads(body)["errors"]["description"].startswith("Je tekst lijkt een BSN")
+    assert await h.count(Report) == 0

@@ -396,3 +396,23 @@ async def test_leader_buttons_work_in_telegram(harness: Harness) -> None:
     async with h.db.transaction() as store:
         [report] = (await store.session.execute(select(Report))).scalars()
     assert report.status == "contacted" and report.contacted_by == f"telegram:{LEADER}"
+
+
+async def test_anonymous_report_offers_to_wipe_the_chat(harness: Harness) -> None:
+    h = harness
+    await _report_until_summary(h)
+    await h.tap("send_anonymous")
+    offer = await h.fake.wait_for_message(WORKER, "uit je chat wissen")
+    [[button]] = offer.params["reply_markup"]["inline_keyboard"]
+    h.fake.push_callback(WORKER, offer.result["message_id"], button["callback_data"])
+    await h.fake.wait_for_message(WORKER, "Het gesprek is gewist")
+    deleted = [i for c in h.fake.calls_of("deleteMessages") for i in c.params["message_ids"]]
+    sent_to_worker = [
+        c.result["message_id"]
+        for c in h.fake.calls_of("sendMessage")
+        if c.params["chat_id"] == WORKER
+        and isinstance(c.result, dict)
+        and "gewist" not in c.params.get("text", "")
+    ]
+    assert set(sent_to_worker) <= set(deleted)  # the bot's questions and the summary
+    assert len(deleted) > len(sent_to_worker)  # and the person's own messages

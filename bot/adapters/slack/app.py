@@ -19,6 +19,7 @@ from bot.adapters.delivery import deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
 from bot.config import Config, ConfigError
+from bot.domain.personal_data import found
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import Context, View
 from bot.flows.report import REPORT_FLOW
@@ -108,6 +109,8 @@ class SlackAdapter:
         app.action(re.compile(r"^vim_home_"))(self._on_home_button)
         app.command("/vim")(self._on_command)
         app.view(render.FORM_CALLBACK)(self._on_form)
+        app.action(render.REPLY_BUTTON)(self._on_reply_button)
+        app.view(render.REPLY_CALLBACK)(self._on_reply_form)
 
     # ---- life cycle -------------------------------------------------------------------
 
@@ -198,18 +201,78 @@ class SlackAdapter:
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         user = str(body.get("user_id"))
-        word = (body.get("text") or "").strip().lower()
+        text = (body.get("text") or "").strip()
+        word = text.lower()
+        trigger = str(body.get("trigger_id"))
         if word in FORM_WORDS:
-            await self._open_form(user, str(body.get("trigger_id")))
+            await self._open_form(user, trigger)
             return
-        command = translate.command_text(word)
+        command = translate.command_text(text)
         if command is None:
             await respond(text=self.t("slack.unknown_subcommand"), response_type="ephemeral")
+            return
+        if command == "/anoniem":
+            # Anonymous reports use the form: the text never stays in the DM's history.
+            await self._open_form(user, trigger, anonymous=True)
+            return
+        if command.startswith("/status "):
+            await self._status_by_code(user, command.removeprefix("/status "), respond)
             return
         dm = await self._dm_channel(user)
         if body.get("channel_id") != dm:
             await respond(text=self.t("slack.moved_to_dm"), response_type="ephemeral")
         await self._turn(translate.command(user, dm, command, body.get("user_name")))
+
+    async def _status_by_code(self, user: str, code: str, respond: Any) -> None:
+        """Shown only to the person (ephemeral), with a reply form: nothing in the DM."""
+        text = await self.service.status_by_code(f"{PLATFORM}:{user}", code)
+        if text is None:
+            await respond(text=self.t("status.unknown_code"), response_type="ephemeral")
+            return
+        blocks = [
+            *render.blocks(Outbound(f"{text}\n\n{self.t('slack.status_hint')}")),
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": render.REPLY_BUTTON,
+                        "value": code,
+                        "text": {"type": "plain_text", "text": self.t("slack.reply")},
+                    }
+                ],
+            },
+        ]
+        await respond(
+            text=render.fallback_text(Outbound(text)), blocks=blocks, response_type="ephemeral"
+        )
+
+    async def _on_reply_button(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        code = str((body.get("actions") or [{}])[0].get("value") or "")
+        await self.client.views_open(
+            trigger_id=str(body.get("trigger_id")), view=render.reply_view(self.t, code)
+        )
+
+    async def _on_reply_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        raw = translate.form_values(view.get("state") or {})
+        user = str((body.get("user") or {}).get("id"))
+        outcome = await self.service.reply_by_code(
+            f"{PLATFORM}:{user}",
+            str(view.get("private_metadata") or ""),
+            str(raw.get("text") or ""),
+        )
+        if outcome is None:
+            await ack(response_action="errors", errors={"text": self.t("status.unknown_code")})
+            return
+        await ack(
+            response_action="update",
+            view=render.info_view(
+                self.t("slack.sent_title"), outcome.replies[0].text, self.t("summary.cancel")
+            ),
+        )
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
 
     async def _on_mention(self, event: dict[str, Any]) -> None:
         """Mentioned in a channel: point to the DM, privately; store nothing."""
@@ -235,11 +298,13 @@ class SlackAdapter:
         if action == render.HOME_FORM:
             await self._open_form(user, str(body.get("trigger_id")))
             return
+        if action == render.HOME_ANONYMOUS:
+            await self._open_form(user, str(body.get("trigger_id")), anonymous=True)
+            return
         dm = await self._dm_channel(user)
-        command = "/anoniem" if action == render.HOME_ANONYMOUS else "/melden"
-        await self._turn(translate.command(user, dm, command))
+        await self._turn(translate.command(user, dm, "/melden"))
 
-    async def _open_form(self, user: str, trigger_id: str) -> None:
+    async def _open_form(self, user: str, trigger_id: str, anonymous: bool = False) -> None:
         known_team = await self.service.known_team_of(f"{PLATFORM}:{user}")
         data = {
             "teams": [(team.id, team.name) for team in self.config.teams],
@@ -247,7 +312,7 @@ class SlackAdapter:
         }
         view = View({}, Context(self.t, self.service.clock.now(), data), {})
         await self.client.views_open(
-            trigger_id=trigger_id, view=render.form_view(REPORT_FLOW, view)
+            trigger_id=trigger_id, view=render.form_view(REPORT_FLOW, view, anonymous)
         )
 
     async def _on_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -262,9 +327,24 @@ class SlackAdapter:
             kind=InboundKind.TEXT,
             user_name=user.get("name"),
         )
+        texts = [str(raw.get(k) or "") for k in ("description", "measures")]
+        if any(found(text) for text in texts):
+            block = "description" if found(texts[0]) else "measures"
+            await ack(response_action="errors", errors={block: self.t("form.personal_data")})
+            return
         errors, outcome = await self.service.submit_form(person, raw, anonymous)
         if errors:
             await ack(response_action="errors", errors=errors)
+            return
+        if anonymous:
+            # The confirmation and the code are shown in the form itself, never in the DM.
+            text = "\n\n".join(reply.text for reply in outcome.replies)
+            await ack(
+                response_action="update",
+                view=render.info_view(self.t("slack.sent_title"), text, self.t("summary.cancel")),
+            )
+            if outcome.notifications and self.on_queued is not None:
+                self.on_queued()
             return
         await ack()
         dm = await self._dm_channel(user_id)

@@ -19,6 +19,45 @@ HOME_REPORT, HOME_ANONYMOUS, HOME_FORM = "vim_home_report", "vim_home_anonymous"
 ANONYMOUS_BLOCK = "anonymous"
 
 
+REPLY_CALLBACK = "vim_reply_form"
+REPLY_BUTTON = "vim_reply"
+
+
+def info_view(title: str, text: str, close: str) -> dict[str, Any]:
+    """A modal that only shows a text (the confirmation of an anonymous report, with its code:
+    it is shown here and nowhere in the DM history)."""
+    return {
+        "type": "modal",
+        "title": _plain(title, 24),
+        "close": _plain(close, 24),
+        "blocks": _sections(text),
+    }
+
+
+def reply_view(t: Translator, code: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": REPLY_CALLBACK,
+        "private_metadata": code,
+        "title": _plain(t("slack.reply_title"), 24),
+        "submit": _plain(t("summary.send"), 24),
+        "close": _plain(t("summary.cancel"), 24),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": _plain(t("field.reply"), 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            }
+        ],
+    }
+
+
 def escape(text: str) -> str:
     """Slack's three control characters; ``<!channel>`` then shows as text, not a ping."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -116,7 +155,7 @@ def _option(choice_value: str, label: str) -> dict[str, Any]:
     return {"text": _plain(label, 75), "value": choice_value}
 
 
-def form_view(flow: Flow, view: View) -> dict[str, Any]:
+def form_view(flow: Flow, view: View, anonymous: bool = False) -> dict[str, Any]:
     """The report as one modal, built from the same step declarations as the conversation."""
     t = view.ctx.t
     inputs: list[dict[str, Any]] = [
@@ -171,6 +210,11 @@ def form_view(flow: Flow, view: View) -> dict[str, Any]:
                 "type": "checkboxes",
                 "action_id": "value",
                 "options": [_option("yes", t("summary.send_anonymous"))],
+                **(
+                    {"initial_options": [_option("yes", t("summary.send_anonymous"))]}
+                    if anonymous
+                    else {}
+                ),
             },
         }
     )

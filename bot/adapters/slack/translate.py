@@ -67,9 +67,13 @@ def from_button(body: Mapping[str, Any], dm_channel: str) -> Inbound:
 
 
 def command_text(text: str | None) -> str | None:
-    """``/vim anoniem`` → ``/anoniem``; None for an unknown sub-command."""
-    word = (text or "").strip().split(maxsplit=1)
-    return SUBCOMMANDS.get(word[0].lower() if word else "")
+    """``/vim anoniem`` → ``/anoniem``, ``/vim status ABCD`` → ``/status ABCD``; None for an
+    unknown sub-command."""
+    words = (text or "").strip().split(maxsplit=1)
+    name = SUBCOMMANDS.get(words[0].lower() if words else "")
+    if name is None:
+        return None
+    return f"{name} {words[1]}" if len(words) == 2 else name
 
 
 def command(user_id: str, dm_channel: str, text: str, user_name: str | None = None) -> Inbound:

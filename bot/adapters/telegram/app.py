@@ -6,13 +6,20 @@ import contextlib
 import hmac
 import json
 import warnings
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from aiohttp import web
-from telegram import BotCommand, CallbackQuery, Update
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -40,6 +47,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GROUP_REPLY_EVERY = timedelta(minutes=10)
+WIPE_TOKEN = "wipe"
+WIPE_LIMIT = 300
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -112,6 +121,7 @@ class TelegramAdapter:
             http.add_post(WEBHOOK_PATH, self._on_webhook)  # before the server starts
         self.sender = TelegramSender(self.application)
         self._group_replied: dict[int, datetime] = {}
+        self._seen: dict[str, deque[int]] = {}
         self.username: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------
@@ -180,9 +190,14 @@ class TelegramAdapter:
         if query is not None:
             with contextlib.suppress(TelegramError):  # stop the phone's spinner first
                 await query.answer()
+        if query is not None and (query.data or "").startswith(WIPE_TOKEN):
+            await self._wipe(update)
+            return
         event = translate(update, self.application.bot.id)
         if event is None:
             return
+        if event.is_private and update.message is not None:
+            self._remember(event.chat_id, update.message.message_id)
         if not event.is_private:
             await self._answer_group(update)
             return
@@ -197,6 +212,43 @@ class TelegramAdapter:
         )
         if self.on_queued is not None and (outcome.notifications or queued):
             self.on_queued()
+        if outcome.anonymous:
+            await self._offer_wipe(event.chat_id, event.language)
+        elif outcome.reference:
+            self._seen.pop(event.chat_id, None)
+
+    # ---- wiping the conversation after an anonymous report -----------------------------
+
+    def _remember(self, chat_id: str, message_id: int) -> None:
+        """Message ids of the conversation, in memory only, to wipe it when asked."""
+        self._seen.setdefault(chat_id, deque(maxlen=WIPE_LIMIT)).append(message_id)
+
+    async def _offer_wipe(self, chat_id: str, language: str | None) -> None:
+        t = Translator(language or self.config.organisation.language)
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("telegram.wipe"), callback_data=f"{WIPE_TOKEN}|yes")]]
+        )
+        with contextlib.suppress(TelegramError):
+            await self.application.bot.send_message(
+                chat_id=_chat_id(chat_id), text=t("telegram.wipe_offer"), reply_markup=markup
+            )
+
+    async def _wipe(self, update: Update) -> None:
+        chat = update.effective_chat
+        query = update.callback_query
+        if chat is None or query is None:
+            return
+        ids = list(self._seen.pop(str(chat.id), ()))
+        if query.message is not None:
+            ids.append(query.message.message_id)
+        bot = self.application.bot
+        for start in range(0, len(ids), 100):  # Telegram deletes at most 100 at once
+            with contextlib.suppress(TelegramError):
+                await bot.delete_messages(chat_id=chat.id, message_ids=ids[start : start + 100])
+        user = update.effective_user
+        t = Translator((user.language_code if user else None) or self.config.organisation.language)
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(chat_id=chat.id, text=t("telegram.wiped"))
 
     async def _reply(
         self, chat_id: str, reply: Outbound, query: CallbackQuery | None
@@ -216,7 +268,8 @@ class TelegramAdapter:
                         return None
                     # the message can't be edited (too old): send the question anew below
             for part in render(reply):
-                await bot.send_message(chat_id=_chat_id(chat_id), **part)
+                sent = await bot.send_message(chat_id=_chat_id(chat_id), **part)
+                self._remember(chat_id, sent.message_id)
         except TelegramError as error:
             failure = classify(error)
             if isinstance(failure, TemporaryFailure):
