@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.config import Config
@@ -31,6 +31,7 @@ from storage.models import (
     Person,
     Report,
     ReporterMessage,
+    ReportEvent,
 )
 
 log = structlog.get_logger("vimbot.privacy")
@@ -163,6 +164,11 @@ async def erase_person(db: Database, address: str, now: datetime, actor: str = "
         for report in reports:
             report.reporter_address = report.reporter_name = report.reporter_hash = None
             report.personal_data_removed_at = report.personal_data_removed_at or now
+            await store.session.execute(
+                update(ReportEvent)
+                .where(ReportEvent.report_id == report.id, ReportEvent.actor == address)
+                .values(actor=None)
+            )
             await store.add_event(report.id, "identity_erased", now, None, {})
             await store.add_audit(now, actor, "erase", report.reference, "cli", {})
         await store.session.execute(delete(OutboxMessage).where(OutboxMessage.address == address))

@@ -170,3 +170,35 @@ def test_leader_acts_from_the_shell_and_sweep_dry_run(workdir: Path) -> None:
     assert again.stdout.split("\n")[0] == dry.stdout.split("\n")[0]  # a dry run sends nothing
     bad = vimbot("sweep", "--dry-run", "--at", "maandag", cwd=workdir)
     assert bad.returncode == 2 and "ISO date-time" in bad.stderr
+
+
+def test_audit_and_privacy_commands(workdir: Path) -> None:
+    vimbot(
+        "shell",
+        "--user",
+        "alice",
+        "--name",
+        "Alice",
+        cwd=workdir,
+        stdin=REPORT_START + "\n" + REPORT_END,
+    )
+    vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="1\n")
+    audit = vimbot("audit", "VIM-2026-0001", cwd=workdir)
+    assert audit.returncode == 0 and "shell:leider-zuid" in audit.stdout
+    assert "change" in audit.stdout
+
+    exported = vimbot("privacy", "export", "--person", "shell:alice", cwd=workdir)
+    data = json.loads(exported.stdout)
+    assert data["person"]["name"] == "Alice" and data["reports"][0]["reference"]
+    erased = vimbot("privacy", "erase", "--person", "shell:alice", cwd=workdir)
+    assert erased.returncode == 0 and "1 report" in erased.stderr
+    record = json.loads(vimbot("export", cwd=workdir).stdout.splitlines()[0])
+    assert record["reporter"] is None and record["description"]
+
+    key = vimbot("privacy", "new-key", cwd=workdir).stdout.strip()
+    rotated = vimbot("privacy", "rotate-key", cwd=workdir, env={"VIMBOT_ENCRYPTION_KEY": key})
+    assert rotated.returncode == 0 and "Re-encrypted" in rotated.stderr
+    raw = (workdir / "cli.db").read_bytes()
+    assert "Cliënt viel uit bed".encode() not in raw.replace(b"\x00", b"")
+    readable = vimbot("export", cwd=workdir, env={"VIMBOT_ENCRYPTION_KEY": key})
+    assert "Cliënt viel uit bed" in readable.stdout

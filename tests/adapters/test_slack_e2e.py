@@ -617,3 +617,43 @@ async def test_personal_data_in_the_form_is_refused_kindly(harness: Harness) -> 
     )
     assert json.loads(body)["errors"]["description"].startswith("Je tekst lijkt een BSN")
     assert await h.count(Report) == 0
+
+
+async def test_anonymous_form_leaves_no_trace_of_the_slack_user(harness: Harness) -> None:
+    from tests.test_privacy import dump
+
+    h = harness
+    await h.command("anoniem")
+    await h.fake.wait_for(lambda c: c.method == "views.open")
+    _, body = await h.interaction(
+        _submission(
+            {
+                "description": _text("Collega werd bedreigd door bezoeker"),
+                "when": _select("today"),
+                "categories": _multi("threat"),
+                "affected": _multi("employee"),
+                "harm": _select("none"),
+                "contact": _select("none"),
+                "anonymous": {
+                    "value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
+                },
+            }
+        )
+    )
+    assert json.loads(body)["response_action"] == "update"
+    stored = await dump(h.db)
+    assert "Collega werd bedreigd door bezoeker" in stored
+    assert WORKER not in stored and DM not in stored and "uma" not in stored
+
+
+async def test_oversized_bodies_are_refused_before_parsing(harness: Harness) -> None:
+    h = harness
+    body = "x" * (2 * 1024 * 1024)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            h.url, data=body, headers={"Content-Type": "application/json", **signed_headers(body)}
+        ) as response,
+    ):
+        assert response.status == 413
+    assert await h.count(Person) == 0

@@ -416,3 +416,28 @@ async def test_anonymous_report_offers_to_wipe_the_chat(harness: Harness) -> Non
     ]
     assert set(sent_to_worker) <= set(deleted)  # the bot's questions and the summary
     assert len(deleted) > len(sent_to_worker)  # and the person's own messages
+
+
+async def test_anonymous_report_leaves_no_trace_of_the_telegram_user(harness: Harness) -> None:
+    from tests.test_privacy import dump
+
+    h = harness
+    person = 918273645  # a number that can't turn up by chance
+    await h.say("/anoniem", user=person)
+    await h.tap("no", user=person)
+    await h.say("Cliënt sloeg mij met een stok", user=person)
+    for value in (
+        "now",
+        "_done",
+        "_done",
+        "minor",
+        "not_needed",
+        "_skip",
+        "none",
+        "send_anonymous",
+    ):
+        await h.tap(value, user=person)
+    await h.fake.wait_for_message(person, "code is")
+    stored = await dump(h.db)
+    assert "Cliënt sloeg mij met een stok" in stored
+    assert str(person) not in stored and f"User{person}" not in stored
