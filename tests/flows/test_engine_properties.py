@@ -127,3 +127,105 @@ def test_any_sequence_keeps_a_valid_state(sequence: list[tuple[str, Any]]) -> No
         state = result.state
         assert state is not None
         _valid(state)
+
+
+hostile = st.lists(
+    st.one_of(
+        texts.map(lambda t: ("text", t)),
+        texts.map(lambda t: ("command", "/" + t)),
+        st.tuples(
+            st.sampled_from(
+                [
+                    "case:VIM-2026-0001",
+                    "act:1",
+                    "case:VIM-2026-9999",
+                    "summary.9",
+                    "idle",
+                    "",
+                    "case:",
+                    "act:x",
+                ]
+            ),
+            st.sampled_from(
+                [
+                    "contact",
+                    "triage",
+                    "close",
+                    "done",
+                    "send",
+                    "report",
+                    "anonymous",
+                    "details",
+                    "question",
+                    "igj",
+                    "",
+                ]
+            ),
+        ).map(lambda tv: ("button", tv)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile)
+def test_strangers_never_change_or_lose_a_stored_report(sequence) -> None:
+    import asyncio
+    import tempfile
+    from pathlib import Path
+
+    from bot.clock import FrozenClock
+    from bot.service import ReportService
+    from storage import migrate
+    from storage.db import Database
+    from tests.helpers import Chat, make_config
+
+    async def scenario() -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            db = Database(f"sqlite:///{Path(folder) / 'p.db'}")
+            await migrate.upgrade(db)
+            service = ReportService(make_config(), db, FrozenClock(NOW))
+            from tests.test_casework import _report
+
+            await _report(service)
+            before = await _snapshot(db)
+            stranger = Chat(service, user="stranger")
+            for kind, payload in sequence:
+                if kind == "button":
+                    await stranger.press(*payload)
+                elif kind == "command":
+                    await stranger.command(payload)
+                else:
+                    await stranger.say(payload)
+                assert stranger.replies or stranger.outcomes[-1].duplicate is False
+            assert await _snapshot(db) == before
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+async def _snapshot(db: Any) -> list[tuple[Any, ...]]:
+    from sqlalchemy import select
+
+    from storage.models import Report, ReportEvent
+
+    async with db.transaction() as store:
+        # the report that existed before the stranger came (they may start their own)
+        reports = (
+            (await store.session.execute(select(Report).where(Report.reference == "VIM-2026-0001")))
+            .scalars()
+            .all()
+        )
+        events = (
+            (
+                await store.session.execute(
+                    select(ReportEvent).where(ReportEvent.report_id == reports[0].id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return [
+            (r.reference, r.status, r.description, r.contacted_at, r.triage_outcome)
+            for r in reports
+        ] + [(e.kind, e.actor) for e in events]
