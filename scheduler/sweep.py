@@ -225,6 +225,13 @@ class Sweeper:
             log.info("digests_sent", count=len(planned))
         return planned
 
+    async def analysis_for(
+        self, period: Period, now: datetime, title: str = "digest.quarterly_title"
+    ) -> str:
+        """The analysis text of one period (for a preview or a benchmark)."""
+        async with self.db.transaction() as store:
+            return await self._analysis_text(store, period, now, title)
+
     @staticmethod
     async def _claim(
         store: Store, kind: str, scope: str, period: str, now: datetime, dry_run: bool

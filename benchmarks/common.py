@@ -1,0 +1,89 @@
+"""Running a load generator and a bot as separate processes, and reading their figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIMBOT_")}
+    env.update(extra)
+    return env
+
+
+def run_pair(
+    load_args: list[str],
+    bot_command: list[str],
+    workdir: Path,
+    bot_env: dict[str, str] | None = None,
+    timeout: float = 900,
+    port_placeholder: str = "{port}",
+    before_bot: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Start the load generator (which prints its port), then the bot pointed at it; wait for
+    the load to finish; return its figures plus the bot's peak memory."""
+    out = workdir / "result.json"
+    load = subprocess.Popen(
+        [PYTHON, "-m", *load_args, "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    assert load.stdout is not None
+    port = load.stdout.readline().strip()
+    command = [part.replace(port_placeholder, port) for part in bot_command]
+    if before_bot is not None:
+        before_bot(port)
+    log = (workdir / "bot.log").open("w")
+    bot = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=log, env=bot_env or clean_env())
+    peak = 0.0
+    try:
+        deadline = time.monotonic() + timeout
+        while load.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            if bot.poll() is not None:
+                load.kill()
+                raise RuntimeError(f"the bot stopped early: see {workdir / 'bot.log'}")
+            peak = max(peak, peak_rss_mb(bot.pid))
+        if load.poll() is None:
+            load.kill()
+            raise RuntimeError("the load did not finish in time")
+        if bot.poll() is not None:
+            raise RuntimeError(f"the bot stopped early: see {workdir / 'bot.log'}")
+        peak = max(peak, peak_rss_mb(bot.pid))
+    finally:
+        if bot.poll() is None:
+            bot.send_signal(signal.SIGTERM)
+            try:
+                bot.wait(20)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+        log.close()
+    result = json.loads(out.read_text())
+    result["bot_peak_rss_mb"] = peak
+    return result
+
+
+def temp_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"vimbot-bench-{prefix}-"))
