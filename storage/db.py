@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,11 +73,22 @@ class Database:
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Store]:
-        """All reads and writes of one turn; committed together or not at all."""
-        async with self._sessions() as session, session.begin():
+        """All reads and writes of one turn; committed together or not at all.
+
+        SQLite has one writer at a time. Rather than let pooled connections compete for the
+        lock (SQLite's busy handler then sleeps between retries, and throughput collapses),
+        transactions of this process take turns on an asyncio lock; the busy timeout still
+        covers other processes on the same file.
+        """
+        if self._write_lock is None:
+            async with self._sessions() as session, session.begin():
+                yield Store(session)
+            return
+        async with self._write_lock, self._sessions() as session, session.begin():
             yield Store(session)
 
     async def dispose(self) -> None:

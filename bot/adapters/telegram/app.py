@@ -48,6 +48,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GROUP_REPLY_EVERY = timedelta(minutes=10)
 WIPE_TOKEN = "wipe"
+MAX_CONCURRENT_UPDATES = 64
 WIPE_LIMIT = 300
 
 
@@ -105,7 +106,10 @@ class TelegramAdapter:
         builder = (
             ApplicationBuilder()
             .token(settings.token)
-            .concurrent_updates(True)  # chats in parallel; the service keeps one chat in order
+            # Chats in parallel (the service keeps each chat in order), but bounded: with
+            # thousands of updates in flight httpx's connection pool spends its time queueing.
+            .concurrent_updates(MAX_CONCURRENT_UPDATES)
+            .connection_pool_size(MAX_CONCURRENT_UPDATES * 2)
             .job_queue(None)
         )
         if settings.base_url:
