@@ -35,5 +35,11 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks (a few minutes on 2 cores); results and method in benchmarks/README.md.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.telegram_bench
+	$(BIN)/python -m benchmarks.slack_bench
+	$(BIN)/python -m benchmarks.storage_bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
