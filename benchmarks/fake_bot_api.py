@@ -86,6 +86,7 @@ class Load:
     think: tuple[float, float]
     junk: float
     out: str
+    ramp: float = 0.0
     updates: list[dict[str, Any]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     junk_sent: int = 0
@@ -147,10 +148,14 @@ class Load:
         }
 
     def start_next_people(self) -> None:
+        loop = asyncio.get_running_loop()
         while self.queue and self.active < self.concurrency:
             person = self.queue.pop(0)
             self.active += 1
-            self.serve(person)
+            if self.ramp:  # people arrive spread over the ramp, not all at one instant
+                loop.call_later(self.rng.uniform(0, self.ramp), self.serve, person)
+            else:
+                self.serve(person)
 
     def serve(self, person: Person) -> None:
         kind, value, expected = person.script[person.step]
@@ -268,6 +273,7 @@ async def main() -> None:
     parser.add_argument("--think-min", type=float, default=0.0)
     parser.add_argument("--think-max", type=float, default=0.0)
     parser.add_argument("--junk", type=float, default=0.0)
+    parser.add_argument("--ramp", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
@@ -278,6 +284,7 @@ async def main() -> None:
         (args.think_min, args.think_max),
         args.junk,
         args.out,
+        args.ramp,
     )
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", load.handle)

@@ -35,7 +35,11 @@ max_reports_per_hour = 1000
 
 
 def vimbot(
-    people: int, concurrency: int, think: tuple[float, float] = (0, 0), junk: float = 0.0
+    people: int,
+    concurrency: int,
+    think: tuple[float, float] = (0, 0),
+    junk: float = 0.0,
+    ramp: float = 0.0,
 ) -> dict[str, Any]:
     workdir = temp_dir("telegram")
     config = workdir / "config.toml"
@@ -66,6 +70,8 @@ def vimbot(
         str(think[1]),
         "--junk",
         str(junk),
+        "--ramp",
+        str(ramp),
     ]
     result = run_pair(
         load,
@@ -132,6 +138,9 @@ def main() -> None:
     results["vimbot"] = vimbot(people, concurrency)
     results["vimbot_with_10pct_junk"] = vimbot(people, concurrency, junk=0.1)
     results["interleaved_1000"] = vimbot(1000 // scale, 1000 // scale, think=(2.0, 6.0))
+    results["interleaved_1000_slow_typists"] = vimbot(
+        1000 // scale, 1000 // scale, think=(10.0, 20.0), ramp=100.0 / scale
+    )
     results["ratio_median"] = round(
         results["vimbot"]["median_ms"] / results["echo"]["median_ms"], 2
     )
