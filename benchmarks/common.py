@@ -87,3 +87,20 @@ def run_pair(
 
 def temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"vimbot-bench-{prefix}-"))
+
+
+def summarize(latencies: list[float], seconds: float) -> dict[str, float | int]:
+    """Turns per second and the latency distribution (in ms) of one run."""
+    import statistics
+
+    ordered = sorted(latencies)
+    q = statistics.quantiles(ordered, n=100) if len(ordered) > 1 else [0.0] * 99
+    return {
+        "turns": len(ordered),
+        "seconds": round(seconds, 3),
+        "turns_per_second": round(len(ordered) / seconds, 1) if seconds else 0.0,
+        "median_ms": round(statistics.median(ordered) * 1000, 2) if ordered else 0.0,
+        "p95_ms": round(q[94] * 1000, 2),
+        "p99_ms": round(q[98] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2) if ordered else 0.0,
+    }

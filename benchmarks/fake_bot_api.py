@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import random
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from benchmarks.common import summarize
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 BOT = {
@@ -248,20 +249,11 @@ class Load:
         return self.updates[:100]
 
     def results(self) -> dict[str, Any]:
-        lat = sorted(self.latencies)
-        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
-        duration = self.finished - self.started
         return {
             "script": self.script,
             "people": self.people,
-            "turns": len(lat),
             "junk_updates": self.junk_sent,
-            "seconds": round(duration, 3),
-            "turns_per_second": round(len(lat) / duration, 1),
-            "median_ms": round(statistics.median(lat) * 1000, 2),
-            "p95_ms": round(q[94] * 1000, 2),
-            "p99_ms": round(q[98] * 1000, 2),
-            "max_ms": round(lat[-1] * 1000, 2),
+            **summarize(self.latencies, self.finished - self.started),
         }
 
 

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
+
+from benchmarks.common import summarize
 
 SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench"
@@ -203,19 +204,10 @@ class Load:
         return web.json_response({"ok": True})
 
     def results(self) -> dict[str, Any]:
-        lat = sorted(self.latencies)
-        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
-        duration = self.finished - self.started
         return {
             "script": self.script,
             "people": self.people,
-            "turns": len(lat),
-            "seconds": round(duration, 3),
-            "turns_per_second": round(len(lat) / duration, 1),
-            "median_ms": round(statistics.median(lat) * 1000, 2),
-            "p95_ms": round(q[94] * 1000, 2),
-            "p99_ms": round(q[98] * 1000, 2),
-            "max_ms": round(lat[-1] * 1000, 2),
+            **summarize(self.latencies, self.finished - self.started),
         }
 
 

@@ -741,29 +741,28 @@ class Casework:
             )
 
     async def _open(self, store: Store, report: Report, dues: Sequence[Due]) -> None:
-        now = self.clock.now()
-        rows = [
-            Nudge(
-                report_id=report.id,
-                kind=p.kind.value,
-                stage=p.stage,
-                recipient=p.recipient,
-                due_at=p.due_at,
-                send_at=p.send_at,
-                urgent=p.urgent,
-            )
-            for due in dues
-            for p in plan(due, report.team_id, self.config, now)
-        ]
-        await store.add_nudges(rows)
+        await self._add_nudges(store, dues, report.team_id, report_id=report.id)
 
     async def _open_action(
         self, store: Store, action: ImprovementAction, dues: Sequence[Due]
     ) -> None:
+        await self._add_nudges(store, dues, action.team_id, owner=action.owner, action_id=action.id)
+
+    async def _add_nudges(
+        self,
+        store: Store,
+        dues: Sequence[Due],
+        team_id: str | None,
+        owner: str | None = None,
+        report_id: int | None = None,
+        action_id: int | None = None,
+    ) -> None:
+        """The reminder and escalation rows of newly opened deadlines."""
         now = self.clock.now()
         rows = [
             Nudge(
-                action_id=action.id,
+                report_id=report_id,
+                action_id=action_id,
                 kind=p.kind.value,
                 stage=p.stage,
                 recipient=p.recipient,
@@ -772,7 +771,7 @@ class Casework:
                 urgent=p.urgent,
             )
             for due in dues
-            for p in plan(due, action.team_id, self.config, now, owner=action.owner)
+            for p in plan(due, team_id, self.config, now, owner=owner)
         ]
         await store.add_nudges(rows)
 
