@@ -23,28 +23,10 @@ import aiohttp
 from aiohttp import web
 
 from benchmarks.common import summarize
+from benchmarks.fake_bot_api import echo_script, vimbot_script
 
 SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench"
-
-
-def vimbot_script(n: int) -> list[tuple[str, str, int]]:
-    return [
-        ("dm", "melden", 2),
-        ("tap", "no", 1),
-        ("dm", f"Gesprek {n}: cliënt is gevallen in de badkamer", 1),
-        ("tap", "now", 1),
-        ("tap", "_done", 1),
-        ("tap", "_done", 1),
-        ("tap", "none", 1),
-        ("tap", "_skip", 1),
-        ("tap", "team_leader", 1),
-        ("tap", "send", 1),
-    ]
-
-
-def echo_script(n: int) -> list[tuple[str, str, int]]:
-    return [("dm", f"Gesprek {n}: hallo", 1)] + [("tap", "*", 1)] * 9
 
 
 def sign(body: str) -> dict[str, str]:
@@ -99,7 +81,7 @@ class Load:
         kind, value, expected = person.script[person.step]
         person.waiting = expected
         self.events += 1
-        if kind == "dm":
+        if kind == "text":  # typed in the DM with the app
             body = json.dumps(
                 {
                     "type": "event_callback",

@@ -13,6 +13,7 @@ the next ones, and tells a named reporter in one short line.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -193,9 +194,7 @@ class Casework:
         meta: dict[str, Any] = {"report": report.reference}
         if flow == "triage":
             since = report.created_at - timedelta(days=30)
-            same = 0
-            for code in report.categories:
-                same = max(same, await self._same_category(store, code, since))
+            same = await self._most_in_one_category(store, report.categories, since)
             meta.update(
                 near_miss=report.harm == "near_miss",
                 same_category_this_month=same,
@@ -210,12 +209,18 @@ class Casework:
             meta["owners"] = list(dict.fromkeys(map(tuple, people)))
         return meta
 
-    async def _same_category(self, store: Store, code: str, since: datetime) -> int:
-        """Reports of one category in the last month (JSON lists: counted in Python)."""
+    async def _most_in_one_category(
+        self, store: Store, codes: Sequence[str], since: datetime
+    ) -> int:
+        """The most reports since ``since`` in any one of ``codes`` (JSON lists: one query,
+        counted in Python)."""
         rows = await store.session.execute(
             select(Report.categories).where(Report.created_at >= since)
         )
-        return sum(1 for (categories,) in rows if code in (categories or []))
+        counts = Counter(
+            code for (categories,) in rows for code in categories or [] if code in codes
+        )
+        return max(counts.values(), default=0)
 
     # ---- quick actions ------------------------------------------------------------------
 

@@ -148,8 +148,9 @@ def run(
     """
     from bot.runner import run_bot
 
-    logs.configure("WARNING" if not _config().messengers else "INFO")
-    _run(lambda: run_bot(_config(), user))
+    config = _config()
+    logs.configure("WARNING" if not config.messengers else "INFO")
+    _run(lambda: run_bot(config, user))
 
 
 @app.command("export")

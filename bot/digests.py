@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, Policy
-from bot.domain.lifecycle import OPEN_STATUSES, Status
+from bot.domain.lifecycle import Status
 from bot.domain.workdays import add_working_days
 from bot.i18n import Translator
 from storage.models import ImprovementAction, Report
@@ -208,7 +208,3 @@ def analysis_report(
         )
     )
     return "\n".join(lines)
-
-
-def is_open(report: Report) -> bool:
-    return report.status in OPEN_STATUSES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -84,11 +85,8 @@ class Database:
         transactions of this process take turns on an asyncio lock; the busy timeout still
         covers other processes on the same file.
         """
-        if self._write_lock is None:
-            async with self._sessions() as session, session.begin():
-                yield Store(session)
-            return
-        async with self._write_lock, self._sessions() as session, session.begin():
+        turn = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
+        async with turn, self._sessions() as session, session.begin():
             yield Store(session)
 
     async def dispose(self) -> None:

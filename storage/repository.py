@@ -101,21 +101,6 @@ class Store:
             await self.session.merge(person)
         await self.session.flush()
 
-    async def ensure_person(
-        self, address: str, now: datetime, name: str | None, language: str | None
-    ) -> Person:
-        person = await self.session.get(Person, address)
-        if person is None:
-            person = Person(address=address, name=name, language=language, created_at=now)
-            self.session.add(person)
-        else:
-            if name and person.name != name:
-                person.name = name
-            if language and person.language != language:
-                person.language = language
-        await self.session.flush()
-        return person
-
     # ---- reports ----------------------------------------------------------------------
 
     async def next_report_number(self, year: int) -> int:

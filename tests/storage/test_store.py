@@ -62,7 +62,7 @@ async def test_timestamps_come_back_in_utc(database: Database) -> None:
     amsterdam = timezone(timedelta(hours=1))
     at = datetime(2026, 11, 18, 10, 30, tzinfo=amsterdam)
     async with database.transaction() as store:
-        await store.ensure_person("shell:x", at, "X", "nl")
+        await store.keep_person(await store.person_for_turn("shell:x", at, "X", "nl"))
     async with database.transaction() as store:
         person = await store.get_person("shell:x")
         assert person is not None
