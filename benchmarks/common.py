@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,12 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -58,6 +66,17 @@ def run_pair(
     log = (workdir / "bot.log").open("w")
     bot = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=log, env=bot_env or clean_env())
     peak = 0.0
+    bot_cpu = load_cpu = 0.0
+    cpu_at_start = {"bot": 0.0, "load": 0.0}
+
+    def mark_start() -> None:  # the load prints "started" when it serves its first turn
+        assert load.stdout is not None
+        if load.stdout.readline().strip() == "started":
+            with contextlib.suppress(OSError):
+                cpu_at_start["bot"] = cpu_seconds(bot.pid)
+                cpu_at_start["load"] = cpu_seconds(load.pid)
+
+    threading.Thread(target=mark_start, daemon=True).start()
     try:
         deadline = time.monotonic() + timeout
         while load.poll() is None and time.monotonic() < deadline:
@@ -66,6 +85,9 @@ def run_pair(
                 load.kill()
                 raise RuntimeError(f"the bot stopped early: see {workdir / 'bot.log'}")
             peak = max(peak, peak_rss_mb(bot.pid))
+            with contextlib.suppress(OSError):
+                load_cpu = cpu_seconds(load.pid)
+            bot_cpu = cpu_seconds(bot.pid)
         if load.poll() is None:
             load.kill()
             raise RuntimeError("the load did not finish in time")
@@ -82,6 +104,12 @@ def run_pair(
         log.close()
     result = json.loads(out.read_text())
     result["bot_peak_rss_mb"] = peak
+    turns = result.get("turns") or 1
+    # CPU per turn from the first turn served to the last sample before the load ended
+    # (sampled every half second): what each process spends on a turn, start-up excluded,
+    # independent of who waits for whom.
+    result["bot_cpu_ms_per_turn"] = round((bot_cpu - cpu_at_start["bot"]) * 1000 / turns, 2)
+    result["load_cpu_ms_per_turn"] = round((load_cpu - cpu_at_start["load"]) * 1000 / turns, 2)
     return result
 
 

@@ -93,6 +93,7 @@ class Load:
     junk_sent: int = 0
     started: float = 0.0
     finished: float = 0.0
+    calls: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         maker = vimbot_script if self.script == "vimbot" else echo_script
@@ -217,6 +218,7 @@ class Load:
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.calls[method] = self.calls.get(method, 0) + 1
         params = dict(await request.post()) if request.body_exists else {}
         result: Any = True
         if method == "getMe":
@@ -239,6 +241,7 @@ class Load:
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if not self.started:
             self.started = time.perf_counter()
+            print("started", flush=True)  # the runner reads the bot's CPU time from here on
             self.start_next_people()
         offset = int(params.get("offset") or 0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -253,6 +256,7 @@ class Load:
             "script": self.script,
             "people": self.people,
             "junk_updates": self.junk_sent,
+            "api_calls": dict(sorted(self.calls.items())),
             **summarize(self.latencies, self.finished - self.started),
         }
 

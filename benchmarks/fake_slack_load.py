@@ -218,6 +218,7 @@ async def main() -> None:
         except aiohttp.ClientError:
             await asyncio.sleep(0.1)
     load.started = time.perf_counter()
+    print("started", flush=True)  # the runner reads the bot's CPU time from here on
     load.start_next()
     try:
         await asyncio.wait_for(load.done.wait(), args.timeout)

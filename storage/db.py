@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
 from storage.repository import Store
 
 DEFAULT_URL = "sqlite+aiosqlite:///vimbot.db"
@@ -70,6 +71,8 @@ class Database:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if not self.is_sqlite:
             engine_options.setdefault("pool_pre_ping", True)
+        elif parsed.drivername == "sqlite+aiosqlite":
+            engine_options.setdefault("module", sqlite_driver.dbapi())  # one trip per statement
         self.engine = create_async_engine(self.url, **engine_options)
         if self.is_sqlite:
             _prepare_sqlite(self.engine)

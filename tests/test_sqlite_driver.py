@@ -1,0 +1,120 @@
+"""SQLite with one trip to aiosqlite's thread per statement (storage/sqlite_driver.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+
+from storage import migrate
+from storage.db import Database
+from storage.models import Conversation
+from storage.sqlite_driver import OneTripConnection
+
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'trips.db'}")
+    await migrate.upgrade(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every call that aiosqlite runs on its thread, by name."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return calls
+
+
+async def test_a_turn_takes_one_trip_per_statement(db: Database, trips: list[str]) -> None:
+    async with db.transaction() as store:  # warm the pool: the connection exists
+        await store.load_conversation("shell", "warm")
+    trips.clear()
+    async with db.transaction() as store:
+        await store.save_conversation("shell", "a", "report", {"flow": "report"}, NOW)
+        assert await store.claim_update("shell:1", NOW)
+    # BEGIN IMMEDIATE, SELECT, INSERT conversation, INSERT processed update, COMMIT — and no
+    # rollback when the connection goes back to the pool after the commit.
+    assert trips == ["_run"] * 4 + ["_end"]
+
+
+async def test_rows_rowcounts_and_many(db: Database) -> None:
+    async with db.transaction() as store:
+        for n in range(3):
+            await store.save_conversation("shell", f"c{n}", "report", {"n": n}, NOW)
+    async with db.engine.begin() as conn:
+        result = await conn.execute(
+            text("UPDATE conversations SET flow = 'reply' WHERE chat_id != 'c0'")
+        )
+        assert result.rowcount == 2
+        await conn.execute(
+            text("INSERT INTO processed_updates (key, at) VALUES (:key, :at)"),
+            [{"key": f"k{n}", "at": NOW} for n in range(5)],  # executemany
+        )
+        rows = (await conn.execute(text("SELECT key FROM processed_updates ORDER BY key"))).all()
+        assert [r.key for r in rows] == [f"k{n}" for n in range(5)]
+    async with db.transaction() as store:
+        row = await store.load_conversation("shell", "c2")
+        assert row is not None and row.flow == "reply" and row.state == {"n": 2}
+
+
+async def test_a_failed_turn_is_rolled_back(db: Database, trips: list[str]) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as store:
+            await store.save_conversation("shell", "x", "report", {"half": True}, NOW)
+            raise RuntimeError("the turn failed")
+    assert "_end" in trips  # the open transaction was really rolled back
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "x") is None
+        store.session.add(
+            Conversation(
+                platform="shell",
+                chat_id="y",
+                flow="report",
+                state={},
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "y") is not None
+
+
+async def test_errors_are_the_database_errors_sqlalchemy_knows(db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, aiosqlite.Connection)
+        assert isinstance(raw.dbapi_connection, OneTripConnection)
+        with pytest.raises(OperationalError):
+            await conn.execute(text("SELECT * FROM no_such_table"))
+    with pytest.raises(IntegrityError):
+        async with db.engine.begin() as conn:
+            for _ in range(2):
+                await conn.execute(
+                    text("INSERT INTO processed_updates (key, at) VALUES ('same', :at)"),
+                    {"at": NOW},
+                )
+
+
+async def test_streaming_still_works(db: Database) -> None:
+    async with db.transaction() as store:
+        for n in range(7):
+            await store.save_conversation("shell", f"s{n}", "report", {"n": n}, NOW)
+    async with db.engine.connect() as conn:
+        result = await conn.stream(text("SELECT chat_id FROM conversations ORDER BY chat_id"))
+        assert [row.chat_id async for row in result] == [f"s{n}" for n in range(7)]
