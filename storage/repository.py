@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,66 @@ from storage.models import (
     ReportEvent,
 )
 
+CONVERSATIONS = cast(Table, Conversation.__table__)
+PEOPLE = cast(Table, Person.__table__)
+PROCESSED = cast(Table, ProcessedUpdate.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A chat's conversation as stored: which flow, and its state (the draft)."""
+
+    flow: str
+    state: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TurnStatements:
+    """The statements of every turn, built once per dialect with named parameters."""
+
+    _built: ClassVar[dict[str, TurnStatements]] = {}
+
+    def __init__(self, dialect: str) -> None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        conv = CONVERSATIONS.c
+        this_chat = (conv.platform == bindparam("platform"), conv.chat_id == bindparam("chat_id"))
+        self.load_conversation = (
+            select(conv.flow, conv.state, conv.created_at, conv.updated_at)
+            .where(*this_chat)
+            .with_for_update()
+        )
+        upsert = insert(CONVERSATIONS).values(
+            platform=bindparam("platform"),
+            chat_id=bindparam("chat_id"),
+            flow=bindparam("flow"),
+            state=bindparam("state", type_=conv.state.type),
+            created_at=bindparam("now", type_=conv.created_at.type),
+            updated_at=bindparam("now", type_=conv.updated_at.type),
+        )
+        self.save_conversation = upsert.on_conflict_do_update(
+            index_elements=[conv.platform, conv.chat_id],
+            set_={
+                "flow": upsert.excluded.flow,
+                "state": upsert.excluded.state,
+                "updated_at": upsert.excluded.updated_at,
+            },
+        )
+        self.delete_conversation = delete(CONVERSATIONS).where(*this_chat)
+        self.person = select(PEOPLE).where(PEOPLE.c.address == bindparam("address"))
+        self.claim_update = (
+            insert(PROCESSED)
+            .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
+            .on_conflict_do_nothing()
+            .returning(PROCESSED.c.key)
+        )
+
+    @classmethod
+    def for_dialect(cls, dialect: str) -> TurnStatements:
+        if dialect not in cls._built:
+            cls._built[dialect] = cls(dialect)
+        return cls._built[dialect]
+
 
 class Store:
     """Repository over one :class:`AsyncSession` inside a transaction."""
@@ -42,39 +103,35 @@ class Store:
 
     # ---- conversations ----------------------------------------------------------------
 
-    async def load_conversation(self, platform: str, chat_id: str) -> Conversation | None:
+    # A turn's own statements (read the person and the conversation, claim the update, save
+    # the conversation) are plain Core statements, built once (see TurnStatements): no
+    # identity map, no unit of work, no statement to build and fingerprint again. They run
+    # on every message, and that bookkeeping was most of a turn's cost.
+
+    @property
+    def _turn(self) -> TurnStatements:
+        return TurnStatements.for_dialect(self._dialect)
+
+    async def load_conversation(self, platform: str, chat_id: str) -> StoredConversation | None:
         """The chat's conversation, locked for this transaction (PostgreSQL)."""
-        stmt = (
-            select(Conversation)
-            .where(Conversation.platform == platform, Conversation.chat_id == chat_id)
-            .with_for_update()
+        result = await self.session.execute(
+            self._turn.load_conversation, {"platform": platform, "chat_id": chat_id}
         )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        row = result.first()
+        return None if row is None else StoredConversation(**row._mapping)
 
     async def save_conversation(
         self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
     ) -> None:
-        row = await self.session.get(Conversation, (platform, chat_id))
-        if row is None:
-            self.session.add(
-                Conversation(
-                    platform=platform,
-                    chat_id=chat_id,
-                    flow=flow,
-                    state=state,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        else:
-            row.flow, row.state, row.updated_at = flow, state, now
-        await self.session.flush()
+        await self.session.execute(
+            self._turn.save_conversation,
+            {"platform": platform, "chat_id": chat_id, "flow": flow, "state": state, "now": now},
+        )
 
     async def delete_conversation(self, platform: str, chat_id: str) -> None:
-        row = await self.session.get(Conversation, (platform, chat_id))
-        if row is not None:
-            await self.session.delete(row)
-            await self.session.flush()
+        await self.session.execute(
+            self._turn.delete_conversation, {"platform": platform, "chat_id": chat_id}
+        )
 
     # ---- people -----------------------------------------------------------------------
 
@@ -86,14 +143,21 @@ class Store:
     ) -> Person:
         """The stored person (name and language kept up to date), or a new one that is not
         stored until there is a reason to (:meth:`keep_person`): someone who only reports
-        anonymously leaves no row behind."""
-        person = await self.session.get(Person, address)
-        if person is None:
+        anonymously leaves no row behind. The object is not attached to the session: change
+        it and call :meth:`keep_person` to store the change."""
+        row = (await self.session.execute(self._turn.person, {"address": address})).first()
+        if row is None:
             return Person(address=address, name=name, language=language, created_at=now)
-        if name and person.name != name:
-            person.name = name
-        if language and person.language != language:
-            person.language = language
+        person = Person(**row._mapping)
+        changes = {}
+        if name and row.name != name:
+            changes["name"] = person.name = name
+        if language and row.language != language:
+            changes["language"] = person.language = language
+        if changes:
+            await self.session.execute(
+                update(PEOPLE).where(PEOPLE.c.address == address).values(**changes)
+            )
         return person
 
     async def keep_person(self, person: Person) -> None:
@@ -164,13 +228,7 @@ class Store:
 
     async def claim_update(self, key: str, now: datetime) -> bool:
         """True the first time ``key`` is seen; False for a redelivery."""
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        result = await self.session.execute(
-            insert(ProcessedUpdate)
-            .values(key=key, at=now)
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.key)
-        )
+        result = await self.session.execute(self._turn.claim_update, {"key": key, "at": now})
         return result.scalar_one_or_none() is not None
 
     async def forget_updates_before(self, before: datetime) -> int:

@@ -44,10 +44,11 @@ async def test_a_turn_takes_one_trip_per_statement(db: Database, trips: list[str
         await store.load_conversation("shell", "warm")
     trips.clear()
     async with db.transaction() as store:
+        assert await store.load_conversation("shell", "a") is None
         await store.save_conversation("shell", "a", "report", {"flow": "report"}, NOW)
         assert await store.claim_update("shell:1", NOW)
-    # BEGIN IMMEDIATE, SELECT, INSERT conversation, INSERT processed update, COMMIT — and no
-    # rollback when the connection goes back to the pool after the commit.
+    # BEGIN IMMEDIATE, SELECT, upsert of the conversation, INSERT of the processed update,
+    # COMMIT — and no rollback when the connection goes back to the pool after the commit.
     assert trips == ["_run"] * 4 + ["_end"]
 
 
