@@ -1,7 +1,8 @@
 """A bare python-telegram-bot echo bot: the framework's own per-turn cost, for comparison.
 
 It answers every message and every button with one message carrying two buttons (the same
-shape of traffic as a report conversation), with no storage and no logic.
+shape of traffic as a report conversation), with no storage and no logic. ``--transport
+aiohttp`` gives it the same Bot API transport as vimbot (PTB's default is httpx).
 """
 
 from __future__ import annotations
@@ -37,15 +38,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx")
     args = parser.parse_args()
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(args.token)
         .base_url(args.base_url)
         .concurrent_updates(True)
         .job_queue(None)
-        .build()
     )
+    if args.transport == "aiohttp":
+        from bot.adapters.telegram.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(pool_size=256)).get_updates_request(
+            AiohttpRequest(pool_size=1)
+        )
+    app = builder.build()
     app.add_handler(TypeHandler(Update, echo))
     app.run_polling(
         allowed_updates=["message", "callback_query"],

@@ -83,7 +83,7 @@ def vimbot(
     return result
 
 
-def echo(people: int, concurrency: int) -> dict[str, Any]:
+def echo(people: int, concurrency: int, transport: str = "httpx") -> dict[str, Any]:
     workdir = temp_dir("echo")
     load = [
         "benchmarks.fake_bot_api",
@@ -102,6 +102,8 @@ def echo(people: int, concurrency: int) -> dict[str, Any]:
         TOKEN,
         "--base-url",
         "http://127.0.0.1:{port}/bot",
+        "--transport",
+        transport,
     ]
     env = clean_env(PYTHONPATH=str(ROOT))
     return run_pair(load, command, workdir, bot_env=env)
@@ -135,18 +137,20 @@ def main() -> None:
     people, concurrency = 300 // scale, 50 // min(scale, 5)
     results: dict[str, Any] = {}
     results["echo"] = echo(people, concurrency)
+    results["echo_on_aiohttp"] = echo(people, concurrency, transport="aiohttp")
     results["vimbot"] = vimbot(people, concurrency)
     results["vimbot_with_10pct_junk"] = vimbot(people, concurrency, junk=0.1)
     results["interleaved_1000"] = vimbot(1000 // scale, 1000 // scale, think=(2.0, 6.0))
     results["interleaved_1000_slow_typists"] = vimbot(
         1000 // scale, 1000 // scale, think=(10.0, 20.0), ramp=100.0 / scale
     )
-    results["ratio_median"] = round(
-        results["vimbot"]["median_ms"] / results["echo"]["median_ms"], 2
-    )
-    results["ratio_throughput"] = round(
-        results["echo"]["turns_per_second"] / results["vimbot"]["turns_per_second"], 2
-    )
+    for baseline in ("echo", "echo_on_aiohttp"):
+        bare, bot = results[baseline], results["vimbot"]
+        results[f"ratio_to_{baseline}"] = {
+            "cpu_per_turn": round(bot["bot_cpu_ms_per_turn"] / bare["bot_cpu_ms_per_turn"], 2),
+            "median": round(bot["median_ms"] / bare["median_ms"], 2),
+            "throughput": round(bare["turns_per_second"] / bot["turns_per_second"], 2),
+        }
     print(json.dumps(results, indent=2))
 
 
