@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from storage.models import (
 CONVERSATIONS = cast(Table, Conversation.__table__)
 PEOPLE = cast(Table, Person.__table__)
 PROCESSED = cast(Table, ProcessedUpdate.__table__)
+NUDGES = cast(Table, Nudge.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,11 @@ class TurnStatements:
 
 
 class Store:
-    """Repository over one :class:`AsyncSession` inside a transaction."""
+    """Repository over one :class:`AsyncSession` inside a transaction.
+
+    New rows (events, nudges, outbox messages, audit entries) are written together when the
+    transaction commits, or before the next query reads them (autoflush): one batch instead
+    of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
     __slots__ = ("session",)
 
@@ -163,7 +168,6 @@ class Store:
     async def keep_person(self, person: Person) -> None:
         if person not in self.session:
             await self.session.merge(person)
-        await self.session.flush()
 
     # ---- reports ----------------------------------------------------------------------
 
@@ -196,7 +200,6 @@ class Store:
     ) -> ReportEvent:
         event = ReportEvent(report_id=report_id, kind=kind, at=at, actor=actor, data=data or {})
         self.session.add(event)
-        await self.session.flush()
         return event
 
     async def report_by_reference(self, reference: str) -> Report | None:
@@ -257,7 +260,6 @@ class Store:
             attempts=0,
         )
         self.session.add(message)
-        await self.session.flush()
         return message
 
     async def pending_for(self, address: str) -> Sequence[OutboxMessage]:
@@ -367,8 +369,13 @@ class Store:
     # ---- nudges ---------------------------------------------------------------------------
 
     async def add_nudges(self, nudges: Sequence[Nudge]) -> None:
-        self.session.add_all(nudges)
-        await self.session.flush()
+        """New nudge rows in one statement (a new report opens a dozen at once)."""
+        if nudges:
+            columns = [c.key for c in NUDGES.columns if c.key != "id"]
+            rows = [{key: getattr(nudge, key) for key in columns} for nudge in nudges]
+            for row in rows:
+                row["urgent"] = bool(row["urgent"])
+            await self.session.execute(insert(NUDGES), rows)
 
     async def cancel_nudges(
         self,
@@ -457,7 +464,6 @@ class Store:
                 detail=detail,
             )
         )
-        await self.session.flush()
 
     async def audit_of(self, reference: str) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).where(AuditEntry.reference == reference).order_by(AuditEntry.id)
