@@ -37,6 +37,7 @@ format: $(VENV)/.installed-dev
 
 # Benchmarks (a few minutes on 2 cores); results and method in benchmarks/README.md.
 bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.service_bench
 	$(BIN)/python -m benchmarks.telegram_bench
 	$(BIN)/python -m benchmarks.slack_bench
 	$(BIN)/python -m benchmarks.storage_bench

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +132,29 @@ def summarize(latencies: list[float], seconds: float) -> dict[str, float | int]:
         "p99_ms": round(q[98] * 1000, 2),
         "max_ms": round(ordered[-1] * 1000, 2) if ordered else 0.0,
     }
+
+
+def bench_database_url() -> str | None:
+    """PostgreSQL for the benchmarks, when one is configured."""
+    return os.environ.get("VIMBOT_BENCH_DATABASE_URL") or os.environ.get("VIMBOT_TEST_DATABASE_URL")
+
+
+@contextlib.asynccontextmanager
+async def postgres_schema(url: str) -> AsyncIterator[dict[str, Any]]:
+    """A fresh schema for one run, dropped afterwards; yields the engine options to use it."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from storage.db import Database
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(url)
+    async with admin.engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield {"connect_args": {"server_settings": {"search_path": schema}}}
+    finally:
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()

@@ -13,12 +13,11 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import pstats
 import time
 from typing import Any
 
-from benchmarks.common import summarize, temp_dir
+from benchmarks.common import bench_database_url, postgres_schema, summarize, temp_dir
 from benchmarks.fake_bot_api import vimbot_script
 from bot.config import Config
 from bot.events import Inbound, InboundKind, Outbound
@@ -62,8 +61,10 @@ async def person(service: ReportService, n: int, run: str, latencies: list[float
     assert outcome.reference, f"person {n}: no report at the end"
 
 
-async def run(url: str, people: int, concurrency: int, profile: bool) -> dict[str, Any]:
-    db = Database(url)
+async def run(
+    url: str, people: int, concurrency: int, profile: bool, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    db = Database(url, **(options or {}))
     await migrate.upgrade(db)
     service = ReportService(Config(**CONFIG), db)
     latencies: list[float] = []
@@ -90,22 +91,28 @@ async def run(url: str, people: int, concurrency: int, profile: bool) -> dict[st
     return result
 
 
+async def on_postgres(url: str, people: int, concurrency: int, profile: bool) -> dict[str, Any]:
+    async with postgres_schema(url) as options:
+        return await run(url, people, concurrency, profile, options)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     configure("WARNING")
-    urls = {"sqlite": ""}
-    pg = os.environ.get("VIMBOT_BENCH_DATABASE_URL") or os.environ.get("VIMBOT_TEST_DATABASE_URL")
-    if pg:
-        urls["postgresql"] = pg
     results: dict[str, Any] = {}
-    for name, url in urls.items():
-        for concurrency in (1, 50):
-            key = f"{name}_{concurrency}_at_a_time"
-            target = url or f"sqlite:///{temp_dir('service') / 'bench.db'}"
-            results[key] = asyncio.run(run(target, args.people, concurrency, args.profile))
+    for concurrency in (1, 50):
+        url = f"sqlite:///{temp_dir('service') / 'bench.db'}"
+        results[f"sqlite_{concurrency}_at_a_time"] = asyncio.run(
+            run(url, args.people, concurrency, args.profile)
+        )
+    pg = bench_database_url()
+    for concurrency in (1, 50) if pg else ():
+        results[f"postgresql_{concurrency}_at_a_time"] = asyncio.run(
+            on_postgres(pg, args.people, concurrency, args.profile)
+        )
     print(json.dumps(results, indent=2))
 
 

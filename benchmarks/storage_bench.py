@@ -13,18 +13,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
+from benchmarks.common import bench_database_url, postgres_schema
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.exporting import report_record
@@ -172,18 +171,8 @@ async def measure(url: str, size: int, options: dict[str, Any]) -> dict[str, Any
 
 
 async def postgres(size: int, base: str) -> dict[str, Any]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(base)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        return await measure(
-            base, size, {"connect_args": {"server_settings": {"search_path": schema}}}
-        )
-    finally:
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+    async with postgres_schema(base) as options:
+        return await measure(base, size, options)
 
 
 async def main() -> None:
@@ -195,9 +184,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'bench.db'}"
             results["sqlite"].append(await measure(url, size, {}))
-        pg = os.environ.get("VIMBOT_BENCH_DATABASE_URL") or os.environ.get(
-            "VIMBOT_TEST_DATABASE_URL"
-        )
+        pg = bench_database_url()
         if pg:
             results["postgresql"].append(await postgres(size, pg))
     print(json.dumps(results, indent=2))
