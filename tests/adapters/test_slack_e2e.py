@@ -258,6 +258,8 @@ async def test_full_report_by_dm_and_buttons(harness: Harness) -> None:
     assert "&lt;!channel&gt;" in json.dumps(notification.params["blocks"], ensure_ascii=False)
     assert "<!channel>" not in notification.params["text"]
     assert await h.count(Report) == 1 and await h.count(Conversation) == 0
+    # One HTTP session for the bot's life: the calls share a few kept-alive connections.
+    assert len(h.fake.peers) > 10 and len(set(h.fake.peers)) <= 3
 
 
 async def test_multi_choice_updates_the_message_in_place(harness: Harness) -> None:

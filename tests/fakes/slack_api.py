@@ -37,6 +37,9 @@ class FakeSlack:
     failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
+    # The client's end of the connection of every Web API call: one per call without
+    # keep-alive, a few when the client keeps its connections.
+    peers: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -111,6 +114,9 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.peers.append(
+            request.transport.get_extra_info("peername") if request.transport else None
+        )
         params: dict[str, Any] = dict(request.query)  # slack_sdk sends some as a query string
         if request.content_type == "application/json":
             params.update(await request.json())

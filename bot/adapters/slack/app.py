@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from aiohttp import ClientError, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -115,6 +115,18 @@ class SlackAdapter:
     # ---- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
+        # slack_sdk opens a new HTTP session (and connection, with TLS) for every API call
+        # unless it is given one: keep one for the bot's life, with keep-alive.
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = ClientSession(timeout=ClientTimeout(total=self.client.timeout))
+        try:
+            await self._connect()
+        except BaseException:
+            await self._close_session()
+            raise
+        log.info("slack_started", mode=self.config.slack.mode)
+
+    async def _connect(self) -> None:
         try:
             await self.client.auth_test()
         except SlackApiError as error:
@@ -132,12 +144,16 @@ class SlackAdapter:
                 )
             self.socket = AsyncSocketModeHandler(self.app, self.config.slack.app_token)
             await self.socket.connect_async()
-        log.info("slack_started", mode=self.config.slack.mode)
 
     async def stop(self) -> None:
         if self.socket is not None:
             await self.socket.close_async()
             self.socket = None
+        await self._close_session()
+
+    async def _close_session(self) -> None:
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
 
     async def _on_http(self, request: web.Request) -> web.Response:
         response = await self.app.async_dispatch(await to_bolt_request(request))
