@@ -13,7 +13,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    async_sessionmaker,
     create_async_engine,
 )
 
@@ -76,7 +75,6 @@ class Database:
         self.engine = create_async_engine(self.url, **engine_options)
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
@@ -89,8 +87,15 @@ class Database:
         covers other processes on the same file.
         """
         turn = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
-        async with turn, self._sessions() as session, session.begin():
-            yield Store(session)
+        async with turn, self.engine.connect() as connection:
+            await connection.begin()
+            store = Store(connection)
+            try:
+                yield store
+            except BaseException:
+                await store.end(commit=False)
+                raise
+            await store.end(commit=True)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

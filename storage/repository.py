@@ -9,7 +9,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import crypto
 from storage.models import (
@@ -32,6 +32,7 @@ CONVERSATIONS = cast(Table, Conversation.__table__)
 PEOPLE = cast(Table, Person.__table__)
 PROCESSED = cast(Table, ProcessedUpdate.__table__)
 NUDGES = cast(Table, Nudge.__table__)
+COUNTERS = cast(Table, ReferenceCounter.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,23 @@ class TurnStatements:
         )
         self.delete_conversation = delete(CONVERSATIONS).where(*this_chat)
         self.person = select(PEOPLE).where(PEOPLE.c.address == bindparam("address"))
+        keep = insert(PEOPLE).values(
+            {c.key: bindparam(c.key, type_=c.type) for c in PEOPLE.columns}
+        )
+        self.keep_person = keep.on_conflict_do_update(
+            index_elements=[PEOPLE.c.address],
+            set_={key: keep.excluded[key] for key in ("name", "language", "team_id")},
+        )
+        counter = COUNTERS.c
+        self.open_year = (
+            insert(COUNTERS).values(year=bindparam("the_year"), last_number=0).on_conflict_do_nothing()
+        )
+        self.next_number = (
+            update(COUNTERS)
+            .where(counter.year == bindparam("the_year"))
+            .values(last_number=counter.last_number + 1)
+            .returning(counter.last_number)
+        )
         self.claim_update = (
             insert(PROCESSED)
             .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
@@ -91,20 +109,46 @@ class TurnStatements:
 
 
 class Store:
-    """Repository over one :class:`AsyncSession` inside a transaction.
+    """The queries of one transaction, on its connection.
+
+    A turn's own statements run on the connection directly. The ORM session is opened on
+    the same connection and transaction the first time something needs it (a report, a
+    case, the outbox): most turns never do, and skip its cost.
 
     New rows (events, nudges, outbox messages, audit entries) are written together when the
     transaction commits, or before the next query reads them (autoflush): one batch instead
     of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
-    __slots__ = ("session",)
+    __slots__ = ("_session", "connection")
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = AsyncSession(
+                bind=self.connection,
+                expire_on_commit=False,
+                join_transaction_mode="control_fully",  # its commit is the transaction's
+            )
+        return self._session
+
+    async def end(self, commit: bool) -> None:
+        """Commit (or roll back) the transaction, with whatever the session holds."""
+        session, self._session = self._session, None
+        if session is None:
+            await (self.connection.commit() if commit else self.connection.rollback())
+            return
+        try:
+            await (session.commit() if commit else session.rollback())
+        finally:
+            await session.close()
 
     @property
     def _dialect(self) -> str:
-        return self.session.get_bind().dialect.name
+        return self.connection.dialect.name
 
     # ---- conversations ----------------------------------------------------------------
 
@@ -119,7 +163,7 @@ class Store:
 
     async def load_conversation(self, platform: str, chat_id: str) -> StoredConversation | None:
         """The chat's conversation, locked for this transaction (PostgreSQL)."""
-        result = await self.session.execute(
+        result = await self.connection.execute(
             self._turn.load_conversation, {"platform": platform, "chat_id": chat_id}
         )
         row = result.first()
@@ -128,13 +172,13 @@ class Store:
     async def save_conversation(
         self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
     ) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             self._turn.save_conversation,
             {"platform": platform, "chat_id": chat_id, "flow": flow, "state": state, "now": now},
         )
 
     async def delete_conversation(self, platform: str, chat_id: str) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             self._turn.delete_conversation, {"platform": platform, "chat_id": chat_id}
         )
 
@@ -150,7 +194,7 @@ class Store:
         stored until there is a reason to (:meth:`keep_person`): someone who only reports
         anonymously leaves no row behind. The object is not attached to the session: change
         it and call :meth:`keep_person` to store the change."""
-        row = (await self.session.execute(self._turn.person, {"address": address})).first()
+        row = (await self.connection.execute(self._turn.person, {"address": address})).first()
         if row is None:
             return Person(address=address, name=name, language=language, created_at=now)
         person = Person(**row._mapping)
@@ -160,29 +204,30 @@ class Store:
         if language and row.language != language:
             changes["language"] = person.language = language
         if changes:
-            await self.session.execute(
+            await self.connection.execute(
                 update(PEOPLE).where(PEOPLE.c.address == address).values(**changes)
             )
         return person
 
     async def keep_person(self, person: Person) -> None:
-        if person not in self.session:
-            await self.session.merge(person)
+        """Store the person: a new row, or name, language and team brought up to date."""
+        await self.connection.execute(
+            self._turn.keep_person,
+            {
+                "address": person.address,
+                "name": person.name,
+                "language": person.language,
+                "team_id": person.team_id,
+                "created_at": person.created_at,
+            },
+        )
 
     # ---- reports ----------------------------------------------------------------------
 
     async def next_report_number(self, year: int) -> int:
         """The next number of ``year``, safe against concurrent writers."""
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        await self.session.execute(
-            insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing()
-        )
-        result = await self.session.execute(
-            update(ReferenceCounter)
-            .where(ReferenceCounter.year == year)
-            .values(last_number=ReferenceCounter.last_number + 1)
-            .returning(ReferenceCounter.last_number)
-        )
+        await self.connection.execute(self._turn.open_year, {"the_year": year})
+        result = await self.connection.execute(self._turn.next_number, {"the_year": year})
         return int(result.scalar_one())
 
     async def add_report(self, report: Report) -> Report:
@@ -231,7 +276,7 @@ class Store:
 
     async def claim_update(self, key: str, now: datetime) -> bool:
         """True the first time ``key`` is seen; False for a redelivery."""
-        result = await self.session.execute(self._turn.claim_update, {"key": key, "at": now})
+        result = await self.connection.execute(self._turn.claim_update, {"key": key, "at": now})
         return result.scalar_one_or_none() is not None
 
     async def forget_updates_before(self, before: datetime) -> int:
