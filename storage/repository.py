@@ -86,7 +86,9 @@ class TurnStatements:
         )
         counter = COUNTERS.c
         self.open_year = (
-            insert(COUNTERS).values(year=bindparam("the_year"), last_number=0).on_conflict_do_nothing()
+            insert(COUNTERS)
+            .values(year=bindparam("the_year"), last_number=0)
+            .on_conflict_do_nothing()
         )
         self.next_number = (
             update(COUNTERS)

@@ -173,6 +173,24 @@ async def test_full_report_with_messages_and_buttons(harness: Harness) -> None:
         assert report.description == "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡"
 
 
+async def test_the_reply_does_not_wait_for_the_button_answer(harness: Harness) -> None:
+    h = harness
+    await h.say("/melden")
+    h.fake.delays["answerCallbackQuery"] = 1.0  # Telegram is slow to take the answer
+    question = h.question()
+    before = len(h.fake.calls)
+    h.fake.push_callback(
+        WORKER, question.result["message_id"], h.buttons(question)[1]["callback_data"]
+    )
+    reply = await h.fake.wait_for(
+        lambda c: c.method in ("sendMessage", "editMessageText") and h.fake.calls.index(c) >= before
+    )
+    answer = await h.fake.wait_for(
+        lambda c: c.method == "answerCallbackQuery" and h.fake.calls.index(c) >= before
+    )
+    assert h.fake.calls.index(reply) < h.fake.calls.index(answer)  # the reply came first
+
+
 async def test_multi_choice_is_edited_in_place(harness: Harness) -> None:
     h = harness
     await h.say("/melden")

@@ -45,6 +45,8 @@ class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     # (method, chat id or None for any, HTTP status, error payload), used in order
     failures: list[tuple[str, Any, int, dict[str, Any]]] = field(default_factory=list)
+    # Seconds a method takes to answer (a slow Telegram), by method name.
+    delays: dict[str, float] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -193,6 +195,8 @@ class FakeTelegram:
             call.result = ("failed", status)
             self._record(call)
             return web.json_response({"ok": False, "error_code": status, **payload}, status=status)
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         handler = getattr(self, f"_api_{method}", None)
         call.result = await handler(params) if handler else True
         self._record(call)

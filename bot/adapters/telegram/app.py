@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -194,9 +195,23 @@ class TelegramAdapter:
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is not None:
-            with contextlib.suppress(TelegramError):  # stop the phone's spinner first
-                await query.answer()
+        if query is None:
+            await self._process(update, None)
+            return
+        # Stop the phone's spinner while the turn runs, not before it: the reply comes one
+        # round trip to Telegram sooner.
+        answering = asyncio.create_task(self._answer(query))
+        try:
+            await self._process(update, query)
+        finally:
+            await answering
+
+    @staticmethod
+    async def _answer(query: CallbackQuery) -> None:
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+
+    async def _process(self, update: Update, query: CallbackQuery | None) -> None:
         if query is not None and (query.data or "").startswith(WIPE_TOKEN):
             await self._wipe(update)
             return
