@@ -158,3 +158,30 @@ async def postgres_schema(url: str) -> AsyncIterator[dict[str, Any]]:
         async with admin.engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def alternate(runs: dict[str, Callable[[], dict[str, Any]]], times: int) -> dict[str, Any]:
+    """Run each contender ``times`` times, taking turns (A B C A B C …) so that a slow
+    moment of a shared machine falls on all of them, and keep for each the run with the
+    median throughput (all runs' throughputs are listed with it)."""
+    done: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
+    for _ in range(times):
+        for name, run in runs.items():
+            done[name].append(run())
+    chosen = {}
+    for name, results in done.items():
+        ordered = sorted(results, key=lambda r: r["turns_per_second"])
+        chosen[name] = {
+            **ordered[len(ordered) // 2],
+            "runs_turns_per_second": [r["turns_per_second"] for r in results],
+        }
+    return chosen
+
+
+def ratios(bot: dict[str, Any], bare: dict[str, Any]) -> dict[str, float]:
+    """How many times the bare bot's cost the bot's is: CPU per turn, median, throughput."""
+    return {
+        "cpu_per_turn": round(bot["bot_cpu_ms_per_turn"] / bare["bot_cpu_ms_per_turn"], 2),
+        "median": round(bot["median_ms"] / bare["median_ms"], 2),
+        "throughput": round(bare["turns_per_second"] / bot["turns_per_second"], 2),
+    }

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PYTHON, ROOT, clean_env, run_pair, temp_dir
+from benchmarks.common import PYTHON, ROOT, alternate, clean_env, ratios, run_pair, temp_dir
 from benchmarks.fake_bot_api import FIRST_CHAT, TOKEN
 
 CONFIG = """
@@ -135,22 +135,25 @@ def main() -> None:
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     people, concurrency = 300 // scale, 50 // min(scale, 5)
-    results: dict[str, Any] = {}
-    results["echo"] = echo(people, concurrency)
-    results["echo_on_aiohttp"] = echo(people, concurrency, transport="aiohttp")
-    results["vimbot"] = vimbot(people, concurrency)
+    results: dict[str, Any] = alternate(
+        {
+            "echo": lambda: echo(people, concurrency),
+            "echo_on_aiohttp": lambda: echo(people, concurrency, transport="aiohttp"),
+            "vimbot": lambda: vimbot(people, concurrency),
+        },
+        times=1 if args.quick else 3,
+    )
     results["vimbot_with_10pct_junk"] = vimbot(people, concurrency, junk=0.1)
+    # The same below capacity (people pause 2-4 s between turns): does junk slow the others?
+    paced = {"think": (2.0, 4.0), "ramp": 10.0 / scale}
+    results["paced"] = vimbot(200 // scale, 200 // scale, **paced)
+    results["paced_with_10pct_junk"] = vimbot(200 // scale, 200 // scale, junk=0.1, **paced)
     results["interleaved_1000"] = vimbot(1000 // scale, 1000 // scale, think=(2.0, 6.0))
     results["interleaved_1000_slow_typists"] = vimbot(
         1000 // scale, 1000 // scale, think=(10.0, 20.0), ramp=100.0 / scale
     )
     for baseline in ("echo", "echo_on_aiohttp"):
-        bare, bot = results[baseline], results["vimbot"]
-        results[f"ratio_to_{baseline}"] = {
-            "cpu_per_turn": round(bot["bot_cpu_ms_per_turn"] / bare["bot_cpu_ms_per_turn"], 2),
-            "median": round(bot["median_ms"] / bare["median_ms"], 2),
-            "throughput": round(bare["turns_per_second"] / bot["turns_per_second"], 2),
-        }
+        results[f"ratio_to_{baseline}"] = ratios(results["vimbot"], results[baseline])
     print(json.dumps(results, indent=2))
 
 
