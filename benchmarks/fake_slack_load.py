@@ -64,6 +64,7 @@ class Load:
         self.session: aiohttp.ClientSession | None = None
         self.ts = 0
         self.events = 0
+        self.send_errors = 0  # events whose HTTP response was lost (the bot may still act)
         self.tasks: set[asyncio.Task[None]] = set()
 
     def start_next(self) -> None:
@@ -125,11 +126,16 @@ class Load:
             content_type = "application/x-www-form-urlencoded"
         person.served_at = time.perf_counter()
         assert self.session is not None
-        async with self.session.post(
-            self.bot_url, data=body.encode(), headers={"Content-Type": content_type, **sign(body)}
-        ) as response:
-            if response.status != 200:
-                print(f"bot answered {response.status}", file=sys.stderr)
+        try:
+            async with self.session.post(
+                self.bot_url,
+                data=body.encode(),
+                headers={"Content-Type": content_type, **sign(body)},
+            ) as response:
+                if response.status != 200:
+                    print(f"bot answered {response.status}", file=sys.stderr)
+        except aiohttp.ClientError:
+            self.send_errors += 1
 
     def on_post(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
@@ -189,6 +195,7 @@ class Load:
         return {
             "script": self.script,
             "people": self.people,
+            "send_errors": self.send_errors,
             **summarize(self.latencies, self.finished - self.started),
         }
 
