@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import aiosqlite
 import pytest
 from sqlalchemy import text
 
-from storage import migrate
 from storage.db import Database
 from storage.models import Conversation
 from storage.sqlite_driver import OneTripConnection
@@ -18,11 +16,8 @@ NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'trips.db'}")
-    await migrate.upgrade(database)
-    yield database
-    await database.dispose()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 @pytest.fixture
