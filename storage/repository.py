@@ -45,13 +45,18 @@ class StoredConversation:
     updated_at: datetime
 
 
+def upsert_insert(dialect: str) -> Any:
+    """The dialect's ``insert`` that knows ``ON CONFLICT`` (SQLite and PostgreSQL)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 class TurnStatements:
     """The statements of every turn, built once per dialect with named parameters."""
 
     _built: ClassVar[dict[str, TurnStatements]] = {}
 
     def __init__(self, dialect: str) -> None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert_ = upsert_insert(dialect)
         conv = CONVERSATIONS.c
         this_chat = (conv.platform == bindparam("platform"), conv.chat_id == bindparam("chat_id"))
         self.load_conversation = (
@@ -59,7 +64,7 @@ class TurnStatements:
             .where(*this_chat)
             .with_for_update()
         )
-        upsert = insert(CONVERSATIONS).values(
+        upsert = insert_(CONVERSATIONS).values(
             platform=bindparam("platform"),
             chat_id=bindparam("chat_id"),
             flow=bindparam("flow"),
@@ -77,7 +82,7 @@ class TurnStatements:
         )
         self.delete_conversation = delete(CONVERSATIONS).where(*this_chat)
         self.person = select(PEOPLE).where(PEOPLE.c.address == bindparam("address"))
-        keep = insert(PEOPLE).values(
+        keep = insert_(PEOPLE).values(
             {c.key: bindparam(c.key, type_=c.type) for c in PEOPLE.columns}
         )
         self.keep_person = keep.on_conflict_do_update(
@@ -86,7 +91,7 @@ class TurnStatements:
         )
         counter = COUNTERS.c
         self.open_year = (
-            insert(COUNTERS)
+            insert_(COUNTERS)
             .values(year=bindparam("the_year"), last_number=0)
             .on_conflict_do_nothing()
         )
@@ -97,7 +102,7 @@ class TurnStatements:
             .returning(counter.last_number)
         )
         self.claim_update = (
-            insert(PROCESSED)
+            insert_(PROCESSED)
             .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
             .on_conflict_do_nothing()
             .returning(PROCESSED.c.key)
@@ -478,9 +483,8 @@ class Store:
 
     async def claim_digest(self, kind: str, scope: str, period: str, now: datetime) -> bool:
         """True once per (kind, scope, period), whatever the number of processes."""
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         result = await self.session.execute(
-            insert(DigestRun)
+            upsert_insert(self._dialect)(DigestRun)
             .values(kind=kind, scope=scope, period=period, sent_at=now)
             .on_conflict_do_nothing()
             .returning(DigestRun.kind)

@@ -64,9 +64,6 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # PTB reads the body itself; nothing else of aiohttp's defaults is needed.
-                auto_decompress=True,
-                raise_for_status=False,
             )
 
     async def shutdown(self) -> None:
