@@ -7,7 +7,6 @@ be made to fail (a 429 with Retry-After, a 5xx, an API error).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -18,6 +17,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.recording import Call, RecordingServer
+
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
@@ -25,26 +26,16 @@ JSON_FIELDS = {"blocks", "view", "attachments"}
 
 
 @dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    result: Any = None
-
-
-@dataclass
-class FakeSlack:
-    calls: list[Call] = field(default_factory=list)
+class FakeSlack(RecordingServer):
     failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
-    port: int = 0
     # The client's end of the connection of every Web API call: one per call without
     # keep-alive, a few when the client keeps its connections.
     peers: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self._ts = itertools.count(1)
-        self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_ready = asyncio.Event()
 
@@ -52,22 +43,15 @@ class FakeSlack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
 
-    async def start(self) -> None:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/ws", self._websocket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
         for socket in self._sockets:
             await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().stop()
 
     def fail_next(
         self,
@@ -77,28 +61,6 @@ class FakeSlack:
         headers: dict[str, str] | None = None,
     ) -> None:
         self.failures.append((method, status, payload, headers or {}))
-
-    def calls_of(self, *methods: str) -> list[Call]:
-        return [c for c in self.calls if c.method in methods]
-
-    def _record(self, call: Call) -> None:
-        self.calls.append(call)
-        self._changed.set()
-
-    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> Call:
-        deadline = asyncio.get_running_loop().time() + timeout
-        seen = 0
-        while True:
-            for call in self.calls[seen:]:
-                if predicate(call):
-                    return call
-            seen = len(self.calls)
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise AssertionError(f"no matching call; last: {[c.method for c in self.calls]}")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def wait_for_post(self, channel: str, contains: str, after: int = 0) -> Call:
         return await self.wait_for(

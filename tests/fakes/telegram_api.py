@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.recording import Call, RecordingServer
+
 RAW_KEYS = {
     "text",
     "parse_mode",
@@ -32,47 +34,27 @@ BOT_USERNAME = "vim_test_bot"
 
 
 @dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    result: Any = None
-
-
-@dataclass
-class FakeTelegram:
+class FakeTelegram(RecordingServer):
     token: str = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
-    calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     # (method, chat id or None for any, HTTP status, error payload), used in order
     failures: list[tuple[str, Any, int, dict[str, Any]]] = field(default_factory=list)
     # Seconds a method takes to answer (a slow Telegram), by method name.
     delays: dict[str, float] = field(default_factory=dict)
-    port: int = 0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._new_update = asyncio.Event()
-        self._new_call = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self.delivered_offset = 0
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    async def start(self) -> None:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # ---- what the test does -----------------------------------------------------------
 
@@ -141,26 +123,6 @@ class FakeTelegram:
         """Fail the next call of ``method`` (to ``chat_id``, if given) with this error."""
         self.failures.append((method, chat_id, status, payload))
 
-    def calls_of(self, *methods: str) -> list[Call]:
-        return [call for call in self.calls if call.method in methods]
-
-    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> Call:
-        """The first recorded call for which ``predicate(call)`` holds, waiting if needed."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        seen = 0
-        while True:
-            for call in self.calls[seen:]:
-                if predicate(call):
-                    return call
-            seen = len(self.calls)
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                methods = [c.method for c in self.calls[-15:]]
-                raise AssertionError(f"no matching call within {timeout}s; last: {methods}")
-            self._new_call.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_call.wait(), remaining)
-
     async def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> Call:
         return await self.wait_for(
             lambda c: (
@@ -203,9 +165,8 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": call.result})
 
     def _record(self, call: Call) -> None:
-        if call.method != "getUpdates":
-            self.calls.append(call)
-            self._new_call.set()
+        if call.method != "getUpdates":  # the bot's polling is not what tests wait for
+            super()._record(call)
 
     @staticmethod
     def _decode(form: dict[str, Any]) -> dict[str, Any]:
