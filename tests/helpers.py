@@ -6,10 +6,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from bot.config import Config
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE
 from bot.service import Outcome, ReportService
+from storage.db import Database
 
 AMS = ZoneInfo("Europe/Amsterdam")
 # A Wednesday morning in Amsterdam.
@@ -130,3 +133,10 @@ class Chat:
     def selected(self) -> list[str]:
         assert self.question is not None
         return [o.value for o in self.question.options if o.selected]
+
+
+async def count_rows(db: Database, model: type) -> int:
+    """How many rows the table of ``model`` holds."""
+    async with db.transaction() as store:
+        result = await store.session.execute(select(func.count()).select_from(model))
+        return int(result.scalar_one())

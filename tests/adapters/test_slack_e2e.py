@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
@@ -31,7 +31,7 @@ from tests.fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from tests.helpers import make_config
+from tests.helpers import count_rows, make_config
 
 WORKER, LEADER = "U0WORKER", "U0LEADER"
 DM = f"D{WORKER}"
@@ -194,23 +194,10 @@ class Harness:
         await self.settle(before)
 
     async def settle(self, before: int) -> None:
-        await self.fake.wait_for(
-            lambda c: (
-                c.method in ("chat.postMessage", "chat.update")
-                and self.fake.calls.index(c) >= before
-            )
-        )
-        while True:
-            seen = len(self.fake.calls)
-            await asyncio.sleep(0.05)
-            if len(self.fake.calls) == seen:
-                return
+        await self.fake.settle(("chat.postMessage", "chat.update"), before)
 
     async def count(self, model: type) -> int:
-        async with self.db.transaction() as store:
-            return int(
-                (await store.session.execute(select(func.count()).select_from(model))).scalar_one()
-            )
+        return await count_rows(self.db, model)
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import make_config
+from tests.helpers import count_rows, make_config
 
 WORKER = 4242
 LEADER = 9001
@@ -93,24 +93,10 @@ class Harness:
         await self._settle(before)
 
     async def _settle(self, before: int) -> None:
-        """Wait until the bot answered in the chat and then went quiet (the turn is over)."""
-        await self.fake.wait_for(
-            lambda c: (
-                c.method in ("sendMessage", "editMessageText")
-                and self.fake.calls.index(c) >= before
-            )
-        )
-        while True:
-            seen = len(self.fake.calls)
-            await asyncio.sleep(0.05)
-            if len(self.fake.calls) == seen:
-                return
+        await self.fake.settle(("sendMessage", "editMessageText"), before)
 
     async def count(self, model: type) -> int:
-        async with self.db.transaction() as store:
-            return int(
-                (await store.session.execute(select(func.count()).select_from(model))).scalar_one()
-            )
+        return await count_rows(self.db, model)
 
 
 async def _start(fake: FakeTelegram, db: Database, clock: FrozenClock, **telegram: Any) -> Bot:
