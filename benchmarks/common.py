@@ -113,6 +113,18 @@ def run_pair(
     return result
 
 
+def prepare_bot(config: Path, text: str) -> None:
+    """Write the bot's configuration and create its database (``vimbot db upgrade``)."""
+    config.write_text(text)
+    subprocess.run(
+        [PYTHON, "-m", "bot", "--config", str(config), "db", "upgrade"],
+        cwd=config.parent,
+        check=True,
+        capture_output=True,
+        env=clean_env(),
+    )
+
+
 def temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"vimbot-bench-{prefix}-"))
 

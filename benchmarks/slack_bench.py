@@ -8,10 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import subprocess
 from typing import Any
 
-from benchmarks.common import PYTHON, ROOT, alternate, clean_env, ratios, run_pair, temp_dir
+from benchmarks.common import (
+    PYTHON,
+    ROOT,
+    alternate,
+    clean_env,
+    prepare_bot,
+    ratios,
+    run_pair,
+    temp_dir,
+)
 from benchmarks.fake_slack_load import BOT_TOKEN, SECRET
 
 CONFIG = """
@@ -50,18 +58,10 @@ def vimbot(people: int, concurrency: int) -> dict[str, Any]:
     bot_port = free_port()
 
     def write_config(port: str) -> None:
-        config.write_text(
-            CONFIG.format(
-                db=workdir / "bench.db", token=BOT_TOKEN, secret=SECRET, bot_port=bot_port
-            ).replace("{port}", port)
+        text = CONFIG.format(
+            db=workdir / "bench.db", token=BOT_TOKEN, secret=SECRET, bot_port=bot_port
         )
-        subprocess.run(
-            [PYTHON, "-m", "bot", "--config", str(config), "db", "upgrade"],
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-            env=clean_env(),
-        )
+        prepare_bot(config, text.replace("{port}", port))
 
     load = [
         "benchmarks.fake_slack_load",

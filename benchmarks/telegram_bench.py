@@ -11,7 +11,16 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PYTHON, ROOT, alternate, clean_env, ratios, run_pair, temp_dir
+from benchmarks.common import (
+    PYTHON,
+    ROOT,
+    alternate,
+    clean_env,
+    prepare_bot,
+    ratios,
+    run_pair,
+    temp_dir,
+)
 from benchmarks.fake_bot_api import FIRST_CHAT, TOKEN
 
 CONFIG = """
@@ -45,16 +54,8 @@ def vimbot(
     config = workdir / "config.toml"
 
     def write_config(port: str) -> None:
-        config.write_text(
-            CONFIG.format(db=workdir / "bench.db", token=TOKEN).replace("{port}", port)
-        )
-        subprocess.run(
-            [PYTHON, "-m", "bot", "--config", str(config), "db", "upgrade"],
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-            env=clean_env(),
-        )
+        text = CONFIG.format(db=workdir / "bench.db", token=TOKEN).replace("{port}", port)
+        prepare_bot(config, text)
 
     load = [
         "benchmarks.fake_bot_api",
