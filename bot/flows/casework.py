@@ -211,41 +211,25 @@ FEEDBACK_FLOW = Flow(
 
 _TODAY = (Choice("today", "case.today", aliases=("vandaag", "today")),)
 
-ESTABLISHED_FLOW = Flow(
-    "established",
-    (
-        Step(
-            "date",
-            Kind.CHOICE,
-            "case.established.date",
-            _TODAY,
-            field="field.established",
-            parse=_day(future=False),
-            convert=_today,
-            show=_show_day,
-            max_length=100,
-        ),
-        _review("case.review"),
-    ),
-)
 
-IGJ_FLOW = Flow(
-    "igj",
-    (
-        Step(
-            "date",
-            Kind.CHOICE,
-            "case.igj.date",
-            _TODAY,
-            field="field.igj",
-            parse=_day(future=False),
-            convert=_today,
-            show=_show_day,
-            max_length=100,
-        ),
-        _review("case.review"),
-    ),
-)
+def _on_a_day(name: str) -> Flow:
+    """One question — on which day (today, or a date typed) — and a review."""
+    date = Step(
+        "date",
+        Kind.CHOICE,
+        f"case.{name}.date",
+        _TODAY,
+        field=f"field.{name}",
+        parse=_day(future=False),
+        convert=_today,
+        show=_show_day,
+        max_length=100,
+    )
+    return Flow(name, (date, _review("case.review")))
+
+
+ESTABLISHED_FLOW = _on_a_day("established")
+IGJ_FLOW = _on_a_day("igj")
 
 DROP_ACTION_FLOW = Flow(
     "drop_action",
