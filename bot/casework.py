@@ -13,6 +13,7 @@ the next ones, and tells a named reporter in one short line.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import (
     CLOSES,
     OPEN_STATUSES,
@@ -60,7 +62,9 @@ FLOW_OF = {
     "established": "established",
     "igj": "igj",
     "question": "question",
+    "adviser_message": "adviser_message",
 }
+ADVISER_KIND = "adviser"  # a message from the confidential adviser in the reporter's mailbox
 LIST_LIMIT = 30
 
 
@@ -83,6 +87,24 @@ class Casework:
     @property
     def tz(self) -> Any:
         return self.config.organisation.tz
+
+    def _now(self, report: Report) -> datetime:
+        """The moment to record for a step of ``report``: for an anonymous report no finer
+        than the hour, in every row and message about it (events, audit, nudges, outbox)."""
+        now = self.clock.now()
+        return coarse(now) if report.anonymous else now
+
+    def notify_at(self, anonymous: bool) -> datetime:
+        """When a message prompted by the reporter may go out: at once, or for an anonymous
+        reporter after a random few minutes, so its arrival can't be matched to who was
+        typing to the bot."""
+        now = self.clock.now()
+        if not anonymous:
+            return now
+        privacy = self.config.privacy
+        low = privacy.anonymous_delay_min_minutes * 60
+        high = max(low, privacy.anonymous_delay_max_minutes * 60)
+        return now + timedelta(seconds=secrets.SystemRandom().randint(low, high))
 
     # ---- who may do what --------------------------------------------------------------
 
@@ -120,11 +142,16 @@ class Casework:
         dues = deadlines_on_report(report.created_at, self.config.policy, self.tz)
         await self._open(store, report, dues)
 
-    def new_report_buttons(self, t: Translator, reference: str) -> tuple[Option, ...]:
-        return (
-            Option("contact", t("case.button.contact")),
-            Option("triage", t("case.button.triage")),
-        )
+    def new_report_buttons(self, t: Translator, address: str, report: Report) -> tuple[Option, ...]:
+        """The buttons on a new report's notification, by what the receiver may do."""
+        if self.may_handle(address, report):
+            return (
+                Option("contact", t("case.button.contact")),
+                Option("triage", t("case.button.triage")),
+            )
+        if allowed(address, Act.ADVISE, report, self.config):
+            return (Option("adviser_message", t("case.button.adviser_message")),)
+        return ()
 
     # ---- buttons ------------------------------------------------------------------------
 
@@ -145,6 +172,8 @@ class Casework:
         permitted = report is not None and (
             self.may_view(address, report)
             if value == "details"
+            else allowed(address, Act.ADVISE, report, self.config)
+            if value == "adviser_message"
             else self.may_handle(address, report)
         )
         if report is None or not permitted:
@@ -152,7 +181,7 @@ class Casework:
             log.warning("case_action_refused", action=value, channel=_channel(address))
             return CaseResult([Outbound(t("case.not_allowed"))])
         if value == "details":
-            await self.audit(store, address, "view", report.reference)
+            await self.audit(store, address, "view", report)
             return CaseResult([self.details(report, t)])
         if not self._allowed(value, report):
             return CaseResult(
@@ -184,7 +213,7 @@ class Casework:
             return status in (Status.ANALYSED, Status.FEEDBACK_GIVEN)
         if value == "details":
             return True
-        if value == "question":
+        if value in ("question", "adviser_message"):
             return status in OPEN_STATUSES
         return may({"analyse": "analyse"}.get(value, value), status)
 
@@ -227,7 +256,7 @@ class Casework:
     async def _quick(
         self, store: Store, address: str, report: Report, value: str, t: Translator
     ) -> CaseResult:
-        now = self.clock.now()
+        now = self._now(report)
         result = CaseResult()
         if value == "contact":
             report.contacted_at, report.contacted_by = now, address
@@ -268,9 +297,11 @@ class Casework:
             return await self._complete_action_flow(store, flow, meta, answers, address, t)
         report = await store.report_for_update(str(meta.get("report")))
         result = CaseResult()
+        if flow == "adviser_message":
+            return await self._adviser_message(store, report, answers, address, t)
         if report is None or not self.may_handle(address, report):
             return CaseResult([Outbound(t("case.not_allowed"))])
-        now = self.clock.now()
+        now = self._now(report)
         policy = self.config.policy
         if flow == "triage":
             if not may("triage", report.status):
@@ -400,7 +431,7 @@ class Casework:
                 store, report, "established", address, {"date": report.established_on.isoformat()}
             )
             await self._close(store, report, "established")
-            established = self._start_of(report.established_on)
+            established = self._start_of(report.established_on, report)
             await self._open(
                 store, report, [deadline_on_establishment(established, policy, self.tz)]
             )
@@ -424,23 +455,52 @@ class Casework:
         return result
 
     async def relay_reply(self, store: Store, report: Report, text: str) -> list[Outbound]:
-        """The reporter's answer reaches whoever handles the report (never who sent it)."""
-        now = self.clock.now()
+        """The reporter's answer reaches whoever wrote to them last — the confidential adviser,
+        or whoever handles the report — never who sent it. For an anonymous reporter it waits a
+        random few minutes, like the report itself."""
+        now = self._now(report)
         await store.add_reporter_message(report.id, now, "from_reporter", "answer", text)
         await store.add_event(report.id, "reporter_replied", now, None, {})
         t = Translator(self.config.organisation.language)
+        to_adviser = await store.last_message_kind(report.id, "to_reporter") == ADVISER_KIND
+        if to_adviser:
+            key, button = "case.reporter_replied_adviser", "adviser_message"
+            receivers = list(self.config.roles.confidential_adviser)
+        else:
+            key, button = "case.reporter_replied", "question"
+            team = self.config.team(report.team_id)
+            receivers = list((team.leaders if team else []) or self.config.roles.coordinator)
         message = Outbound(
-            t("case.reporter_replied", reference=report.reference, text=text),
-            (Option("question", t("case.button.question")),),
+            t(key, reference=report.reference, text=text),
+            (Option(button, t(f"case.button.{button}")),),
             token=f"{CASE_PREFIX}{report.reference}",
         )
-        team = self.config.team(report.team_id)
         result = CaseResult()
-        for address in dict.fromkeys(
-            (team.leaders if team else []) or self.config.roles.coordinator
-        ):
-            await self._notify(store, address, message, report, result)
+        due_at = self.notify_at(report.anonymous)
+        for address in dict.fromkeys(receivers):
+            await self._notify(store, address, message, report, result, due_at=due_at)
         return result.notifications
+
+    async def _adviser_message(
+        self,
+        store: Store,
+        report: Report | None,
+        answers: Mapping[str, Any],
+        address: str,
+        t: Translator,
+    ) -> CaseResult:
+        """The confidential adviser writes to the reporter (an anonymous one reads it with their
+        code). Nothing of it reaches the leaders."""
+        if report is None or not allowed(address, Act.ADVISE, report, self.config):
+            return CaseResult([Outbound(t("case.not_allowed"))])
+        result = CaseResult()
+        rt = Translator(report.language)
+        text = rt("reporter.adviser", reference=report.reference, message=str(answers["text"]))
+        await store.add_event(report.id, "adviser_wrote", self._now(report), None, {})
+        await self.audit(store, address, "adviser_message", report)
+        await self._to_reporter(store, report, ADVISER_KIND, text, result)
+        result.replies.append(Outbound(t("case.adviser_noted", reference=report.reference)))
+        return result
 
     # ---- improvement actions ------------------------------------------------------------
 
@@ -526,7 +586,7 @@ class Casework:
             report = await store.report_by_reference(argument.strip().upper())
             if report is None or not self.may_view(address, report):
                 return [Outbound(t("case.unknown_report", reference=argument.strip()))]
-            await self.audit(store, address, "view", report.reference)
+            await self.audit(store, address, "view", report)
             replies = [self.details(report, t)]
             if self.may_handle(address, report):
                 replies.append(self._next_step_message(report, t))
@@ -675,8 +735,8 @@ class Casework:
     def _end_of(self, day: date) -> datetime:
         return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.tz)
 
-    def _start_of(self, day: date) -> datetime:
-        now = self.clock.now().astimezone(self.tz)
+    def _start_of(self, day: date, report: Report) -> datetime:
+        now = self._now(report).astimezone(self.tz)
         moment = datetime.combine(day, now.time(), tzinfo=self.tz)
         return min(moment, now)
 
@@ -690,22 +750,23 @@ class Casework:
         actor: str | None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        await store.add_event(report.id, kind, self.clock.now(), actor, data or {})
+        now = self._now(report)
+        await store.add_event(report.id, kind, now, actor, data or {})
         if actor is not None:
             detail = {"event": kind, **(data or {})}
-            await self.audit(store, actor, "change", report.reference, detail)
+            await self.audit(store, actor, "change", report, detail)
 
     async def audit(
         self,
         store: Store,
         actor: str,
         action: str,
-        reference: str | None,
+        report: Report,
         detail: dict[str, Any] | None = None,
     ) -> None:
         """An entry in the audit log (NEN 7513): who, what, which report, when, how."""
         await store.add_audit(
-            self.clock.now(), actor, action, reference, _channel(actor), detail or {}
+            self._now(report), actor, action, report.reference, _channel(actor), detail or {}
         )
 
     async def _status(
@@ -742,11 +803,13 @@ class Casework:
         kinds = CLOSES.get(step, frozenset())
         if kinds:
             await store.cancel_nudges(
-                self.clock.now(), [k.value for k in kinds], report_id=report.id
+                self._now(report), [k.value for k in kinds], report_id=report.id
             )
 
     async def _open(self, store: Store, report: Report, dues: Sequence[Due]) -> None:
-        await self._add_nudges(store, dues, report.team_id, report_id=report.id)
+        await self._add_nudges(
+            store, dues, report.team_id, report_id=report.id, now=self._now(report)
+        )
 
     async def _open_action(
         self, store: Store, action: ImprovementAction, dues: Sequence[Due]
@@ -761,9 +824,10 @@ class Casework:
         owner: str | None = None,
         report_id: int | None = None,
         action_id: int | None = None,
+        now: datetime | None = None,
     ) -> None:
         """The reminder and escalation rows of newly opened deadlines."""
-        now = self.clock.now()
+        now = now or self.clock.now()
         rows = [
             Nudge(
                 report_id=report_id,
@@ -784,15 +848,22 @@ class Casework:
         self, store: Store, report: Report, kind: str, text: str, result: CaseResult
     ) -> None:
         """A named reporter gets a message; an anonymous one finds it in their mailbox."""
-        now = self.clock.now()
+        now = self._now(report)
         await store.add_reporter_message(report.id, now, "to_reporter", kind, text)
         if not report.anonymous and report.reporter_address:
             await self._notify(store, report.reporter_address, Outbound(text), report, result)
 
     async def _notify(
-        self, store: Store, address: str, message: Outbound, report: Report, result: CaseResult
+        self,
+        store: Store,
+        address: str,
+        message: Outbound,
+        report: Report,
+        result: CaseResult,
+        due_at: datetime | None = None,
     ) -> None:
-        await store.enqueue(address, payload_of(message), self.clock.now(), report.id)
+        payload = payload_of(message, coarse=report.anonymous)
+        await store.enqueue(address, payload, self._now(report), report.id, due_at=due_at)
         result.notifications.append(
             Outbound(message.text, message.options, token=message.token, address=address)
         )

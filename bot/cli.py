@@ -19,6 +19,7 @@ from bot import __version__, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.exporting import report_record
+from bot.notifications import receivers_configured
 from bot.service import ReportService
 from storage import crypto, migrate
 from storage.db import Database, normalise_url
@@ -364,6 +365,13 @@ def check_config() -> None:
         out.print(f"{label}: {', '.join(addresses) or '[yellow](none)[/yellow]'}")
     messengers = config.messengers or ["terminal only"]
     out.print(f"Messengers: {', '.join(messengers)}")
+    if not receivers_configured(config):
+        err.print(
+            "WARNING: this configuration cannot deliver reports: there is no team leader "
+            "and no coordinator. Reports are kept, but nobody is told. Add leaders to a team "
+            "([[teams]] leaders) or a coordinator ([roles] coordinator).",
+            markup=False,
+        )
 
 
 def _safe_url(url: str) -> str:

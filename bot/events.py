@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from bot.domain.anonymity import coarse
 
 
 class InboundKind(StrEnum):
@@ -73,13 +76,24 @@ class Outbound:
         return bool(self.options)
 
 
-def payload_of(message: Outbound) -> dict[str, Any]:
-    """An outbound message as JSON for the outbox."""
+COARSE = "coarse"  # payload flag: about an anonymous report, so its times are kept to the hour
+
+
+def payload_of(message: Outbound, coarse: bool = False) -> dict[str, Any]:
+    """An outbound message as JSON for the outbox. ``coarse``: it is about an anonymous
+    report, so its delivery is recorded no finer than the hour."""
     payload: dict[str, Any] = {"text": message.text}
     if message.options:
         payload["options"] = [[o.value, o.label] for o in message.options]
         payload["token"] = message.token
+    if coarse:
+        payload[COARSE] = True
     return payload
+
+
+def delivered_at(payload: Mapping[str, Any], now: datetime) -> datetime:
+    """The delivery moment to record: to the hour for a message about an anonymous report."""
+    return coarse(now) if payload.get(COARSE) else now
 
 
 def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:

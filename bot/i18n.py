@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -49,6 +50,10 @@ class Translator:
 
     def day(self, value: date) -> str:
         return format_date(value, format="EEEE d MMMM y", locale=self.language)
+
+    def join(self, items: list[str]) -> str:
+        """``a, b en c`` (Dutch) or ``a, b and c`` (English)."""
+        return format_list(items, locale=self.language)
 
     def when(self, day: date, at: time | None) -> str:
         if at is None:

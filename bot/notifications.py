@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.config import Config
 from bot.domain.dates import When
@@ -17,18 +18,34 @@ def _unique(addresses: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Who hears about a new report: the messages, and the roles they reached (for the
+    reporter's confirmation, which names who was actually told)."""
+
+    messages: list[Outbound]
+    told: tuple[str, ...]  # role keys: team_leader, coordinator, board, confidential_adviser
+
+
+def receivers_configured(config: Config) -> bool:
+    """Whether any report can reach anyone: a team leader or a coordinator."""
+    return bool(config.roles.coordinator) or any(team.leaders for team in config.teams)
+
+
 def new_report_notifications(
     config: Config,
     draft: ReportDraft,
     reference: str,
     reporter_name: str | None,
     anonymous: bool,
-) -> list[Outbound]:
+) -> Notice:
     """The team's leaders always; coordinator and board at once for a possible calamity;
-    the confidential adviser when the reporter asked for one (named reports only).
+    the confidential adviser when the reporter asked for one (an anonymous reporter's
+    request reaches the adviser without any identity).
 
     Without a team or team leaders the coordinator receives the report instead, so that no
-    report goes unseen.
+    report goes unseen; with nobody configured at all nobody can be told, and the
+    confirmation says so.
     """
     t = Translator(config.organisation.language)
     team = config.team(draft.team_id)
@@ -57,7 +74,10 @@ def new_report_notifications(
         **fields,
     )
     leaders = list(team.leaders) if team else []
+    told: list[str] = []
     messages = [Outbound(text, address=a) for a in _unique(leaders or config.roles.coordinator)]
+    if messages:
+        told.append("team_leader" if leaders else "coordinator")
     if draft.possible_calamity:
         already = {m.address for m in messages}
         alert = t("notify.calamity", **fields)
@@ -65,9 +85,17 @@ def new_report_notifications(
             messages.append(
                 Outbound(alert if address in already else f"{alert}\n\n{text}", address=address)
             )
-    if draft.contact_wish == "confidential_adviser" and not anonymous:
-        note = t("notify.confidential_adviser", reference=reference, reporter=reporter)
+        if config.roles.coordinator:
+            told.append("coordinator")
+        if config.roles.board:
+            told.append("board")
+    if draft.contact_wish == "confidential_adviser" and config.roles.confidential_adviser:
+        key = (
+            "notify.confidential_adviser_anonymous" if anonymous else "notify.confidential_adviser"
+        )
+        note = t(key, reference=reference, reporter=reporter)
         messages.extend(
             Outbound(note, address=a) for a in _unique(config.roles.confidential_adviser)
         )
-    return messages
+        told.append("confidential_adviser")
+    return Notice(messages, tuple(dict.fromkeys(told)))

@@ -9,29 +9,35 @@ turns of different chats run concurrently.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections import defaultdict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
-from bot.casework import Casework, is_case_token
+from bot.casework import ADVISER_KIND, Casework, is_case_token
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.domain.anonymity import hash_code, new_code, normalise_code, verify_code
-from bot.domain.permissions import Act, allowed
+from bot.domain.anonymity import coarse, hash_code, new_code, normalise_code, verify_code
 from bot.domain.report import REFERENCE_PREFIX, format_reference
 from bot.domain.text import clean_text
-from bot.events import Inbound, InboundKind, Option, Outbound, outbound_from_payload, payload_of
+from bot.events import (
+    Inbound,
+    InboundKind,
+    Option,
+    Outbound,
+    delivered_at,
+    outbound_from_payload,
+    payload_of,
+)
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
 from bot.flows.engine import Cancelled, Completed, Context, command_argument, command_word
 from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
-from bot.notifications import new_report_notifications
+from bot.notifications import Notice, new_report_notifications, receivers_configured
 from storage import crypto
 from storage.db import Database
 from storage.models import Person, Report
@@ -59,6 +65,13 @@ class Outcome:
     reference: str | None = None
     duplicate: bool = False  # the platform delivered this update before; nothing was done
     anonymous: bool = False  # an anonymous report was sent in this turn
+
+
+@dataclass(slots=True)
+class _Replied:
+    replies: list[Outbound]
+    notifications: list[Outbound] = field(default_factory=list)
+    state: dict[str, Any] | None = None  # the conversation goes on (the code asked again)
 
 
 class KeyedLocks:
@@ -135,7 +148,9 @@ class ReportService:
             messages = await store.pending_for(address)
             now = self.clock.now()
             for message in messages:
-                message.status, message.sent_at = "sent", now
+                sent_at = delivered_at(message.payload, now)
+                message.status, message.sent_at = "sent", sent_at
+                message.due_at = min(message.due_at, sent_at)
                 message.attempts += 1
             return [outbound_from_payload(m.payload, m.address) for m in messages]
 
@@ -248,16 +263,11 @@ class ReportService:
                 outcome.replies.extend(done.replies)
                 outcome.notifications.extend(done.notifications)
             elif isinstance(effect, Completed) and row is not None and row.flow == REPLY_FLOW.name:
-                text = effect.answers.get("text")
-                reference = str(row.state.get("meta", {}).get("report"))
-                report = await store.report_by_reference(reference)
-                if text and report is not None:
-                    outcome.notifications.extend(
-                        await self.casework.relay_reply(store, report, str(text))
-                    )
-                    outcome.replies.append(Outbound(ctx.t("reply.sent")))
-                else:
-                    outcome.replies.append(Outbound(ctx.t("reply.nothing")))
+                again = await self._reply_completed(store, event, row.state, effect.answers, ctx)
+                outcome.replies.extend(again.replies)
+                outcome.notifications.extend(again.notifications)
+                if again.state is not None:
+                    result = engine.TurnResult(again.state, result.replies)
             elif isinstance(effect, Completed):
                 await self._complete(store, event, person, effect, ctx, outcome)
             elif isinstance(effect, Cancelled):
@@ -301,10 +311,12 @@ class ReportService:
         typed = typed.strip()
         if typed.upper().startswith(REFERENCE_PREFIX):
             candidate = await store.report_by_reference(typed.upper())
+            # Only the reporter themself: a handler who may view the report is no reporter of
+            # it, and writes to the reporter through the case actions (which are audited).
             if (
                 candidate is not None
                 and not candidate.anonymous
-                and allowed(address, Act.VIEW_REPORT, candidate, self.config)
+                and candidate.reporter_address == address
             ):
                 return candidate
             return None
@@ -321,7 +333,12 @@ class ReportService:
     async def _status_text(self, store: Store, report: Report, t: Translator) -> str:
         lines = [t("status.one", reference=report.reference, status=t(f"status.{report.status}"))]
         for message in await store.messages_of(report.id):
-            who = t("status.you") if message.direction == "from_reporter" else t("status.handler")
+            if message.direction == "from_reporter":
+                who = t("status.you")
+            elif message.kind == ADVISER_KIND:
+                who = t("status.adviser")
+            else:
+                who = t("status.handler")
             lines.append(f"— {who}: {message.text}")
         return "\n".join(lines)
 
@@ -329,17 +346,53 @@ class ReportService:
         self, store: Store, event: Inbound, argument: str, ctx: Context, now: datetime
     ) -> Outcome:
         """One report's status, feedback and questions — by its private code (anonymous) or,
-        for a named reporter, by its reference — and the chance to answer."""
+        for a named reporter, by its reference — and the chance to answer.
+
+        For a code, the answer's conversation keeps neither the reference nor the code: the
+        person types the code again to send (see :meth:`_reply_completed`)."""
         report = await self._find_own_report(store, event.address, argument)
         if report is None:
+            typed = argument.strip().upper()
+            if typed.startswith(REFERENCE_PREFIX) and self.casework.handles(event.address):
+                return Outcome([Outbound(ctx.t("status.handler_hint", reference=typed))])
             return Outcome([Outbound(ctx.t("status.unknown_code"))])
         text = await self._status_text(store, report, ctx.t)
-        started = engine.start(REPLY_FLOW, ctx, {"report": report.reference})
+        meta = {"by_code": True} if report.anonymous else {"report": report.reference}
+        started = engine.start(REPLY_FLOW, ctx, meta)
         assert started.state is not None
         await store.save_conversation(
             event.platform, event.chat_id, REPLY_FLOW.name, started.state, now
         )
         return Outcome([Outbound(text), *started.replies])
+
+    async def _reply_completed(
+        self,
+        store: Store,
+        event: Inbound,
+        state: Mapping[str, Any],
+        answers: Mapping[str, Any],
+        ctx: Context,
+    ) -> _Replied:
+        """The reporter's answer, relayed; a wrong code asks for the code again."""
+        text = answers.get("text")
+        meta = state.get("meta", {})
+        if not text:
+            return _Replied([Outbound(ctx.t("reply.nothing"))])
+        if meta.get("by_code"):
+            code = answers.get("code")
+            if not code:
+                return _Replied([Outbound(ctx.t("reply.not_sent"))])
+            report = await self._find_own_report(store, event.address, str(code))
+            if report is None:
+                again = engine.start(REPLY_FLOW, ctx, meta, {"text": text}, at="code")
+                hint = Outbound(ctx.t("status.unknown_code"))
+                return _Replied([hint, *again.replies], state=again.state)
+        else:
+            report = await self._find_own_report(store, event.address, str(meta.get("report")))
+            if report is None:
+                return _Replied([Outbound(ctx.t("status.unknown_code"))])
+        notifications = await self.casework.relay_reply(store, report, str(text))
+        return _Replied([Outbound(ctx.t("reply.sent"))], notifications)
 
     async def status_by_code(
         self, address: str, typed: str, language: str | None = None
@@ -381,7 +434,11 @@ class ReportService:
             return engine.TurnResult(None, [Outbound(ctx.t("rate.limited"))])
         known = self._known_team(person)
         prefill = {"team": known} if known else {}
-        return engine.start(REPORT_FLOW, ctx, {"anonymous": anonymous}, prefill)
+        started = engine.start(REPORT_FLOW, ctx, {"anonymous": anonymous}, prefill)
+        if not receivers_configured(self.config):
+            # Said before the first question: the report is kept, but nobody is told.
+            started.replies.insert(0, Outbound(ctx.t("report.no_receivers")))
+        return started
 
     def _welcome(self, ctx: Context, event: Inbound) -> list[Outbound]:
         options = (
@@ -401,12 +458,17 @@ class ReportService:
         outcome: Outcome,
     ) -> None:
         exact = self.clock.now()
-        # An anonymous report keeps no moment finer than the hour, and its notification waits
-        # a random few minutes, so neither can be matched to who was typing to the bot.
-        now = exact.replace(minute=0, second=0, microsecond=0) if effect.anonymous else exact
-        notify_at = exact + (self._anonymous_delay() if effect.anonymous else timedelta(0))
+        # An anonymous report keeps no moment finer than the hour — when it was sent, when it
+        # happened ("Net" is the moment of sending), in every row and message about it — and
+        # its notification waits a random few minutes, so nothing can be matched to who was
+        # typing to the bot.
+        now = coarse(exact) if effect.anonymous else exact
+        notify_at = self.casework.notify_at(effect.anonymous)
         tz = self.config.organisation.tz
         draft = draft_from_answers(effect.answers, self._known_team(person))
+        if effect.anonymous and draft.occurred.at is not None:
+            hour = draft.occurred.at.replace(minute=0, second=0, microsecond=0)
+            draft = replace(draft, occurred=replace(draft.occurred, at=hour))
         year = now.astimezone(tz).year
         reference = format_reference(year, await store.next_report_number(year))
         code = new_code() if effect.anonymous else None
@@ -449,16 +511,18 @@ class ReportService:
             await store.keep_person(person)
 
         await self.casework.open_report(store, report)
-        notifications = [
-            self._with_case_buttons(message, reference)
-            for message in new_report_notifications(
-                self.config, draft, reference, person.name, effect.anonymous
-            )
-        ]
+        notice = new_report_notifications(
+            self.config, draft, reference, person.name, effect.anonymous
+        )
+        notifications = [self._with_case_buttons(m, report) for m in notice.messages]
         for message in notifications:
             assert message.address is not None
             await store.enqueue(
-                message.address, payload_of(message), now, report.id, due_at=notify_at
+                message.address,
+                payload_of(message, coarse=effect.anonymous),
+                now,
+                report.id,
+                due_at=notify_at,
             )
         await store.add_event(
             report.id,
@@ -474,35 +538,29 @@ class ReportService:
         outcome.reference = reference
         outcome.anonymous = effect.anonymous
         outcome.replies.extend(
-            self._confirmation(ctx.t, draft.contact_wish, reference, code, draft.possible_calamity)
+            self._confirmation(ctx.t, draft.contact_wish, reference, code, notice)
         )
         if effect.anonymous:
             log.info("report_sent", anonymous=True)  # no reference: nothing to match it with
         else:
             log.info("report_sent", reference=reference, possible_calamity=draft.possible_calamity)
 
-    def _anonymous_delay(self) -> timedelta:
-        privacy = self.config.privacy
-        low = privacy.anonymous_delay_min_minutes * 60
-        high = max(low, privacy.anonymous_delay_max_minutes * 60)
-        return timedelta(seconds=secrets.SystemRandom().randint(low, high))
-
-    def _with_case_buttons(self, message: Outbound, reference: str) -> Outbound:
-        """Those who handle reports can act from the notification itself."""
-        if message.address is None or not self.casework.handles(message.address):
-            return message
+    def _with_case_buttons(self, message: Outbound, report: Report) -> Outbound:
+        """Those who handle the report (or advise its reporter) can act from the notice."""
+        assert message.address is not None
         t = Translator(self.config.organisation.language)
+        buttons = self.casework.new_report_buttons(t, message.address, report)
+        if not buttons:
+            return message
         return Outbound(
-            message.text,
-            self.casework.new_report_buttons(t, reference),
-            token=f"case:{reference}",
-            address=message.address,
+            message.text, buttons, token=f"case:{report.reference}", address=message.address
         )
 
-    @staticmethod
     def _confirmation(
-        t: Translator, contact_wish: str, reference: str, code: str | None, calamity: bool
+        self, t: Translator, contact_wish: str, reference: str, code: str | None, notice: Notice
     ) -> list[Outbound]:
+        """What the reporter reads after sending: only what really happened and will happen."""
+        told = notice.told
         if code is not None:
             lines = [
                 t("done.anonymous", reference=reference),
@@ -510,9 +568,21 @@ class ReportService:
                 t("report.anonymity_limits"),
             ]
         else:
-            lines = [t("done.sent", reference=reference), t(f"done.next_{contact_wish}")]
-        if calamity:
-            lines.append(t("done.calamity"))
+            lines = [t("done.sent", reference=reference)]
+        if told:
+            names = [t(f"done.role.{role}") for role in told]
+            lines.append(t("done.told", who=t.join(names)))
+        else:
+            lines.append(t("done.told_nobody"))
+        if contact_wish == "confidential_adviser":
+            if "confidential_adviser" not in told:
+                lines.append(t("done.no_adviser"))
+            elif code is not None:
+                lines.append(t("done.adviser_anonymous"))
+            else:
+                lines.append(t("done.next_confidential_adviser"))
+        elif code is None and told:
+            lines.append(t(f"done.next_{contact_wish}"))
         lines.append(t("done.care"))
         return [Outbound("\n\n".join(lines))]
 

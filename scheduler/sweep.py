@@ -27,6 +27,7 @@ from bot.digests import (
     previous,
     weekly_review,
 )
+from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import OPEN_STATUSES, Deadline
 from bot.domain.workdays import in_quiet_hours
 from bot.events import Option, Outbound, payload_of
@@ -75,16 +76,21 @@ class Sweeper:
             reports, actions = await self._subjects(store, due)
             for nudge in due:
                 message = self._nudge_message(nudge, reports, actions)
+                # about an anonymous report, nothing is recorded finer than the hour
+                report = reports.get(nudge.report_id or -1)
+                anonymous = report is not None and report.anonymous
+                at = coarse(now) if anonymous else now
                 if message is None:  # its report or action is gone or finished: drop it
                     if not dry_run:
-                        nudge.cancelled_at = now
+                        nudge.cancelled_at = at
                     continue
                 planned.append(
                     Planned(nudge.recipient, message, f"nudge:{nudge.kind}/{nudge.stage}")
                 )
                 if not dry_run:
-                    nudge.sent_at = now
-                    await store.enqueue(nudge.recipient, payload_of(message), now, nudge.report_id)
+                    nudge.sent_at = at
+                    payload = payload_of(message, coarse=anonymous)
+                    await store.enqueue(nudge.recipient, payload, at, nudge.report_id)
         if planned and not dry_run:
             log.info("nudges_sent", count=len(planned))
         return planned

@@ -524,6 +524,16 @@ class Store:
         stmt = select(Report).where(Report.code_lookup == lookup)
         return (await self.session.execute(stmt)).scalars().first()
 
+    async def last_message_kind(self, report_id: int, direction: str) -> str | None:
+        """The kind of the newest mailbox message of a report in one direction."""
+        stmt = (
+            select(ReporterMessage.kind)
+            .where(ReporterMessage.report_id == report_id, ReporterMessage.direction == direction)
+            .order_by(ReporterMessage.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def messages_of(self, report_id: int) -> Sequence[ReporterMessage]:
         stmt = (
             select(ReporterMessage)

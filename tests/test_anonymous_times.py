@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -56,9 +55,6 @@ async def _anonymous_report(service: ReportService, when: str = "now") -> str:
     return chat.text.split("code is: ")[1].split("\n")[0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11 item 3: exact minutes of anonymous reports are kept"
-)
 async def test_no_moment_finer_than_the_hour_in_any_linked_row(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -100,9 +96,6 @@ async def test_no_moment_finer_than_the_hour_in_any_linked_row(
     assert fine == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11 item 3: exact minutes of anonymous reports are kept"
-)
 async def test_a_typed_time_of_an_anonymous_report_is_kept_to_the_hour(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:

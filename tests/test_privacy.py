@@ -253,10 +253,10 @@ def test_production_refuses_to_start_without_a_key(tmp_path) -> None:
     demo = tmp_path / "demo"
     demo.mkdir()
     result = vimbot("check-config", cwd=demo)
-    assert result.returncode == 0 and "WARNING" in result.stderr
+    assert result.returncode == 0 and "WARNING: no VIMBOT_ENCRYPTION_KEY" in result.stderr
     key = crypto.new_key()
     result = vimbot("check-config", cwd=tmp_path, env={"VIMBOT_ENCRYPTION_KEY": key})
-    assert result.returncode == 0 and "WARNING" not in result.stderr
+    assert result.returncode == 0 and "WARNING: no VIMBOT_ENCRYPTION_KEY" not in result.stderr
     result = vimbot("check-config", cwd=tmp_path, env={"VIMBOT_ENCRYPTION_KEY": "nonsense"})
     assert result.returncode == 2 and "not a valid key" in result.stderr
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -38,10 +37,6 @@ async def _serious_report(chat: Chat) -> None:
     await chat.tap("send")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 8: a report can reach nobody while the reporter is told it did",
-)
 async def test_without_any_receiver_the_bot_says_so_and_promises_nothing(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -59,10 +54,6 @@ async def test_without_any_receiver_the_bot_says_so_and_promises_nothing(
     assert "niemand" in confirmation
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 8: a report can reach nobody while the reporter is told it did",
-)
 async def test_confirmation_names_who_was_told(sqlite_db: Database, clock: FrozenClock) -> None:
     config = make_config(
         roles={"coordinator": ["shell:coord"]}, teams=[{"id": "solo", "name": "Praktijk"}]
@@ -86,10 +77,6 @@ async def test_the_calamity_line_names_the_board_only_when_it_was_told(
     assert "directie" in chat.text and "kwaliteitscoördinator" in chat.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 8: a report can reach nobody while the reporter is told it did",
-)
 def test_check_config_says_reports_cannot_be_delivered(tmp_path) -> None:
     path = tmp_path / "empty.toml"
     path.write_text("")

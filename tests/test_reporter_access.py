@@ -44,10 +44,6 @@ async def _rows(db: Database, model: type) -> list:
 
 
 @pytest.mark.parametrize("handler", ["lead-noord", "coord"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: reporter flow open to handlers, status links chat, adviser request dropped",
-)
 async def test_a_handler_never_gets_the_reporters_flow(
     service: ReportService, sqlite_db: Database, handler: str
 ) -> None:
@@ -87,10 +83,6 @@ async def _conversation_text(db: Database) -> str:
     return json.dumps([[r.platform, r.chat_id, r.flow, r.state] for r in rows])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: reporter flow open to handlers, status links chat, adviser request dropped",
-)
 async def test_checking_an_anonymous_status_writes_nothing_that_links_the_chat(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -114,10 +106,6 @@ async def test_checking_an_anonymous_status_writes_nothing_that_links_the_chat(
     assert answer.text == "Afdeling De Linde, kamer 4"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: reporter flow open to handlers, status links chat, adviser request dropped",
-)
 async def test_a_wrong_code_keeps_the_answer_and_asks_again(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -136,10 +124,6 @@ async def test_a_wrong_code_keeps_the_answer_and_asks_again(
     assert await _rows(sqlite_db, Conversation) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: reporter flow open to handlers, status links chat, adviser request dropped",
-)
 async def test_the_status_flow_is_left_with_one_tap(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -155,10 +139,6 @@ async def test_the_status_flow_is_left_with_one_tap(
     assert "VIM-bot" in reporter.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: reporter flow open to handlers, status links chat, adviser request dropped",
-)
 async def test_anonymous_request_for_the_confidential_adviser_reaches_the_adviser(
     service: ReportService, sqlite_db: Database, config: Config, clock: FrozenClock
 ) -> None:

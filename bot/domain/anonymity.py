@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _GROUPS, _GROUP_LEN = 4, 4  # 16 characters of 5 bits each
@@ -34,6 +35,20 @@ def normalise_code(typed: str) -> str:
     """What a person typed, as the canonical code (spaces, dashes and case don't matter)."""
     cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_CONFUSABLE)
     return "-".join(cleaned[i : i + _GROUP_LEN] for i in range(0, len(cleaned), _GROUP_LEN))
+
+
+def looks_like_code(typed: str) -> bool:
+    """Whether a typed text has the shape of a code (says nothing about whether it is one)."""
+    code = normalise_code(typed)
+    return len(code) == _GROUPS * _GROUP_LEN + _GROUPS - 1 and all(
+        ch in ALPHABET for ch in code.replace("-", "")
+    )
+
+
+def coarse(moment: datetime) -> datetime:
+    """A moment kept no finer than the hour: what is stored and said about an anonymous
+    report, so no time can be matched with who was typing to the bot."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def hash_code(code: str, salt: bytes | None = None) -> str:

@@ -25,6 +25,7 @@ class Act(StrEnum):
     VIEW_REPORT = "view_report"  # details, including the text
     HANDLE_REPORT = "handle_report"  # contact, triage, analysis, feedback, close, …
     VIEW_AGGREGATES = "view_aggregates"  # anonymised counts: reviews and analyses
+    ADVISE = "advise"  # write to the reporter as the confidential adviser (their mailbox)
 
 
 class Rule(StrEnum):
@@ -33,7 +34,7 @@ class Rule(StrEnum):
     OWN = "own"  # the reporter's own (named) reports
     OWN_TEAM = "own_team"  # reports of the teams they lead
     CALAMITY = "calamity"  # possible calamities only
-    ASKED_FOR = "asked_for"  # reports whose reporter asked for them
+    ASKED_FOR = "asked_for"  # reports whose reporter asked for them (named or anonymous)
 
 
 PERMISSIONS: dict[Role, dict[Act, Rule]] = {
@@ -41,31 +42,37 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_REPORT: Rule.OWN,
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.NEVER,
+        Act.ADVISE: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
         Act.HANDLE_REPORT: Rule.OWN_TEAM,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
+        Act.ADVISE: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
         Act.HANDLE_REPORT: Rule.ALWAYS,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
+        Act.ADVISE: Rule.NEVER,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
         Act.HANDLE_REPORT: Rule.CALAMITY,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
+        Act.ADVISE: Rule.NEVER,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.NEVER,
+        Act.ADVISE: Rule.ASKED_FOR,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
+        Act.ADVISE: Rule.NEVER,
     },
 }
 
@@ -108,7 +115,8 @@ def _holds(rule: Rule, address: str, report: ReportFacts | None, config: Config)
     if rule is Rule.CALAMITY:
         return report.possible_calamity
     if rule is Rule.ASKED_FOR:
-        return report.contact_wish == "confidential_adviser" and not report.anonymous
+        # An anonymous reporter's request reaches the adviser too, without any identity.
+        return report.contact_wish == "confidential_adviser"
     return False
 
 

@@ -247,6 +247,15 @@ QUESTION_FLOW = Flow(
     ),
 )
 
+# The confidential adviser writes to the reporter (who may be anonymous: read with the code).
+ADVISER_FLOW = Flow(
+    "adviser_message",
+    (
+        Step("text", Kind.TEXT, "case.adviser.text", field="field.message", max_length=1000),
+        _review("case.review"),
+    ),
+)
+
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
     for flow in (
@@ -258,5 +267,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         IGJ_FLOW,
         DROP_ACTION_FLOW,
         QUESTION_FLOW,
+        ADVISER_FLOW,
     )
 }

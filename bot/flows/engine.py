@@ -107,6 +107,7 @@ class Step:
     preselect: Callable[[View], Sequence[str]] | None = None
     show: Callable[[Any, View], str] | None = None  # how the answer reads in the summary
     skippable: bool = False  # TEXT: offers a "skip" button (the answer is then None)
+    skip_label: str = "engine.skip"  # the skip button's label ("Overslaan", or "Klaar")
     max_length: int = DEFAULT_MAX_TEXT
     in_form: bool = True  # part of the one-page form (a Slack modal) as well
 
@@ -157,9 +158,14 @@ class TurnResult:
 
 
 def start(
-    flow: Flow, ctx: Context, meta: Mapping[str, Any] | None = None, prefill: Mapping | None = None
+    flow: Flow,
+    ctx: Context,
+    meta: Mapping[str, Any] | None = None,
+    prefill: Mapping | None = None,
+    at: str | None = None,
 ) -> TurnResult:
-    """Begin a conversation: the intro (if any) and the first applicable question."""
+    """Begin a conversation: the intro (if any) and the first applicable question (or the
+    step ``at``, to ask one question again with the other answers kept)."""
     state: dict[str, Any] = {
         "flow": flow.name,
         "step": None,
@@ -175,7 +181,7 @@ def start(
     intro = flow.intro(state["meta"])
     if intro:
         replies.append(Outbound(ctx.t(intro)))
-    first = _next_step(flow, state, ctx, after=None)
+    first = flow.step(at) if at else _next_step(flow, state, ctx, after=None)
     assert first is not None, "a flow needs at least one applicable step"
     replies.append(_go_to(flow, state, ctx, first))
     return TurnResult(state, replies)
@@ -236,7 +242,7 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
         hint = Outbound(ctx.t(problem.key, **problem.values))
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
     state["answers"][step.id] = answer
-    return TurnResult(state, [_advance(flow, state, ctx)])
+    return _advance(flow, state, ctx)
 
 
 def command_word(text: str) -> str:
@@ -388,7 +394,7 @@ def _multi(
             state, [Outbound(ctx.t("engine.multi_empty")), _current_question(flow, state, ctx)]
         )
     state["answers"][step.id] = state["selection"]
-    return TurnResult(state, [_advance(flow, state, ctx)])
+    return _advance(flow, state, ctx)
 
 
 def _review(
@@ -478,13 +484,15 @@ def _back(flow: Flow, state: dict, ctx: Context) -> TurnResult:
 # ---- moving through the steps -------------------------------------------------------------
 
 
-def _advance(flow: Flow, state: dict, ctx: Context) -> Outbound:
+def _advance(flow: Flow, state: dict, ctx: Context) -> TurnResult:
+    """The next applicable question; when none is left, the answers complete the flow (a
+    flow without a review, or whose review does not apply, ends with its last answer)."""
     nxt = _next_step(flow, state, ctx, after=state["step"])
-    if nxt is None:  # a flow always ends in a review; guard against a malformed flow
-        nxt = flow.steps[-1]
+    if nxt is None:
+        return TurnResult(None, [], [Completed(_applicable_answers(flow, state, ctx), False)])
     if nxt.kind is Kind.REVIEW:
         state["returning"] = False
-    return _go_to(flow, state, ctx, nxt)
+    return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
 
 
 def _next_step(flow: Flow, state: dict, ctx: Context, after: str | None) -> Step | None:
@@ -595,7 +603,8 @@ def _applies(step: Step, view: View) -> bool:
 def _options(step: Step, view: View) -> Sequence[Choice]:
     options = step.options(view) if callable(step.options) else step.options
     if step.skippable:
-        return (*options, Choice(SKIP, "engine.skip", aliases=("skip", "overslaan", "nee")))
+        words = ("skip", "overslaan", "nee", "klaar", "done")
+        return (*options, Choice(SKIP, step.skip_label, aliases=words))
     return options
 
 

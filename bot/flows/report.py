@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.anonymity import looks_like_code, normalise_code
 from bot.domain.dates import DateError, When, parse_when
 from bot.domain.personal_data import found, redact
 from bot.domain.report import ReportDraft
@@ -256,12 +257,40 @@ def _intro(meta: Mapping[str, Any]) -> str:
 REPORT_FLOW = Flow("report", STEPS, intro=_intro)
 
 
+def _read_code(text: str, view: View) -> str:
+    if not looks_like_code(text):
+        raise Invalid("reply.code_shape")
+    return normalise_code(text)
+
+
+def _by_code(view: View) -> bool:
+    return bool(view.meta.get("by_code"))
+
+
 # The reporter's answer to the handler, after /status CODE (or /status with their reference).
+# An anonymous reporter's conversation holds neither the reference nor the code: the code is
+# typed once more as the last answer and read at once (see ReportService), so no stored row
+# links the chat to the report, not even for a moment.
 REPLY_FLOW = Flow(
     "reply",
     (
         Step(
-            "text", Kind.TEXT, "reply.prompt", field="field.reply", skippable=True, max_length=2000
+            "text",
+            Kind.TEXT,
+            "reply.prompt",
+            field="field.reply",
+            skippable=True,
+            skip_label="reply.done",
+            max_length=2000,
+        ),
+        Step(
+            "code",
+            Kind.TEXT,
+            "reply.code_prompt",
+            parse=_read_code,
+            skippable=True,
+            skip_label="reply.dont_send",
+            when=lambda v: _by_code(v) and bool(v.answers.get("text")),
         ),
         Step(
             "review",
@@ -272,7 +301,7 @@ REPLY_FLOW = Flow(
                 Choice("change", "summary.change", Action.CHANGE),
                 Choice("cancel", "summary.cancel", Action.CANCEL),
             ),
-            when=lambda v: bool(v.answers.get("text")),
+            when=lambda v: not _by_code(v) and bool(v.answers.get("text")),
         ),
     ),
 )

@@ -586,6 +586,11 @@ async def test_anonymous_in_slack_uses_the_form_and_status_is_ephemeral(harness:
         }
     )
     assert json.loads(body)["response_action"] == "update"
+    # an anonymous reporter's answer waits a random few minutes, like the report itself
+    assert not [c for c in h.fake.calls_of("chat.postMessage") if "gang" in json.dumps(c.params)]
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    clock.advance(timedelta(minutes=9))
+    await h.bot.dispatcher.dispatch_due()
     relayed = await h.fake.wait_for_post(LEADER, "Het was in de gang")
     assert WORKER not in json.dumps(relayed.params)
 

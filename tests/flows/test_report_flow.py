@@ -124,7 +124,7 @@ async def test_change_something_returns_to_the_summary(service: ReportService) -
     assert "Klopt dit?" in chat.question.text
     assert "ernstig letsel" in chat.question.text
     await chat.tap("send")
-    assert "directie meteen ingelicht" in chat.text
+    assert "de kwaliteitscoördinator en de directie" in chat.text  # told at once
 
 
 async def test_cancel_discards_the_draft(service: ReportService) -> None:
