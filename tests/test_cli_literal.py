@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.test_cli import EXAMPLE, vimbot
 
 
-@pytest.mark.xfail(strict=True, reason="rich markup eats square brackets in config errors")
 def test_config_errors_keep_their_square_brackets(tmp_path: Path) -> None:
     (tmp_path / "token.toml").write_text("[telegram]\nenabled = true\n")
     result = vimbot("--config", "token.toml", "check-config", cwd=tmp_path)
@@ -24,7 +21,6 @@ def test_config_errors_keep_their_square_brackets(tmp_path: Path) -> None:
     assert "Configuration problem" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="a minimum delay above the maximum is accepted")
 def test_anonymous_delay_minimum_above_maximum_is_refused(tmp_path: Path) -> None:
     (tmp_path / "delay.toml").write_text(
         "[privacy]\nanonymous_delay_min_minutes = 30\nanonymous_delay_max_minutes = 5\n"
@@ -36,7 +32,6 @@ def test_anonymous_delay_minimum_above_maximum_is_refused(tmp_path: Path) -> Non
     assert "[privacy]" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="rich markup eats square brackets in names and texts")
 def test_names_and_texts_from_the_configuration_and_the_database_print_literally(
     tmp_path: Path,
 ) -> None:
