@@ -12,7 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import make_url
 
 from bot import __version__, logs
@@ -35,6 +37,13 @@ app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
 T = TypeVar("T")
+
+
+def _say(console: Console, text: str, style: str = "") -> None:
+    """Text built from the configuration, the database or what a person typed: printed as it
+    is — never read as rich markup (``[telegram]``, a pattern's ``[a-z]``) or emoji codes, and
+    never wrapped in the middle of a key or a pattern."""
+    console.print(Text(text, style=style), soft_wrap=True)
 
 
 class _State:
@@ -190,7 +199,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
             await db.dispose()
 
     current = _run(go)
-    err.print(f"Database schema at revision {current}.")
+    _say(err, f"Database schema at revision {current}.")
 
 
 @app.command()
@@ -231,10 +240,10 @@ def sweep(
     out = Console(soft_wrap=True)
     when = moment.astimezone(config.organisation.tz).isoformat(timespec="minutes")
     verb = "would be sent" if dry_run else "queued"
-    out.print(f"{len(planned)} message(s) {verb} at {when}:")
+    _say(out, f"{len(planned)} message(s) {verb} at {when}:")
     for item in planned:
         first_line = item.message.text.split("\n")[0]
-        out.print(f"  {item.what} → {item.address}: {first_line}", highlight=False)
+        _say(out, f"  {item.what} → {item.address}: {first_line}")
 
 
 privacy_app = typer.Typer(help="Privacy: keys, inzage, erasure (AVG).", no_args_is_help=True)
@@ -263,7 +272,7 @@ def privacy_rotate_key() -> None:
         finally:
             await db.dispose()
 
-    err.print(f"Re-encrypted {_run(go)} rows with the first key.")
+    _say(err, f"Re-encrypted {_run(go)} rows with the first key.")
 
 
 @privacy_app.command("export")
@@ -301,7 +310,7 @@ def privacy_erase(
         finally:
             await db.dispose()
 
-    err.print(f"Identity removed from {_run(go)} report(s); profile and drafts deleted.")
+    _say(err, f"Identity removed from {_run(go)} report(s); profile and drafts deleted.")
 
 
 @app.command()
@@ -325,12 +334,16 @@ def audit(
     for entry in entries:
         table.add_row(
             entry.at.astimezone(tz).isoformat(timespec="seconds"),
-            entry.actor,
-            entry.action,
-            entry.channel,
-            json.dumps(entry.detail, ensure_ascii=False),
+            Text(entry.actor or ""),
+            Text(entry.action),
+            Text(entry.channel or ""),
+            Text(json.dumps(entry.detail, ensure_ascii=False)),
         )
-    Console(soft_wrap=True).print(table if entries else f"No audit entries for {reference}.")
+    out = Console(soft_wrap=True)
+    if entries:
+        out.print(table)
+    else:
+        _say(out, f"No audit entries for {reference}.")
 
 
 @app.command("check-config")
@@ -338,21 +351,23 @@ def check_config() -> None:
     """Validate the configuration and print a summary."""
     config = _config()
     out = Console(soft_wrap=True)
-    out.print(f"[bold green]Configuration OK[/bold green] ({_State.config_path or 'defaults'})")
+    source = escape(str(_State.config_path or "defaults"))
+    out.print(f"[bold green]Configuration OK[/bold green] ({source})", emoji=False)
     org = config.organisation
-    out.print(
+    _say(
+        out,
         f"Organisation: {org.name} · {org.timezone} · language {org.language} · "
-        f"vestigingsnummer {org.vestigingsnummer or '(not set)'}"
+        f"vestigingsnummer {org.vestigingsnummer or '(not set)'}",
     )
-    out.print(f"Database: {_safe_url(config.database.url)}")
+    _say(out, f"Database: {_safe_url(config.database.url)}")
     table = Table("team", "name", "leaders", "members", "channels")
     for team in config.teams:
         table.add_row(
-            team.id,
-            team.name,
-            ", ".join(team.leaders) or "[red]none[/red]",
+            Text(team.id),
+            Text(team.name),
+            Text(", ".join(team.leaders)) if team.leaders else Text("none", style="red"),
             str(len(team.members)),
-            ", ".join(team.channels),
+            Text(", ".join(team.channels)),
         )
     out.print(table)
     roles = config.roles
@@ -362,15 +377,16 @@ def check_config() -> None:
         ("confidential adviser", roles.confidential_adviser),
         ("committee", roles.committee),
     ):
-        out.print(f"{label}: {', '.join(addresses) or '[yellow](none)[/yellow]'}")
+        shown = Text(", ".join(addresses)) if addresses else Text("(none)", style="yellow")
+        out.print(Text.assemble(f"{label}: ", shown), soft_wrap=True)
     messengers = config.messengers or ["terminal only"]
-    out.print(f"Messengers: {', '.join(messengers)}")
+    _say(out, f"Messengers: {', '.join(messengers)}")
     if not receivers_configured(config):
-        err.print(
+        _say(
+            err,
             "WARNING: this configuration cannot deliver reports: there is no team leader "
             "and no coordinator. Reports are kept, but nobody is told. Add leaders to a team "
             "([[teams]] leaders) or a coordinator ([roles] coordinator).",
-            markup=False,
         )
 
 
@@ -389,7 +405,8 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return app(args=argv, standalone_mode=True)
     except ConfigError as problem:
-        err.print(f"[bold red]Configuration problem[/bold red]\n{problem}", highlight=False)
+        err.print("[bold red]Configuration problem[/bold red]")
+        _say(err, str(problem))
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("\nStopped. Anything you were typing is kept for next time.")

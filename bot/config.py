@@ -193,6 +193,16 @@ class Privacy(_Section):
     # At most this many new reports per person per hour (a flood can't bury real reports).
     max_reports_per_hour: int = Field(default=10, ge=1, le=1000)
 
+    @model_validator(mode="after")
+    def _delay_in_order(self) -> Privacy:
+        low, high = self.anonymous_delay_min_minutes, self.anonymous_delay_max_minutes
+        if low > high:
+            raise ValueError(
+                f"[privacy] anonymous_delay_min_minutes ({low}) is greater than "
+                f"anonymous_delay_max_minutes ({high}): the minimum can't exceed the maximum"
+            )
+        return self
+
 
 class Limits(_Section):
     max_text_length: int = Field(default=4000, ge=100, le=20000)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.anonymity import coarse
+from bot.domain.text import clean_text
 
 
 class InboundKind(StrEnum):
@@ -38,6 +39,12 @@ class Inbound:
     language: str | None = None
     # A platform's id of this delivery (e.g. a Telegram update_id): processed at most once.
     dedupe_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # The profile name reaches leaders: on one line, without direction overrides.
+        if self.user_name is not None:
+            name = " ".join(clean_text(self.user_name).split()) or None
+            object.__setattr__(self, "user_name", name)
 
     @property
     def address(self) -> str:

@@ -4,6 +4,9 @@ Accepts Dutch and ISO forms: ``21-11``, ``21/11/2026``, ``21.11.26 14:30``, ``20
 ``2026-11-21T14:30``, ``21 november``, ``21 nov 2026 om 14.30``, ``gisteren``,
 ``eergisteren``, ``vandaag 9:15``, ``maandag``, ``14:30`` (today) — and the English words.
 A moment in the future is refused, as is one more than ten years ago (most likely a typo).
+The date must be the whole answer, apart from a time and a few words the reader already
+understands ("op", "om", "rond", a weekday before a date): ``1-1-99999`` or ``18-11-2026x`` is
+refused, never read as the valid part inside it.
 """
 
 from __future__ import annotations
@@ -54,9 +57,13 @@ _TIME = re.compile(
     r"(?:\bom\s+|\bat\s+)?(?<![\d./-])\b([01]?\d|2[0-3])(?:[:.u]([0-5]\d)|\s*uur)(?![./-]?\d)"
 )
 _ISO_T = re.compile(r"(\d)t(\d)")
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:t|\b)")
-_NUMERIC = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?\b")
-_WRITTEN = re.compile(r"\b(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?\b")
+# Each is matched against the whole answer (``fullmatch``), never searched inside it.
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?")
+_WRITTEN = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?")
+# Words around a date that add nothing: "op 21-11", "rond 14:00", "on the 21 nov".
+_FILLER = frozenset({"om", "at", "op", "on", "the", "rond", "around", "ongeveer", "about", "circa"})
+_PAST_WORDS = ("afgelopen ", "vorige ", "last ")
 
 
 class DateError(ValueError):
@@ -102,25 +109,35 @@ def _take_time(text: str) -> tuple[str, time | None]:
 def _build(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise DateError("date.invalid") from exc
 
 
+def _essential(text: str) -> str:
+    """The answer without the words that add nothing to the date."""
+    words = [word for word in text.replace(",", " ").split() if word not in _FILLER]
+    if len(words) > 1 and words[0] in WEEKDAYS:
+        words = words[1:]  # "zondag 22 november": the date says which day
+    return " ".join(words)
+
+
 def _day_part(text: str, today: date) -> date | None:
+    text = _essential(text)
     if not text:
         return None
     if text in RELATIVE_DAYS:
         return today - timedelta(days=RELATIVE_DAYS[text])
-    if m := _ISO.search(text):
+    if m := _ISO.fullmatch(text):
         return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if m := _NUMERIC.search(text):
+    if m := _NUMERIC.fullmatch(text):
         day, month, year_text = int(m.group(1)), int(m.group(2)), m.group(3)
         return _with_year(day, month, year_text, today)
-    if (m := _WRITTEN.search(text)) and m.group(2) in MONTHS:
+    if (m := _WRITTEN.fullmatch(text)) and m.group(2) in MONTHS:
         return _with_year(int(m.group(1)), MONTHS[m.group(2)], m.group(3), today)
-    words = text.replace("afgelopen ", "").replace("vorige ", "").replace("last ", "")
-    if words in WEEKDAYS:
-        back = (today.weekday() - WEEKDAYS[words]) % 7
+    for word in _PAST_WORDS:
+        text = text.removeprefix(word)
+    if text in WEEKDAYS:
+        back = (today.weekday() - WEEKDAYS[text]) % 7
         return today - timedelta(days=back)
     raise DateError("date.unreadable")
 
@@ -130,9 +147,7 @@ def _with_year(day: int, month: int, year_text: str | None, today: date) -> date
         candidate = _build(today.year, month, day)
         # "30-12" typed on 2 January means last December, not next.
         return _build(today.year - 1, month, day) if candidate > today else candidate
-    year = int(year_text)
-    if year < 100:
-        year += 2000
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
     return _build(year, month, day)
 
 
@@ -148,7 +163,6 @@ def parse_when(text: str, now_local: datetime) -> When:
     if folded in JUST_NOW:
         return When(today, now_local.time().replace(second=0, microsecond=0))
     rest, at = _take_time(_ISO_T.sub(r"\1 \2", folded))
-    rest = rest.replace(" om", "").replace(" at", "").strip(" ,")
     day = _day_part(rest, today)
     if day is None:
         if at is None:
@@ -164,7 +178,7 @@ def parse_when(text: str, now_local: datetime) -> When:
 def parse_day(text: str, today: date, future: bool) -> date:
     """A typed date without time: in the future (a deadline, ``future=True``; today allowed) or
     not in the future (a date something happened). Raises :class:`DateError`."""
-    folded = fold(text).strip(" .,!?")
+    folded = _essential(fold(text).strip(" .,!?"))
     if not folded:
         raise DateError("date.unreadable")
     if future and folded in FUTURE_DAYS:

@@ -300,14 +300,15 @@ def _read_form_value(step: Step, value: str | list[str] | None, view: View) -> A
             raise Invalid("engine.multi_empty")
         return [v for v in known if v in chosen]
     text = value if isinstance(value, str) else ""
-    if not text.strip():
+    cleaned = clean_text(text)  # what the conversation would read: "" when nothing shows
+    if not cleaned:
         if step.skippable:
             return None
         raise Invalid("engine.required")
     options = {c.value for c in _options(step, view)}
     kind = InboundKind.CHOICE if text in options else InboundKind.TEXT
     event = Inbound("form", "form", "form", kind, text=text, choices=(text,))
-    return _read_answer(step, event, clean_text(text) if kind is InboundKind.TEXT else "", view)
+    return _read_answer(step, event, cleaned if kind is InboundKind.TEXT else "", view)
 
 
 # ---- reading answers ----------------------------------------------------------------------
