@@ -167,6 +167,9 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # who holds the message while it is sent (a fresh token per claim, with ``due_at`` as its
+    # lease): only the holder may record the outcome or extend the lease
+    claim_token: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),

@@ -33,6 +33,7 @@ PEOPLE = cast(Table, Person.__table__)
 PROCESSED = cast(Table, ProcessedUpdate.__table__)
 NUDGES = cast(Table, Nudge.__table__)
 COUNTERS = cast(Table, ReferenceCounter.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,32 +340,61 @@ class Store:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def postpone(self, message_ids: Sequence[int], until: datetime) -> None:
+    async def claim_messages(self, message_ids: Sequence[int], token: str, until: datetime) -> None:
+        """Hold the messages under ``token`` until ``until`` (their lease: not due before)."""
         if message_ids:
-            await self.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(due_at=until)
+            await self.connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(message_ids))
+                .values(claim_token=token, due_at=until)
             )
+
+    async def renew_claims(
+        self, message_ids: Sequence[int], token: str, until: datetime
+    ) -> set[int]:
+        """Extend the lease of those messages still pending and held by ``token``: their ids."""
+        if not message_ids:
+            return set()
+        result = await self.connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_(message_ids),
+                OUTBOX.c.claim_token == token,
+                OUTBOX.c.status == "pending",
+            )
+            .values(due_at=until)
+            .returning(OUTBOX.c.id)
+        )
+        return set(result.scalars().all())
 
     async def record_delivery(
         self,
         message_id: int,
+        token: str,
         status: str,
         now: datetime,
         error: str | None,
         retry_in: timedelta | None,
-    ) -> None:
-        """The outcome of one delivery attempt."""
-        message = await self.session.get(OutboxMessage, message_id)
-        if message is None:
-            return
-        message.attempts += 1
-        message.status = status
-        message.last_error = error[:500] if error else None
+    ) -> bool:
+        """The outcome of one delivery attempt, written only by the holder of the message's
+        claim (and ending it). False, and nothing written, when the claim was taken over."""
+        values: dict[str, Any] = {
+            "attempts": OUTBOX.c.attempts + 1,
+            "status": status,
+            "last_error": error[:500] if error else None,
+            "claim_token": None,
+        }
         if status == "sent":
-            message.sent_at = now
+            values["sent_at"] = now
         elif retry_in is not None:
-            message.due_at = now + retry_in
-        await self.session.flush()
+            values["due_at"] = now + retry_in
+        result = await self.connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.claim_token == token)
+            .values(values)
+            .returning(OUTBOX.c.id)
+        )
+        return result.scalar_one_or_none() is not None
 
     # ---- follow-up: reports ---------------------------------------------------------------
 

@@ -9,9 +9,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import outbox
 from bot.clock import FrozenClock
 from bot.events import Outbound
-from bot.outbox import LEASE, Dispatcher, PermanentFailure, TemporaryFailure
+from bot.outbox import (
+    DELIVERY_LIMIT,
+    LEASE,
+    Dispatcher,
+    PermanentFailure,
+    TemporaryFailure,
+    backoff,
+)
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -102,7 +110,6 @@ async def _statuses(db: Database) -> dict[str, tuple[str, int]]:
         return {m.address: (m.status, m.attempts) for m in rows}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.7: results are recorded after the whole batch")
 async def test_a_crash_re_sends_at_most_the_message_in_flight(
     database: Database, clock: FrozenClock
 ) -> None:
@@ -123,7 +130,6 @@ async def test_a_crash_re_sends_at_most_the_message_in_flight(
     assert {status for status, _ in (await _statuses(database)).values()} == {"sent"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11.7: a stale holder still sends and records")
 async def test_a_holder_stalled_past_its_lease_can_neither_record_nor_send(
     database: Database, clock: FrozenClock
 ) -> None:
@@ -146,6 +152,46 @@ async def test_a_holder_stalled_past_its_lease_can_neither_record_nor_send(
     assert (await second.dispatch_due()).sent == 2  # the lease ran out: it takes both over
     release.set()
     outcome = await first
-    assert outcome.sent == 0  # its result for the message in flight is refused …
+    assert outcome.sent == 0 and outcome.lost == 2  # its result for the one in flight is refused …
     assert ("stalled", "2") not in log.sends  # … and it does not send what it no longer holds
     assert await _statuses(database) == {"telegram:1": ("sent", 1), "telegram:2": ("sent", 1)}
+
+
+async def test_a_long_batch_renews_its_lease_so_nobody_takes_it_over(
+    database: Database, clock: FrozenClock
+) -> None:
+    for number in range(1, 7):
+        await _queue(database, clock, f"telegram:{number}")
+    log = Log()
+    other = Dispatcher(database, clock, {"telegram": LoggingSender(log, "other")})
+    taken: list[int] = []
+
+    class SlowSender(LoggingSender):
+        async def send(self, recipient: str, message: Outbound) -> None:
+            await super().send(recipient, message)
+            clock.advance(DELIVERY_LIMIT)  # each send takes as long as a send may
+            taken.append((await other.dispatch_due()).sent)  # another process tries meanwhile
+
+    outcome = await Dispatcher(
+        database, clock, {"telegram": SlowSender(log, "slow")}
+    ).dispatch_due()
+    assert outcome.sent == 6 and taken == [0] * 6
+    assert sorted(recipient for _, recipient in log.sends) == [str(n) for n in range(1, 7)]
+
+
+async def test_a_send_that_hangs_is_cut_off_and_retried(
+    database: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox, "DELIVERY_LIMIT", timedelta(milliseconds=50))
+
+    class HangingSender:
+        async def send(self, recipient: str, message: Outbound) -> None:
+            await asyncio.Event().wait()
+
+    await _queue(database, clock)
+    assert (
+        await Dispatcher(database, clock, {"telegram": HangingSender()}).dispatch_due()
+    ).retried == 1
+    message = await _message(database)
+    assert message.status == "pending" and message.claim_token is None
+    assert message.due_at == clock.now() + backoff(1)
