@@ -177,6 +177,18 @@ class OutboxMessage(Base):
     )
 
 
+class StartCount(Base):
+    """New reports started per person per hour, for the flood limit across restarts and
+    processes. ``person`` is a keyed hash of the address; there is no reference, no report
+    and nothing finer than the hour, and rows older than the previous hour are deleted."""
+
+    __tablename__ = "report_starts"
+
+    hour: Mapped[datetime] = mapped_column(primary_key=True)  # the hour's start, UTC
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer)
+
+
 class ProcessedUpdate(Base):
     """Platform deliveries already handled (Telegram update ids, Slack event ids), for a while."""
 

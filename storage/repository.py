@@ -26,6 +26,7 @@ from storage.models import (
     Report,
     ReporterMessage,
     ReportEvent,
+    StartCount,
 )
 
 CONVERSATIONS = cast(Table, Conversation.__table__)
@@ -34,6 +35,7 @@ PROCESSED = cast(Table, ProcessedUpdate.__table__)
 NUDGES = cast(Table, Nudge.__table__)
 COUNTERS = cast(Table, ReferenceCounter.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
+STARTS = cast(Table, StartCount.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,21 @@ class TurnStatements:
             .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
             .on_conflict_do_nothing()
             .returning(PROCESSED.c.key)
+        )
+        started = STARTS.c
+        hour = bindparam("hour", type_=started.hour.type)
+        count = insert_(STARTS).values(person=bindparam("person"), hour=hour, starts=1)
+        self.count_start = count.on_conflict_do_update(
+            index_elements=[started.hour, started.person],
+            set_={"starts": started.starts + 1},
+            where=started.starts < bindparam("allowed"),
+        ).returning(started.starts)
+        self.starts_since = select(started.hour, started.starts).where(
+            started.person == bindparam("person"),
+            started.hour >= bindparam("since", type_=started.hour.type),
+        )
+        self.forget_starts = delete(STARTS).where(
+            started.hour < bindparam("before", type_=started.hour.type)
         )
 
     @classmethod
@@ -395,6 +412,28 @@ class Store:
             .returning(OUTBOX.c.id)
         )
         return result.scalar_one_or_none() is not None
+
+    # ---- new reports per person per hour (the flood limit) ------------------------------
+
+    async def starts_since(self, person: str, since: datetime) -> dict[datetime, int]:
+        """The counted starts of ``person`` (a keyed hash) per hour, from ``since`` on."""
+        result = await self.connection.execute(
+            self._turn.starts_since, {"person": person, "since": since}
+        )
+        return {row.hour: row.starts for row in result}
+
+    async def count_start(self, person: str, hour: datetime, allowed: int) -> bool:
+        """Count one start of ``person`` in ``hour`` unless the hour already holds ``allowed``
+        (one statement, so concurrent turns can't both take the last one): True if counted."""
+        result = await self.connection.execute(
+            self._turn.count_start, {"person": person, "hour": hour, "allowed": allowed}
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def forget_starts_before(self, before: datetime) -> int:
+        """Delete the counts of the hours before ``before``."""
+        result = await self.connection.execute(self._turn.forget_starts, {"before": before})
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # ---- follow-up: reports ---------------------------------------------------------------
 
