@@ -8,21 +8,41 @@ not retried. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from bot.clock import Clock
-from bot.events import Outbound, outbound_from_payload
+from bot.events import Outbound, delivered_at, outbound_from_payload
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.outbox")
 
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(hours=1)
-LEASE = timedelta(minutes=5)  # a claimed message is not claimed again before this
+
+# The longest one delivery may take. Each platform call has its own timeout where the
+# senders are built: Slack's client (slack_sdk's AsyncWebClient in bot/adapters/slack/app.py)
+# gives a call 30 s and retries a broken connection once; a Telegram call gives up after 15 s
+# (connect, write and read timeouts of bot/adapters/telegram/transport.py, PTB does not
+# retry), though a long text goes out in parts. The dispatcher enforces the product itself,
+# so it holds whatever a sender does: a send that takes longer is a temporary failure.
+SEND_TIMEOUT = timedelta(seconds=30)
+SEND_TRIES = 2
+DELIVERY_LIMIT = SEND_TIMEOUT * SEND_TRIES
+# A claimed message is not claimed again before its lease ends. It must outlast one
+# delivery, so that the holder has sent (or given up) before anyone else may take the row
+# over; five deliveries' worth lets a batch run a while before its leases need renewing.
+LEASE = DELIVERY_LIMIT * 5
+# Before each send the holder renews the batch's leases when less than this is left: one
+# delivery, plus one more as a margin for recording it and for clocks that differ a little
+# between processes. A holder that stalled past its lease learns here that its rows were
+# taken over, and does not send them.
+RENEW_BELOW = DELIVERY_LIMIT * 2
 
 
 class TemporaryFailure(Exception):
@@ -45,6 +65,7 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    lost: int = 0  # taken over by another process after this one's lease ran out
 
 
 def backoff(attempts: int) -> timedelta:
@@ -52,53 +73,83 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+Outcome = tuple[str, str | None, timedelta | None]  # status, error, retry in
+
+
 class Dispatcher:
     def __init__(self, db: Database, clock: Clock, senders: dict[str, Sender]) -> None:
         self.db, self.clock, self.senders = db, clock, senders
 
     async def dispatch_due(self, limit: int = 100) -> DispatchResult:
-        """Claim what is due, send it outside any transaction, then record the outcome.
+        """Claim what is due; send each message outside any transaction and record its
+        outcome right after, in a short transaction of its own.
 
-        Claiming moves ``due_at`` forward by a lease, so a second process (or a crash during
-        sending) can't lose a message: an unrecorded one becomes due again after the lease.
+        Claiming writes a fresh token into the rows and moves their ``due_at`` forward by a
+        lease. A crash re-sends at most the message in flight: each one before it was
+        recorded, and those after it become due again when the lease ends. Only the token's
+        holder may record an outcome or renew the lease, so a process that stalled past its
+        lease while another took its rows over neither records nor sends them.
         """
         result = DispatchResult()
         if not self.senders:
             return result
+        token = secrets.token_hex(16)
         now = self.clock.now()
         async with self.db.transaction() as store:
             claimed = [
                 (m.id, m.address, dict(m.payload), m.attempts)
                 for m in await store.due_messages(now, list(self.senders), limit)
             ]
-            await store.postpone([m[0] for m in claimed], now + LEASE)
-        outcomes: list[tuple[int, str, str | None, timedelta | None]] = []
-        for message_id, address, payload, attempts in claimed:
-            platform, _, recipient = address.partition(":")
-            try:
+            await store.claim_messages([m[0] for m in claimed], token, now + LEASE)
+        held_until = now + LEASE
+        lost: set[int] = set()
+        for index, (message_id, address, payload, attempts) in enumerate(claimed):
+            if held_until - self.clock.now() < RENEW_BELOW:
+                rest = [m[0] for m in claimed[index:] if m[0] not in lost]
+                held_until = self.clock.now() + LEASE
+                async with self.db.transaction() as store:
+                    lost.update(set(rest) - await store.renew_claims(rest, token, held_until))
+            if message_id not in lost:
+                status, error, retry_in = await self._deliver(
+                    message_id, address, payload, attempts
+                )
+                async with self.db.transaction() as store:
+                    done_at = delivered_at(payload, self.clock.now())
+                    recorded = await store.record_delivery(
+                        message_id, token, status, done_at, error, retry_in
+                    )
+                if recorded:
+                    result.sent += status == "sent"
+                    result.retried += status == "pending"
+                    result.failed += status == "failed"
+                    continue
+            result.lost += 1
+            log.warning("outbox_claim_taken_over", outbox_id=message_id)
+        return result
+
+    async def _deliver(
+        self, message_id: int, address: str, payload: dict[str, Any], attempts: int
+    ) -> Outcome:
+        platform, _, recipient = address.partition(":")
+        try:
+            async with asyncio.timeout(DELIVERY_LIMIT.total_seconds()):
                 await self.senders[platform].send(
                     recipient, outbound_from_payload(payload, address)
                 )
-            except TemporaryFailure as problem:
-                if attempts + 1 >= MAX_ATTEMPTS:
-                    outcomes.append((message_id, "failed", str(problem), None))
-                    result.failed += 1
-                    continue
-                wait: timedelta = backoff(attempts + 1)
-                if problem.retry_after is not None:  # the platform said when: do as it says
-                    wait = timedelta(seconds=problem.retry_after)
-                outcomes.append((message_id, "pending", str(problem), wait))
-                result.retried += 1
-            except PermanentFailure as problem:
-                outcomes.append((message_id, "failed", str(problem), None))
-                result.failed += 1
-                log.warning("outbox_undeliverable", outbox_id=message_id, platform=platform)
-            else:
-                outcomes.append((message_id, "sent", None, None))
-                result.sent += 1
-        if outcomes:
-            async with self.db.transaction() as store:
-                done_at = self.clock.now()
-                for message_id, status, error, retry_in in outcomes:
-                    await store.record_delivery(message_id, status, done_at, error, retry_in)
-        return result
+        except TimeoutError:
+            return self._retry(TemporaryFailure("no answer within the delivery limit"), attempts)
+        except TemporaryFailure as problem:
+            return self._retry(problem, attempts)
+        except PermanentFailure as problem:
+            log.warning("outbox_undeliverable", outbox_id=message_id, platform=platform)
+            return "failed", str(problem), None
+        return "sent", None, None
+
+    @staticmethod
+    def _retry(problem: TemporaryFailure, attempts: int) -> Outcome:
+        if attempts + 1 >= MAX_ATTEMPTS:
+            return "failed", str(problem), None
+        wait = backoff(attempts + 1)
+        if problem.retry_after is not None:  # the platform said when: do as it says
+            wait = timedelta(seconds=problem.retry_after)
+        return "pending", str(problem), wait

@@ -9,7 +9,7 @@ turns of different chats run concurrently.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,6 +17,7 @@ from typing import Any
 
 import structlog
 
+from bot import rate_limit
 from bot.casework import ADVISER_KIND, Casework, is_case_token
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -115,9 +116,6 @@ class ReportService:
         self.clock = clock or SystemClock()
         self._locks = KeyedLocks()
         self.casework = Casework(config, self.clock)
-        # New reports started per person in the last hour (in memory: nothing is stored that
-        # could link a person to an anonymous report).
-        self._starts: dict[str, deque[datetime]] = {}
 
     async def handle(self, event: Inbound) -> Outcome:
         """Never raises for what a person sends: a failure becomes a friendly message and the
@@ -238,7 +236,7 @@ class ReportService:
                 return await self._status_of_one(store, event, argument, ctx, now)
             if word in STATUS_WORDS:
                 return Outcome([await self._status(store, event.address, ctx.t)])
-            result = self._idle(event, word, ctx, person)
+            result = await self._idle(store, event, word, ctx, person)
             if result is None:
                 return Outcome(self._welcome(ctx, event))
         elif event.kind is InboundKind.COMMAND and word in START_WORDS | ANONYMOUS_WORDS:
@@ -295,16 +293,11 @@ class ReportService:
             replies.extend(result.start.replies)
         return Outcome(replies, result.notifications)
 
-    def _may_start(self, address: str) -> bool:
-        """A flood can't bury real reports: at most N new reports per person per hour."""
-        now = self.clock.now()
-        starts = self._starts.setdefault(address, deque())
-        while starts and now - starts[0] > timedelta(hours=1):
-            starts.popleft()
-        if len(starts) >= self.config.privacy.max_reports_per_hour:
-            return False
-        starts.append(now)
-        return True
+    async def _may_start(self, store: Store, address: str) -> bool:
+        """A flood can't bury real reports: at most N new reports per person per hour, counted
+        in the database in this turn's transaction (see bot/rate_limit.py)."""
+        limit = self.config.privacy.max_reports_per_hour
+        return await rate_limit.may_start(store, address, self.clock.now(), limit)
 
     async def _find_own_report(self, store: Store, address: str, typed: str) -> Report | None:
         """A report by its private code (anonymous), or by reference for its named reporter."""
@@ -418,8 +411,8 @@ class ReportService:
             notifications = await self.casework.relay_reply(store, report, clean)
             return Outcome([Outbound(t("reply.sent"))], notifications)
 
-    def _idle(
-        self, event: Inbound, word: str, ctx: Context, person: Person
+    async def _idle(
+        self, store: Store, event: Inbound, word: str, ctx: Context, person: Person
     ) -> engine.TurnResult | None:
         """No conversation yet: start one on a start word or button, else None (welcome)."""
         choice = event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
@@ -430,7 +423,7 @@ class ReportService:
         anonymous = choice == "anonymous" or word in ANONYMOUS_WORDS
         if not anonymous and choice != "report" and word not in START_WORDS:
             return None
-        if not self._may_start(person.address):
+        if not await self._may_start(store, person.address):
             return engine.TurnResult(None, [Outbound(ctx.t("rate.limited"))])
         known = self._known_team(person)
         prefill = {"team": known} if known else {}

@@ -15,6 +15,7 @@ from datetime import datetime, time
 import structlog
 from sqlalchemy import or_
 
+from bot import rate_limit
 from bot.casework import ACTION_PREFIX, CASE_PREFIX
 from bot.clock import Clock
 from bot.config import Config
@@ -186,6 +187,7 @@ class Sweeper:
         now = at or self.clock.now()
         await tidy_drafts(self.db, self.config, now)
         await apply_retention(self.db, self.config, now)
+        await rate_limit.forget_expired(self.db, now)  # counts of new reports per hour
 
     # ---- digests ------------------------------------------------------------------------
 

@@ -167,11 +167,26 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # who holds the message while it is sent (a fresh token per claim, with ``due_at`` as its
+    # lease): only the holder may record the outcome or extend the lease
+    claim_token: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_address_status", "address", "status"),
     )
+
+
+class StartCount(Base):
+    """New reports started per person per hour, for the flood limit across restarts and
+    processes. ``person`` is a keyed hash of the address; there is no reference, no report
+    and nothing finer than the hour, and rows older than the previous hour are deleted."""
+
+    __tablename__ = "report_starts"
+
+    hour: Mapped[datetime] = mapped_column(primary_key=True)  # the hour's start, UTC
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer)
 
 
 class ProcessedUpdate(Base):

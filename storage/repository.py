@@ -26,6 +26,7 @@ from storage.models import (
     Report,
     ReporterMessage,
     ReportEvent,
+    StartCount,
 )
 
 CONVERSATIONS = cast(Table, Conversation.__table__)
@@ -33,6 +34,8 @@ PEOPLE = cast(Table, Person.__table__)
 PROCESSED = cast(Table, ProcessedUpdate.__table__)
 NUDGES = cast(Table, Nudge.__table__)
 COUNTERS = cast(Table, ReferenceCounter.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+STARTS = cast(Table, StartCount.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,21 @@ class TurnStatements:
             .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
             .on_conflict_do_nothing()
             .returning(PROCESSED.c.key)
+        )
+        started = STARTS.c
+        hour = bindparam("hour", type_=started.hour.type)
+        count = insert_(STARTS).values(person=bindparam("person"), hour=hour, starts=1)
+        self.count_start = count.on_conflict_do_update(
+            index_elements=[started.hour, started.person],
+            set_={"starts": started.starts + 1},
+            where=started.starts < bindparam("allowed"),
+        ).returning(started.starts)
+        self.starts_since = select(started.hour, started.starts).where(
+            started.person == bindparam("person"),
+            started.hour >= bindparam("since", type_=started.hour.type),
+        )
+        self.forget_starts = delete(STARTS).where(
+            started.hour < bindparam("before", type_=started.hour.type)
         )
 
     @classmethod
@@ -339,32 +357,85 @@ class Store:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def postpone(self, message_ids: Sequence[int], until: datetime) -> None:
+    async def claim_messages(self, message_ids: Sequence[int], token: str, until: datetime) -> None:
+        """Hold the messages under ``token`` until ``until`` (their lease: not due before)."""
         if message_ids:
-            await self.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(due_at=until)
+            await self.connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(message_ids))
+                .values(claim_token=token, due_at=until)
             )
+
+    async def renew_claims(
+        self, message_ids: Sequence[int], token: str, until: datetime
+    ) -> set[int]:
+        """Extend the lease of those messages still pending and held by ``token``: their ids."""
+        if not message_ids:
+            return set()
+        result = await self.connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_(message_ids),
+                OUTBOX.c.claim_token == token,
+                OUTBOX.c.status == "pending",
+            )
+            .values(due_at=until)
+            .returning(OUTBOX.c.id)
+        )
+        return set(result.scalars().all())
 
     async def record_delivery(
         self,
         message_id: int,
+        token: str,
         status: str,
         now: datetime,
         error: str | None,
         retry_in: timedelta | None,
-    ) -> None:
-        """The outcome of one delivery attempt."""
-        message = await self.session.get(OutboxMessage, message_id)
-        if message is None:
-            return
-        message.attempts += 1
-        message.status = status
-        message.last_error = error[:500] if error else None
+    ) -> bool:
+        """The outcome of one delivery attempt, written only by the holder of the message's
+        claim (and ending it). False, and nothing written, when the claim was taken over."""
+        values: dict[str, Any] = {
+            "attempts": OUTBOX.c.attempts + 1,
+            "status": status,
+            "last_error": error[:500] if error else None,
+            "claim_token": None,
+        }
         if status == "sent":
-            message.sent_at = now
-        elif retry_in is not None:
-            message.due_at = now + retry_in
-        await self.session.flush()
+            values["sent_at"] = now
+        if retry_in is not None:
+            values["due_at"] = now + retry_in
+        elif status != "pending":
+            values["due_at"] = now  # settled: no lease or delay moment stays behind
+        result = await self.connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.claim_token == token)
+            .values(values)
+            .returning(OUTBOX.c.id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    # ---- new reports per person per hour (the flood limit) ------------------------------
+
+    async def starts_since(self, person: str, since: datetime) -> dict[datetime, int]:
+        """The counted starts of ``person`` (a keyed hash) per hour, from ``since`` on."""
+        result = await self.connection.execute(
+            self._turn.starts_since, {"person": person, "since": since}
+        )
+        return {row.hour: row.starts for row in result}
+
+    async def count_start(self, person: str, hour: datetime, allowed: int) -> bool:
+        """Count one start of ``person`` in ``hour`` unless the hour already holds ``allowed``
+        (one statement, so concurrent turns can't both take the last one): True if counted."""
+        result = await self.connection.execute(
+            self._turn.count_start, {"person": person, "hour": hour, "allowed": allowed}
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def forget_starts_before(self, before: datetime) -> int:
+        """Delete the counts of the hours before ``before``."""
+        result = await self.connection.execute(self._turn.forget_starts, {"before": before})
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # ---- follow-up: reports ---------------------------------------------------------------
 

@@ -116,3 +116,24 @@ async def test_a_typed_time_of_an_anonymous_report_is_kept_to_the_hour(
     assert report.occurred_at is not None and report.occurred_at.minute == 0
     [message] = await _rows(sqlite_db, OutboxMessage)
     assert "14:35" not in message.payload["text"] and "14:00" in message.payload["text"]
+
+
+async def test_a_delivered_notification_keeps_no_finer_moment(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    """Through the dispatcher (a messenger's sender), not the shell's inbox."""
+    from bot.events import Outbound
+    from bot.outbox import Dispatcher
+
+    sent: list[str] = []
+
+    class Sender:
+        async def send(self, recipient: str, message: Outbound) -> None:
+            sent.append(recipient)
+
+    await _anonymous_report(service)
+    clock.advance(timedelta(minutes=11, seconds=7))
+    dispatcher = Dispatcher(sqlite_db, clock, {"shell": Sender()})
+    assert (await dispatcher.dispatch_due()).sent == 1 and sent == ["lead-noord"]
+    [message] = await _rows(sqlite_db, OutboxMessage)
+    assert message.status == "sent" and _fine_moments(message) == []

@@ -1,0 +1,73 @@
+"""The per-person limit on new reports: kept in the database, so it holds across restarts and
+processes, and stored so that it links nobody to an anonymous report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bot.clock import FrozenClock
+from bot.service import ReportService
+from scheduler.sweep import Sweeper
+from storage.db import Database
+from tests.helpers import Chat, make_config
+
+LIMITED = "veel meldingen gestart"
+
+
+async def _start_and_stop(chat: Chat, word: str = "/melden") -> None:
+    await chat.command(word)
+    assert LIMITED not in chat.text
+    await chat.say("stop")
+    await chat.tap("yes")
+
+
+async def _rows(db: Database) -> tuple[list[str], list[tuple[object, ...]]]:
+    async with db.engine.connect() as conn:
+        result = await conn.execute(text("SELECT * FROM report_starts"))
+        return list(result.keys()), [tuple(row) for row in result.all()]
+
+
+async def test_the_limit_holds_across_restarts_and_processes(
+    database: Database, clock: FrozenClock
+) -> None:
+    config = make_config(privacy={"max_reports_per_hour": 3})
+    one, other = ReportService(config, database, clock), ReportService(config, database, clock)
+    await _start_and_stop(Chat(one, user="nina"))
+    await _start_and_stop(Chat(other, user="nina"), "/anoniem")  # a second process
+    await _start_and_stop(Chat(one, user="nina"))
+    restarted = Chat(ReportService(config, database, clock), user="nina")
+    await restarted.command("/melden")
+    assert LIMITED in restarted.text
+    await _start_and_stop(Chat(ReportService(config, database, clock), user="omar"))
+
+
+async def test_the_stored_counter_holds_no_address_reference_or_minute(
+    database: Database, clock: FrozenClock
+) -> None:
+    config = make_config(privacy={"max_reports_per_hour": 3})
+    await _start_and_stop(Chat(ReportService(config, database, clock), user="nina"), "/anoniem")
+    columns, rows = await _rows(database)
+    assert set(columns) == {"person", "hour", "starts"}  # no reference, no report id
+    assert len(rows) == 1
+    row = dict(zip(columns, rows[0], strict=True))
+    assert "nina" not in str(row["person"]) and row["starts"] == 1
+    stored = datetime.fromisoformat(str(row["hour"]))  # SQLite: naive UTC; PostgreSQL: aware
+    if stored.tzinfo is not None:
+        stored = stored.astimezone(UTC).replace(tzinfo=None)
+    assert clock.now() == datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    assert stored == datetime(2026, 11, 18, 9, 0)  # the hour, not the minute
+
+
+async def test_old_counters_expire(database: Database, clock: FrozenClock) -> None:
+    config = make_config(privacy={"max_reports_per_hour": 3})
+    await _start_and_stop(Chat(ReportService(config, database, clock), user="nina"))
+    assert len((await _rows(database))[1]) == 1
+    clock.advance(timedelta(hours=2, minutes=1))
+    await Sweeper(config, database, clock).housekeeping()
+    assert (await _rows(database))[1] == []
+    await _start_and_stop(Chat(ReportService(config, database, clock), user="nina"))
+    clock.advance(timedelta(hours=2))
+    await _start_and_stop(Chat(ReportService(config, database, clock), user="omar"))
+    assert len((await _rows(database))[1]) == 1  # a start also clears what has expired
