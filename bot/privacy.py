@@ -155,13 +155,22 @@ async def export_person(
 
 
 async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> int:
-    """Remove ``address``'s identity from their reports; returns how many reports changed."""
+    """Remove ``address``'s identity from their reports and from every message that names
+    them; returns how many reports changed.
+
+    Messages to the person go; messages about their reports (the leaders' notifications,
+    sent or still queued) keep their content with the name replaced, so a queued one is
+    never delivered with it. Old copies are then dropped from the database files."""
     platform, _, user_id = address.partition(":")
     async with db.transaction() as store:
+        person = await store.get_person(address)
         reports = await store.reports_where(
             Report.reporter_hash == crypto.current().lookup(address), limit=100_000
         )
+        names = {person.name} if person is not None and person.name else set()
         for report in reports:
+            if report.reporter_name:
+                names.add(report.reporter_name)
             report.reporter_address = report.reporter_name = report.reporter_hash = None
             report.personal_data_removed_at = report.personal_data_removed_at or now
             await store.session.execute(
@@ -172,13 +181,37 @@ async def erase_person(db: Database, address: str, now: datetime, actor: str = "
             await store.add_event(report.id, "identity_erased", now, None, {})
             await store.add_audit(now, actor, "erase", report.reference, "cli", {})
         await store.session.execute(delete(OutboxMessage).where(OutboxMessage.address == address))
+        if reports and names:
+            longest_first = sorted(names, key=len, reverse=True)
+            about = await store.session.execute(
+                select(OutboxMessage).where(OutboxMessage.report_id.in_([r.id for r in reports]))
+            )
+            for message in about.scalars():
+                payload = _without_names(message.payload, longest_first)
+                if payload != message.payload:
+                    message.payload = payload
         await store.session.execute(
             delete(Conversation).where(
                 Conversation.platform == platform, Conversation.chat_id == user_id
             )
         )
         await store.session.execute(delete(Person).where(Person.address == address))
+    if not await db.drop_old_copies():
+        log.warning("erase_checkpoint_busy")  # the log is emptied at the next checkpoint
     return len(reports)
+
+
+def _without_names(value: Any, names: list[str]) -> Any:
+    """``value`` (a message payload) with every occurrence of the names replaced."""
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, REMOVED)
+        return value
+    if isinstance(value, list):
+        return [_without_names(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_names(item, names) for key, item in value.items()}
+    return value
 
 
 async def apply_retention(db: Database, config: Config, now: datetime) -> int:

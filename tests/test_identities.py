@@ -85,10 +85,6 @@ async def _outbox_payloads(db: Database) -> str:
 # ---- erasure reaches the outbox -----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11.4: privacy erase leaves the name in outbox payloads and in free pages",
-)
 async def test_erase_leaves_the_name_in_no_outbox_message_sent_or_pending(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -108,10 +104,6 @@ async def test_erase_leaves_the_name_in_no_outbox_message_sent_or_pending(
     assert "VIM-2026-0002" in pending.text and "Verbeek" not in pending.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11.4: privacy erase leaves the name in outbox payloads and in free pages",
-)
 async def test_erase_leaves_the_name_in_no_byte_of_the_sqlite_files(
     tmp_path: Path, clock: FrozenClock
 ) -> None:
