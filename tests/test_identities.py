@@ -3,22 +3,26 @@ through keyed hashes that survive a key rotation, and erased from every copy on 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.events import Outbound
 from bot.flows.engine import SKIP
-from bot.privacy import erase_person
+from bot.privacy import erase_person, rotate_keys
 from bot.service import ReportService
 from storage import crypto, migrate
 from storage.db import Database
 from storage.models import OutboxMessage
+from tests.conftest import PG_URL
 from tests.helpers import Chat, make_config
 
 NAME = "Nina Verbeek"
@@ -119,3 +123,147 @@ async def test_erase_leaves_the_name_in_no_byte_of_the_sqlite_files(
     await erase_person(db, ADDRESS, clock.now())
     _assert_nowhere(_file_bytes(path))
     await db.dispose()
+
+
+# ---- identities encrypted at rest -----------------------------------------------------------
+
+
+async def _named_report_and_follow_up(service: ReportService) -> None:
+    chat = await _report(service)
+    await chat.command("/status")
+    leader = Chat(service, user="lead-noord", name="Lea")
+    await leader.press("case:VIM-2026-0001", "contact")
+    await chat.command("/melden")  # a draft in progress
+    await chat.tap("no")
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
+)
+async def test_with_a_key_the_sqlite_files_hold_no_name_or_platform_id(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    crypto.configure(crypto.new_key())
+    path = tmp_path / "vimbot.db"
+    db = await _sqlite(path)
+    await _named_report_and_follow_up(ReportService(_config(), db, clock))
+    _assert_nowhere(_file_bytes(path))
+    await db.dispose()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
+)
+async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
+    database: Database, clock: FrozenClock
+) -> None:
+    if database.is_sqlite or not PG_URL:
+        pytest.skip("a pg_dump needs PostgreSQL")
+    crypto.configure(crypto.new_key())
+    await _named_report_and_follow_up(ReportService(_config(), database, clock))
+    async with database.engine.connect() as conn:
+        schema = (await conn.execute(text("SELECT current_schema()"))).scalar_one()
+    url = make_url(PG_URL)
+    dump = await asyncio.create_subprocess_exec(
+        "pg_dump",
+        "-h",
+        url.host or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+        "-n",
+        schema,
+        url.database or "test",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await dump.communicate()
+    assert dump.returncode == 0 and b"VIM-2026-0001" in out
+    _assert_nowhere(out)
+
+
+# ---- lookups survive a key rotation -------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11.5: code lookups use the first key only; rotate-key loses them",
+)
+async def test_an_anonymous_code_is_still_found_after_rotate_key(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    old = crypto.new_key()
+    crypto.configure(old)
+    service = ReportService(_config(), sqlite_db, clock)
+    chat = await _report(service, send="send_anonymous")
+    code = chat.text.split("code is: ")[1].split("\n")[0]
+    assert await service.status_by_code("shell:someone", code) is not None
+
+    new = crypto.new_key()
+    crypto.configure(f"{new},{old}")
+    await rotate_keys(sqlite_db)
+    assert await service.status_by_code("shell:someone", code) is not None
+
+
+# ---- migration 0007 --------------------------------------------------------------------------
+
+ROWS = {
+    "people": (
+        "INSERT INTO people (address, name, language, team_id, created_at) "
+        "VALUES (:address, :name, 'nl', 'noord', :at)"
+    ),
+    "conversations": (
+        "INSERT INTO conversations (platform, chat_id, flow, state, created_at, updated_at) "
+        "VALUES ('shell', :user, 'report', '{\"step\": \"when\"}', :at, :at)"
+    ),
+    "outbox": (
+        "INSERT INTO outbox (address, payload, created_at, due_at, status, attempts) "
+        "VALUES (:address, '{\"text\": \"Hallo\"}', :at, :at, 'pending', 0)"
+    ),
+    "audit_log": (
+        "INSERT INTO audit_log (at, actor, action, reference, channel, detail) "
+        "VALUES (:at, :address, 'view', 'VIM-2026-0001', 'shell', '{}')"
+    ),
+    "reports": (
+        "INSERT INTO reports (id, reference, created_at, occurred_on, description, categories,"
+        " affected, report_type, harm, possible_calamity, danger_at_start, contact_wish, status,"
+        " anonymous, language) VALUES (1, 'VIM-2026-0001', :at, '2026-11-18', 'Gevallen',"
+        " '[]', '[]', 'MIC', 'none', false, false, 'team_leader', 'new', false, 'nl')"
+    ),
+    "report_events": (
+        "INSERT INTO report_events (report_id, at, kind, actor, data) "
+        "VALUES (1, :at, 'created', :address, '{}')"
+    ),
+}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
+)
+async def test_migration_0007_encrypts_the_identities_already_stored(
+    database: Database, tmp_path: Path
+) -> None:
+    crypto.configure(crypto.new_key())
+    await migrate.downgrade(database, "0006")
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    at_value = at if not database.is_sqlite else at.replace(tzinfo=None).isoformat(" ")
+    params = {"address": ADDRESS, "name": NAME, "user": USER, "at": at_value}
+    async with database.engine.begin() as conn:
+        for statement in ROWS.values():
+            await conn.execute(text(statement), params)
+
+    await migrate.upgrade(database)
+    async with database.engine.connect() as conn:
+        stored = [
+            [tuple(row) for row in await conn.execute(text(f"SELECT * FROM {table}"))]
+            for table in ROWS
+        ]
+    _assert_nowhere(repr(stored))
+    if database.is_sqlite:
+        _assert_nowhere(_file_bytes(Path(str(make_url(database.url).database))))
+
+    async with database.transaction() as store:  # and everything is found again
+        person = await store.get_person(ADDRESS)
+        assert person is not None and person.name == NAME
+        assert await store.load_conversation("shell", USER) is not None
+        assert len(await store.pending_for(ADDRESS)) == 1
