@@ -137,9 +137,6 @@ async def _named_report_and_follow_up(service: ReportService) -> None:
     await chat.tap("no")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
-)
 async def test_with_a_key_the_sqlite_files_hold_no_name_or_platform_id(
     tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -151,9 +148,6 @@ async def test_with_a_key_the_sqlite_files_hold_no_name_or_platform_id(
     await db.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
-)
 async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
     database: Database, clock: FrozenClock
 ) -> None:
@@ -185,10 +179,6 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
 # ---- lookups survive a key rotation -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11.5: code lookups use the first key only; rotate-key loses them",
-)
 async def test_an_anonymous_code_is_still_found_after_rotate_key(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -237,9 +227,6 @@ ROWS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11.5: named reporters' identities are stored in clear"
-)
 async def test_migration_0007_encrypts_the_identities_already_stored(
     database: Database, tmp_path: Path
 ) -> None:
@@ -267,3 +254,34 @@ async def test_migration_0007_encrypts_the_identities_already_stored(
         assert person is not None and person.name == NAME
         assert await store.load_conversation("shell", USER) is not None
         assert len(await store.pending_for(ADDRESS)) == 1
+
+
+async def test_people_drafts_and_messages_are_found_during_and_after_a_rotation(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    old = crypto.new_key()
+    crypto.configure(old)
+    service = ReportService(_config(), sqlite_db, clock)
+    await _report(service)
+    chat = Chat(service, user=USER, name=NAME)
+    await chat.command("/melden")
+    await chat.tap("no")
+    await service.queue(ADDRESS, Outbound("Een bericht voor jou"))
+
+    new = crypto.new_key()
+    crypto.configure(f"{new},{old}")  # the new key first, before rotate-key has run
+    await chat.say("Een beschrijving in concept")  # the same draft goes on, not a new one
+    async with sqlite_db.transaction() as store:
+        assert (await store.get_person(ADDRESS)) is not None
+        assert len(await store.pending_for(ADDRESS)) == 1
+    await rotate_keys(sqlite_db)
+    crypto.configure(new)  # the old key is gone
+    async with sqlite_db.transaction() as store:
+        person = await store.get_person(ADDRESS)
+        assert person is not None and person.name == NAME
+        draft = await store.load_conversation("shell", USER)
+        assert draft is not None and "Een beschrijving" in json.dumps(draft.state)
+        assert len(await store.pending_for(ADDRESS)) == 1
+        assert [r.reference for r in await store.reports_of(ADDRESS, 10)] == ["VIM-2026-0001"]
+        rows = (await store.connection.execute(text("SELECT count(*) FROM conversations"))).one()
+        assert rows[0] == 1
