@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.config import Config
@@ -33,6 +33,7 @@ from storage.models import (
     ReporterMessage,
     ReportEvent,
 )
+from storage.repository import chat_key
 
 log = structlog.get_logger("vimbot.privacy")
 
@@ -51,13 +52,19 @@ BATCH = 500
 
 
 async def rotate_keys(db: Database) -> int:
-    """Re-encrypt all protected values with the current first key; returns rows touched."""
+    """Re-encrypt all protected values with the current first key and write again the keyed
+    hashes that can be computed again; returns rows touched.
+
+    An anonymous code's hash cannot (the code is not stored): it stays as it was, and is
+    found as long as the key it was made with is configured (see ``Cipher.lookups``)."""
     touched = 0
     cipher = crypto.current()
     for model, columns in (
         (Report, REPORT_SECRETS),
-        (Conversation, ("state",)),
-        (OutboxMessage, ("payload",)),
+        (ReportEvent, ("actor",)),
+        (Person, ("address", "name")),
+        (Conversation, ("chat_id", "state")),
+        (OutboxMessage, ("address", "payload")),
         (ReporterMessage, ("text",)),
     ):
         async with db.transaction() as store:
@@ -67,10 +74,22 @@ async def rotate_keys(db: Database) -> int:
             async for row in result:
                 for column in columns:
                     flag_modified(row, column)  # written again, so encrypted with the new key
-                if isinstance(row, Report) and row.reporter_address:
-                    row.reporter_hash = cipher.lookup(row.reporter_address)
+                _rehash(row, cipher)
                 touched += 1
+    async with db.transaction() as store:
+        touched += await store.rewrite_audit_actors()
     return touched
+
+
+def _rehash(row: Any, cipher: crypto.Cipher) -> None:
+    if isinstance(row, Report) and row.reporter_address:
+        row.reporter_hash = cipher.lookup(row.reporter_address)
+    elif isinstance(row, Person):
+        row.address_hash = cipher.lookup(row.address)
+    elif isinstance(row, Conversation):
+        row.chat_hash = cipher.lookup(chat_key(row.platform, row.chat_id))
+    elif isinstance(row, OutboxMessage):
+        row.address_hash = cipher.lookup(row.address)
 
 
 async def export_person(
@@ -79,11 +98,10 @@ async def export_person(
     """All data about ``address``: profile, own (named) reports, messages, drafts, actions."""
     tz = config.organisation.tz
     platform, _, user_id = address.partition(":")
+    hashes = crypto.current().lookups(address)
     async with db.transaction() as store:
         person = await store.get_person(address)
-        reports = await store.reports_where(
-            Report.reporter_hash == crypto.current().lookup(address), limit=100_000
-        )
+        reports = await store.reports_where(Report.reporter_hash.in_(hashes), limit=100_000)
         messages = (
             (
                 await store.session.execute(
@@ -99,18 +117,20 @@ async def export_person(
             (
                 await store.session.execute(
                     select(OutboxMessage)
-                    .where(OutboxMessage.address == address)
+                    .where(OutboxMessage.address_hash.in_(hashes))
                     .order_by(OutboxMessage.id)
                 )
             )
             .scalars()
             .all()
         )
-        draft = await store.session.get(Conversation, (platform, user_id))
+        draft = await store.load_conversation(platform, user_id)
         audit = (
             (
                 await store.session.execute(
-                    select(AuditEntry).where(AuditEntry.actor == address).order_by(AuditEntry.id)
+                    select(AuditEntry)
+                    .where(AuditEntry.actor_hash.in_(hashes))
+                    .order_by(AuditEntry.id)
                 )
             )
             .scalars()
@@ -155,30 +175,58 @@ async def export_person(
 
 
 async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> int:
-    """Remove ``address``'s identity from their reports; returns how many reports changed."""
+    """Remove ``address``'s identity from their reports and from every message that names
+    them; returns how many reports changed.
+
+    Messages to the person go; messages about their reports (the leaders' notifications,
+    sent or still queued) keep their content with the name replaced, so a queued one is
+    never delivered with it. Old copies are then dropped from the database files."""
     platform, _, user_id = address.partition(":")
+    hashes = crypto.current().lookups(address)
     async with db.transaction() as store:
-        reports = await store.reports_where(
-            Report.reporter_hash == crypto.current().lookup(address), limit=100_000
-        )
+        person = await store.get_person(address)
+        reports = await store.reports_where(Report.reporter_hash.in_(hashes), limit=100_000)
+        names = {person.name} if person is not None and person.name else set()
         for report in reports:
+            if report.reporter_name:
+                names.add(report.reporter_name)
             report.reporter_address = report.reporter_name = report.reporter_hash = None
             report.personal_data_removed_at = report.personal_data_removed_at or now
-            await store.session.execute(
-                update(ReportEvent)
-                .where(ReportEvent.report_id == report.id, ReportEvent.actor == address)
-                .values(actor=None)
-            )
+            for event in await store.events_of(report.id):  # actors are encrypted: compared here
+                if event.actor == address:
+                    event.actor = None
             await store.add_event(report.id, "identity_erased", now, None, {})
             await store.add_audit(now, actor, "erase", report.reference, "cli", {})
-        await store.session.execute(delete(OutboxMessage).where(OutboxMessage.address == address))
         await store.session.execute(
-            delete(Conversation).where(
-                Conversation.platform == platform, Conversation.chat_id == user_id
-            )
+            delete(OutboxMessage).where(OutboxMessage.address_hash.in_(hashes))
         )
-        await store.session.execute(delete(Person).where(Person.address == address))
+        if reports and names:
+            longest_first = sorted(names, key=len, reverse=True)
+            about = await store.session.execute(
+                select(OutboxMessage).where(OutboxMessage.report_id.in_([r.id for r in reports]))
+            )
+            for message in about.scalars():
+                payload = _without_names(message.payload, longest_first)
+                if payload != message.payload:
+                    message.payload = payload
+        await store.delete_conversation(platform, user_id)
+        await store.session.execute(delete(Person).where(Person.address_hash.in_(hashes)))
+    if not await db.drop_old_copies():
+        log.warning("erase_checkpoint_busy")  # the log is emptied at the next checkpoint
     return len(reports)
+
+
+def _without_names(value: Any, names: list[str]) -> Any:
+    """``value`` (a message payload) with every occurrence of the names replaced."""
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, REMOVED)
+        return value
+    if isinstance(value, list):
+        return [_without_names(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_names(item, names) for key, item in value.items()}
+    return value
 
 
 async def apply_retention(db: Database, config: Config, now: datetime) -> int:

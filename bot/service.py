@@ -314,7 +314,7 @@ class ReportService:
                 return candidate
             return None
         code = normalise_code(typed)
-        candidate = await store.report_by_code(crypto.current().lookup(f"code:{code}"))
+        candidate = await store.report_by_code(crypto.current().lookups(f"code:{code}"))
         if (
             candidate is not None
             and candidate.anonymous_code_hash

@@ -6,7 +6,11 @@ run ``vimbot privacy rotate-key``, then drop the old one.
 
 Encrypted values are stored as ``enc1:<token>``; values without the prefix are plaintext
 written before a key was set (they stay readable, and rotation encrypts them). Lookups by
-a reporter's address use a keyed hash (HMAC-SHA256), never the address itself.
+an address, a chat or an anonymous code use a keyed hash (HMAC-SHA256), never the value
+itself. A hash is written with the first key; queries match the hash under every configured
+key (:meth:`Cipher.lookups`), so rows hashed before a rotation are still found, and
+``rotate-key`` rewrites the hashes it can compute again (not those of anonymous codes: the
+code itself is never stored).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ class KeyError_(ValueError):
 
 
 class Cipher:
-    __slots__ = ("_fernet", "_lookup_key")
+    __slots__ = ("_fernet", "_lookup_keys")
 
     def __init__(self, keys: list[str] | None = None) -> None:
         keys = [k.strip() for k in (keys or []) if k.strip()]
@@ -35,9 +39,10 @@ class Cipher:
             raise KeyError_(
                 "VIMBOT_ENCRYPTION_KEY is not a valid key: make one with `vimbot privacy new-key`"
             ) from exc
-        self._lookup_key = (
-            hashlib.sha256(b"vimbot-lookup:" + keys[0].encode()).digest() if keys else _NO_KEY_SALT
-        )
+        # the first key writes; every key (and the key-less salt, for rows hashed before a
+        # key was set) still finds
+        derived = [hashlib.sha256(b"vimbot-lookup:" + k.encode()).digest() for k in keys]
+        self._lookup_keys = list(dict.fromkeys([*derived, _NO_KEY_SALT]))
 
     @property
     def enabled(self) -> bool:
@@ -60,7 +65,12 @@ class Cipher:
         return self.encrypt(self.decrypt(stored))
 
     def lookup(self, value: str) -> str:
-        return hmac.new(self._lookup_key, value.encode(), hashlib.sha256).hexdigest()
+        """The hash to write (first key)."""
+        return hmac.new(self._lookup_keys[0], value.encode(), hashlib.sha256).hexdigest()
+
+    def lookups(self, value: str) -> list[str]:
+        """The hashes to look for: under every configured key, the writing one first."""
+        return [hmac.new(k, value.encode(), hashlib.sha256).hexdigest() for k in self._lookup_keys]
 
 
 _current = Cipher()

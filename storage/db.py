@@ -36,7 +36,11 @@ def normalise_url(url: str) -> str:
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
+    """WAL, foreign keys, a busy timeout, secure delete, and BEGIN IMMEDIATE for every
+    transaction.
+
+    ``secure_delete`` overwrites deleted and replaced values with zeros, so an erased name or
+    a value written before encryption does not linger in free pages of the file.
 
     A turn reads and then writes; with a deferred BEGIN two writers in WAL mode can fail to
     upgrade their lock ("database is locked"). Taking the write lock at BEGIN serialises them
@@ -51,6 +55,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -96,6 +101,29 @@ class Database:
                 await store.end(commit=False)
                 raise
             await store.end(commit=True)
+
+    async def drop_old_copies(self, vacuum: bool = False) -> bool:
+        """After an erasure or encrypting stored values: leave no old copy in the files.
+
+        SQLite zeroes deleted values (``secure_delete``), but its write-ahead log keeps the
+        earlier versions of changed pages until a checkpoint: they are copied back and the log
+        is truncated. ``vacuum`` first rebuilds the whole file (after a migration, for free
+        pages written before ``secure_delete`` was on). Returns False when another process
+        kept the log busy (it is then emptied at a later checkpoint). PostgreSQL needs a
+        ``VACUUM (FULL)`` by its administrator (see the README); nothing is done here.
+        """
+        if not self.is_sqlite:
+            return True
+        assert self._write_lock is not None
+        async with self._write_lock, self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection  # the aiosqlite connection, outside any transaction
+            assert driver is not None
+            if vacuum:
+                await driver.execute("VACUUM")
+            async with driver.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
+        return row is not None and row[0] == 0
 
     async def dispose(self) -> None:
         await self.engine.dispose()

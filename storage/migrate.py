@@ -42,8 +42,13 @@ def _current(connection: Connection) -> str | None:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
+    """Migrate; after a change, SQLite's file is rebuilt, so values a migration encrypted or
+    removed do not stay behind in free pages or the write-ahead log."""
+    before = await current_revision(db)
     async with db.engine.begin() as connection:
         await connection.run_sync(_upgrade, revision)
+    if before is not None and await current_revision(db) != before:
+        await db.drop_old_copies(vacuum=True)
 
 
 async def downgrade(db: Database, revision: str = "base") -> None:

@@ -112,7 +112,7 @@ class ReportEvent(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str | None] = mapped_column(String(200))
+    actor: Mapped[str | None] = mapped_column(EncryptedText)  # an address: encrypted
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     report: Mapped[Report] = relationship(back_populates="events", lazy="raise")
@@ -128,12 +128,16 @@ class ReferenceCounter(Base):
 
 
 class Conversation(Base):
-    """The draft and position of one chat's conversation, written with every turn."""
+    """The draft and position of one chat's conversation, written with every turn.
+
+    Found by a keyed hash of ``platform:chat_id``; the chat id itself is encrypted (a
+    reminder of an unsent draft is sent to it)."""
 
     __tablename__ = "conversations"
 
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
-    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    chat_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(EncryptedText)
     flow: Mapped[str] = mapped_column(String(40))
     state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime]
@@ -141,12 +145,15 @@ class Conversation(Base):
 
 
 class Person(Base):
-    """Someone who talks to the bot: their address, name, language and remembered team."""
+    """Someone who talks to the bot: their address, name, language and remembered team.
+
+    Found by a keyed hash of the address; address and name are encrypted."""
 
     __tablename__ = "people"
 
-    address: Mapped[str] = mapped_column(String(200), primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(EncryptedText)
+    name: Mapped[str | None] = mapped_column(EncryptedText)
     language: Mapped[str | None] = mapped_column(String(5))
     team_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
@@ -158,7 +165,9 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(EncryptedText)
+    address_hash: Mapped[str] = mapped_column(String(64))  # keyed hash, for pending_for
+    platform: Mapped[str] = mapped_column(String(20))  # who delivers it
     payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
@@ -173,7 +182,7 @@ class OutboxMessage(Base):
 
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),
-        Index("ix_outbox_address_status", "address", "status"),
+        Index("ix_outbox_address_hash_status", "address_hash", "status"),
     )
 
 
@@ -293,7 +302,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(EncryptedText)
+    actor_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash, for inzage
     action: Mapped[str] = mapped_column(String(40))  # view, change, export, erase, …
     reference: Mapped[str | None] = mapped_column(String(20), index=True)
     channel: Mapped[str] = mapped_column(String(20))  # telegram, slack, shell, cli, scheduler

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -36,6 +36,7 @@ NUDGES = cast(Table, Nudge.__table__)
 COUNTERS = cast(Table, ReferenceCounter.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
 STARTS = cast(Table, StartCount.__table__)
+AUDIT = cast(Table, AuditEntry.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,30 +54,61 @@ def upsert_insert(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+def chat_key(platform: str, chat_id: str) -> str:
+    """What a chat's keyed hash is made of (the same as its person's address)."""
+    return f"{platform}:{chat_id}"
+
+
+def _audit_guard(dialect: str, lift: bool) -> list[str]:
+    """The statements that lift or restore the audit log's append-only triggers (as made by
+    migration 0004)."""
+    if dialect == "postgresql":
+        if lift:
+            return ["DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"]
+        return [
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        ]
+    if lift:
+        return [f"DROP TRIGGER IF EXISTS audit_log_no_{e}" for e in ("update", "delete")]
+    return [
+        f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+        for event in ("UPDATE", "DELETE")
+    ]
+
+
 class TurnStatements:
-    """The statements of every turn, built once per dialect with named parameters."""
+    """The statements of every turn, built once per dialect with named parameters.
+
+    People and chats are found by keyed hash: ``hashes`` / ``chat_hashes`` is the list of
+    :meth:`storage.crypto.Cipher.lookups` (an expanding IN, so the statement stays built)."""
 
     _built: ClassVar[dict[str, TurnStatements]] = {}
 
     def __init__(self, dialect: str) -> None:
         insert_ = upsert_insert(dialect)
         conv = CONVERSATIONS.c
-        this_chat = (conv.platform == bindparam("platform"), conv.chat_id == bindparam("chat_id"))
+        this_chat = (
+            conv.platform == bindparam("platform"),
+            conv.chat_hash.in_(bindparam("chat_hashes", expanding=True)),
+        )
         self.load_conversation = (
-            select(conv.flow, conv.state, conv.created_at, conv.updated_at)
+            select(conv.chat_hash, conv.flow, conv.state, conv.created_at, conv.updated_at)
             .where(*this_chat)
             .with_for_update()
         )
         upsert = insert_(CONVERSATIONS).values(
             platform=bindparam("platform"),
-            chat_id=bindparam("chat_id"),
+            chat_hash=bindparam("chat_hash"),
+            chat_id=bindparam("chat_id", type_=conv.chat_id.type),
             flow=bindparam("flow"),
             state=bindparam("state", type_=conv.state.type),
             created_at=bindparam("now", type_=conv.created_at.type),
             updated_at=bindparam("now", type_=conv.updated_at.type),
         )
         self.save_conversation = upsert.on_conflict_do_update(
-            index_elements=[conv.platform, conv.chat_id],
+            index_elements=[conv.platform, conv.chat_hash],
             set_={
                 "flow": upsert.excluded.flow,
                 "state": upsert.excluded.state,
@@ -84,12 +116,14 @@ class TurnStatements:
             },
         )
         self.delete_conversation = delete(CONVERSATIONS).where(*this_chat)
-        self.person = select(PEOPLE).where(PEOPLE.c.address == bindparam("address"))
+        self.person = select(PEOPLE).where(
+            PEOPLE.c.address_hash.in_(bindparam("hashes", expanding=True))
+        )
         keep = insert_(PEOPLE).values(
             {c.key: bindparam(c.key, type_=c.type) for c in PEOPLE.columns}
         )
         self.keep_person = keep.on_conflict_do_update(
-            index_elements=[PEOPLE.c.address],
+            index_elements=[PEOPLE.c.address_hash],
             set_={key: keep.excluded[key] for key in ("name", "language", "team_id")},
         )
         counter = COUNTERS.c
@@ -144,11 +178,14 @@ class Store:
     transaction commits, or before the next query reads them (autoflush): one batch instead
     of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
-    __slots__ = ("_session", "connection")
+    __slots__ = ("_chat_hashes", "_session", "connection")
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self._session: AsyncSession | None = None
+        # the stored hash of each chat loaded in this transaction (it may have been written
+        # with an earlier key): saving the conversation updates that row, not a new one
+        self._chat_hashes: dict[tuple[str, str], str] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -188,29 +225,44 @@ class Store:
 
     async def load_conversation(self, platform: str, chat_id: str) -> StoredConversation | None:
         """The chat's conversation, locked for this transaction (PostgreSQL)."""
+        hashes = crypto.current().lookups(chat_key(platform, chat_id))
         result = await self.connection.execute(
-            self._turn.load_conversation, {"platform": platform, "chat_id": chat_id}
+            self._turn.load_conversation, {"platform": platform, "chat_hashes": hashes}
         )
         row = result.first()
-        return None if row is None else StoredConversation(**row._mapping)
+        if row is None:
+            return None
+        self._chat_hashes[(platform, chat_id)] = row.chat_hash
+        return StoredConversation(row.flow, row.state, row.created_at, row.updated_at)
 
     async def save_conversation(
         self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
     ) -> None:
+        stored = self._chat_hashes.get((platform, chat_id))
         await self.connection.execute(
             self._turn.save_conversation,
-            {"platform": platform, "chat_id": chat_id, "flow": flow, "state": state, "now": now},
+            {
+                "platform": platform,
+                "chat_hash": stored or crypto.current().lookup(chat_key(platform, chat_id)),
+                "chat_id": chat_id,
+                "flow": flow,
+                "state": state,
+                "now": now,
+            },
         )
 
     async def delete_conversation(self, platform: str, chat_id: str) -> None:
+        self._chat_hashes.pop((platform, chat_id), None)
+        hashes = crypto.current().lookups(chat_key(platform, chat_id))
         await self.connection.execute(
-            self._turn.delete_conversation, {"platform": platform, "chat_id": chat_id}
+            self._turn.delete_conversation, {"platform": platform, "chat_hashes": hashes}
         )
 
     # ---- people -----------------------------------------------------------------------
 
     async def get_person(self, address: str) -> Person | None:
-        return await self.session.get(Person, address)
+        stmt = select(Person).where(Person.address_hash.in_(crypto.current().lookups(address)))
+        return (await self.session.execute(stmt)).scalars().first()
 
     async def person_for_turn(
         self, address: str, now: datetime, name: str | None, language: str | None
@@ -219,9 +271,16 @@ class Store:
         stored until there is a reason to (:meth:`keep_person`): someone who only reports
         anonymously leaves no row behind. The object is not attached to the session: change
         it and call :meth:`keep_person` to store the change."""
-        row = (await self.connection.execute(self._turn.person, {"address": address})).first()
+        hashes = crypto.current().lookups(address)
+        row = (await self.connection.execute(self._turn.person, {"hashes": hashes})).first()
         if row is None:
-            return Person(address=address, name=name, language=language, created_at=now)
+            return Person(
+                address_hash=hashes[0],
+                address=address,
+                name=name,
+                language=language,
+                created_at=now,
+            )
         person = Person(**row._mapping)
         changes = {}
         if name and row.name != name:
@@ -230,7 +289,7 @@ class Store:
             changes["language"] = person.language = language
         if changes:
             await self.connection.execute(
-                update(PEOPLE).where(PEOPLE.c.address == address).values(**changes)
+                update(PEOPLE).where(PEOPLE.c.address_hash == row.address_hash).values(**changes)
             )
         return person
 
@@ -239,6 +298,8 @@ class Store:
         await self.connection.execute(
             self._turn.keep_person,
             {
+                # the stored row's hash (it may be an earlier key's), else the current one
+                "address_hash": person.address_hash or crypto.current().lookup(person.address),
                 "address": person.address,
                 "name": person.name,
                 "language": person.language,
@@ -291,7 +352,7 @@ class Store:
     async def reports_of(self, address: str, limit: int) -> Sequence[Report]:
         stmt = (
             select(Report)
-            .where(Report.reporter_hash == crypto.current().lookup(address))
+            .where(Report.reporter_hash.in_(crypto.current().lookups(address)))
             .order_by(Report.id.desc())
             .limit(limit)
         )
@@ -322,6 +383,8 @@ class Store:
     ) -> OutboxMessage:
         message = OutboxMessage(
             address=address,
+            address_hash=crypto.current().lookup(address),
+            platform=address.partition(":")[0],
             payload=payload,
             report_id=report_id,
             created_at=now,
@@ -335,7 +398,10 @@ class Store:
     async def pending_for(self, address: str) -> Sequence[OutboxMessage]:
         stmt = (
             select(OutboxMessage)
-            .where(OutboxMessage.address == address, OutboxMessage.status == "pending")
+            .where(
+                OutboxMessage.address_hash.in_(crypto.current().lookups(address)),
+                OutboxMessage.status == "pending",
+            )
             .order_by(OutboxMessage.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
@@ -349,7 +415,7 @@ class Store:
             .where(
                 OutboxMessage.status == "pending",
                 OutboxMessage.due_at <= now,
-                or_(*(OutboxMessage.address.startswith(f"{p}:") for p in platforms)),
+                OutboxMessage.platform.in_(list(platforms)),
             )
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
             .limit(limit)
@@ -580,6 +646,7 @@ class Store:
             AuditEntry(
                 at=at,
                 actor=actor,
+                actor_hash=crypto.current().lookup(actor),
                 action=action,
                 reference=reference,
                 channel=channel,
@@ -587,12 +654,51 @@ class Store:
             )
         )
 
+    async def rewrite_audit_actors(self) -> int:
+        """Key rotation: every actor encrypted and hashed again with the first key.
+
+        The log is append-only: the triggers that refuse updates are lifted for this
+        transaction only, and it holds the table's lock (PostgreSQL) or the database's
+        (SQLite) until they are back. Returns the rows rewritten."""
+        cipher = crypto.current()
+        for statement in _audit_guard(self._dialect, lift=True):
+            await self.connection.exec_driver_sql(statement)
+        rewrite = (
+            update(AUDIT)
+            .where(AUDIT.c.id == bindparam("row_id"))
+            .values(
+                actor=bindparam("new_actor", type_=AUDIT.c.actor.type),
+                actor_hash=bindparam("new_hash"),
+            )
+        )
+        touched = last = 0
+        while rows := (
+            await self.connection.execute(
+                select(AUDIT.c.id, AUDIT.c.actor)
+                .where(AUDIT.c.id > last)
+                .order_by(AUDIT.c.id)
+                .limit(500)
+            )
+        ).all():
+            await self.connection.execute(
+                rewrite,
+                [
+                    {"row_id": i, "new_actor": actor, "new_hash": cipher.lookup(actor)}
+                    for i, actor in rows
+                ],
+            )
+            touched, last = touched + len(rows), rows[-1].id
+        for statement in _audit_guard(self._dialect, lift=False):
+            await self.connection.exec_driver_sql(statement)
+        return touched
+
     async def audit_of(self, reference: str) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).where(AuditEntry.reference == reference).order_by(AuditEntry.id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def report_by_code(self, lookup: str) -> Report | None:
-        stmt = select(Report).where(Report.code_lookup == lookup)
+    async def report_by_code(self, lookups: Sequence[str]) -> Report | None:
+        """The report whose code hashes to one of ``lookups`` (:meth:`Cipher.lookups`)."""
+        stmt = select(Report).where(Report.code_lookup.in_(list(lookups)))
         return (await self.session.execute(stmt)).scalars().first()
 
     async def last_message_kind(self, report_id: int, direction: str) -> str | None:

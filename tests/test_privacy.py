@@ -27,7 +27,7 @@ async def dump(db: Database) -> str:
     parts = []
     async with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            rows = (await conn.execute(table.select())).all()
+            rows = [tuple(row) for row in await conn.execute(table.select())]  # untruncated
             parts.append(f"{table.name}: {rows!r}")
     return "\n".join(parts)
 

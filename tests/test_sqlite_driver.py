@@ -8,6 +8,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 
+from storage import crypto
 from storage.db import Database
 from storage.models import Conversation
 from storage.sqlite_driver import OneTripConnection
@@ -78,6 +79,7 @@ async def test_a_failed_turn_is_rolled_back(db: Database, trips: list[str]) -> N
         store.session.add(
             Conversation(
                 platform="shell",
+                chat_hash=crypto.current().lookup("shell:y"),
                 chat_id="y",
                 flow="report",
                 state={},

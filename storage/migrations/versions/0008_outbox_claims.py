@@ -4,7 +4,7 @@ A claim token per outbox message (only the holder of a claim records its deliver
 the per-person, per-hour counts of new reports that keep the flood limit across restarts.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-23
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
