@@ -368,6 +368,46 @@ async def test_webhook_checks_the_secret_token(
         await bot.stop()
 
 
+def _webhook_config(fake: FakeTelegram, port: int):
+    config = telegram_config(
+        fake,
+        mode="webhook",
+        webhook_url="https://bot.example/telegram/webhook",
+        webhook_secret="s3cret-token_1",
+    )
+    config.server.port = port
+    return config
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 12: a JSON body that is no object gives 500")
+async def test_webhook_body_that_is_not_an_object_is_a_400_without_traceback(
+    fake: FakeTelegram,
+    sqlite_db: Database,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = _free_port()
+    bot = Bot(_webhook_config(fake, port), sqlite_db, clock)
+    await bot.start()
+    try:
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1",
+            "Content-Type": "application/json",
+        }
+        statuses = []
+        async with aiohttp.ClientSession() as session:
+            for body in ("[1,2]", '"x"', "1", "null", "true", "{]"):
+                async with session.post(url, data=body, headers=headers) as response:
+                    statuses.append(response.status)
+        assert statuses == [400] * 6
+        assert not [r for r in caplog.records if r.exc_info]
+        assert "Traceback" not in capsys.readouterr().err
+    finally:
+        await bot.stop()
+
+
 async def test_wrong_token_fails_clearly_at_start(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:
