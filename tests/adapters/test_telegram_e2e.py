@@ -379,7 +379,6 @@ def _webhook_config(fake: FakeTelegram, port: int):
     return config
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 12: a JSON body that is no object gives 500")
 async def test_webhook_body_that_is_not_an_object_is_a_400_without_traceback(
     fake: FakeTelegram,
     sqlite_db: Database,

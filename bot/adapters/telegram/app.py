@@ -185,8 +185,10 @@ class TelegramAdapter:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
+            if not isinstance(data, dict):  # valid JSON, but an update is always an object
+                raise TypeError("an update is a JSON object")
             update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="bad update")
         await self.application.update_queue.put(update)
         return web.Response(status=200, text="ok")
