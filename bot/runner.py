@@ -15,13 +15,14 @@ import structlog
 
 from bot.adapters.terminal import TerminalAdapter
 from bot.clock import Clock, SystemClock
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.http_server import HttpServer
 from bot.outbox import Dispatcher, Sender
+from bot.retry import Backoff
 from bot.service import ReportService
+from bot.startup import open_database
 from scheduler import build_scheduler
 from scheduler.sweep import Sweeper
-from storage import migrate
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.run")
@@ -93,12 +94,7 @@ class Bot:
 
 
 async def run_bot(config: Config, terminal_user: str) -> None:
-    db = Database(config.database.url)
-    if not await migrate.is_up_to_date(db):
-        if not db.is_sqlite:
-            await db.dispose()
-            raise ConfigError("the database schema is not up to date: run `vimbot db upgrade`")
-        await migrate.upgrade(db)
+    db = await open_database(config, backoff=Backoff(total=config.database.wait_at_start))
     bot = Bot(config, db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
