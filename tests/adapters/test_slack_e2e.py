@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
@@ -646,3 +647,51 @@ async def test_oversized_bodies_are_refused_before_parsing(harness: Harness) -> 
     ):
         assert response.status == 413
     assert await h.count(Person) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 11: Slack unreachable at start = exit")
+async def test_slack_unreachable_at_start_is_retried(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    fake = FakeSlack(port=_free_port())  # not started: connections are refused
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:  # Slack is reachable again, but answers 503 once
+            await fake.start()
+            fake.fail_next("auth.test", 503, {"error": "service_unavailable"})
+
+    port = _free_port()
+    bot = Bot(slack_config(fake, port=port), sqlite_db, clock, sleep=sleep)
+    try:
+        with capture_logs() as logs:
+            await bot.start()
+        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
+        retried = [e for e in logs if e["event"] == "slack_unreachable_retrying"]
+        assert len(retried) == 3 and BOT_TOKEN not in str(logs)
+        results = [c.result for c in fake.calls_of("auth.test")]
+        assert results[0] == ("failed", 503, "service_unavailable") and results[1]["ok"]
+        h = Harness(fake, bot, sqlite_db, port)
+        await h.dm("help")
+        assert h.fake.calls_of("chat.postMessage")
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 11: no retry at start (no sleep to inject)")
+async def test_slack_wrong_token_fails_fast_and_clearly(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    from bot.config import ConfigError
+
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("a wrong token is not retried")
+
+    config = slack_config(fake, port=_free_port())
+    config.slack.bot_token = "xoxb-wrong"
+    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    with pytest.raises(ConfigError, match=r"rejected the bot token.*invalid_auth"):
+        await bot.start()
+    await bot.stop()

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
@@ -484,3 +485,48 @@ async def test_anonymous_report_leaves_no_trace_of_the_telegram_user(harness: Ha
     stored = await dump(h.db)
     assert "Cliënt sloeg mij met een stok" in stored
     assert str(person) not in stored and f"User{person}" not in stored
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 11: Telegram unreachable at start = exit")
+async def test_telegram_unreachable_at_start_is_retried(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    fake = FakeTelegram(port=_free_port())  # not started: connections are refused
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:  # Telegram is reachable again, but answers 502 once
+            await fake.start()
+            fake.fail_next("getMe", 502, {"description": "Bad Gateway"})
+
+    bot = Bot(telegram_config(fake), sqlite_db, clock, sleep=sleep)
+    try:
+        with capture_logs() as logs:
+            await bot.start()
+        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
+        retried = [e for e in logs if e["event"] == "telegram_unreachable_retrying"]
+        assert len(retried) == 3 and fake.token not in str(logs)
+        results = [c.result for c in fake.calls_of("getMe")]
+        assert results[0] == ("failed", 502) and results[1]["username"] == BOT_USERNAME
+        await Harness(fake, bot, sqlite_db).say("/help")
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 11: no retry at start (no sleep to inject)")
+async def test_wrong_token_is_not_retried(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    from bot.config import ConfigError
+
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("a wrong token is not retried")
+
+    config = telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu")
+    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    with pytest.raises(ConfigError, match="rejected the token"):
+        await bot.start()
+    await bot.stop()
