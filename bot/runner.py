@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.http_server import HttpServer
 from bot.outbox import Dispatcher, Sender
-from bot.retry import Backoff
+from bot.retry import Backoff, Sleep
 from bot.service import ReportService
 from bot.startup import open_database
 from scheduler import build_scheduler
@@ -36,7 +36,13 @@ class Adapter(Protocol):
 class Bot:
     """Everything `vimbot run` starts, so tests can start and stop the same thing."""
 
-    def __init__(self, config: Config, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        clock: Clock | None = None,
+        sleep: Sleep = asyncio.sleep,  # the pause between retries at start (tests don't wait)
+    ) -> None:
         self.config = config
         self.db = db
         self.clock = clock or SystemClock()
@@ -52,13 +58,13 @@ class Bot:
         if config.telegram.enabled:
             from bot.adapters.telegram import TelegramAdapter
 
-            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox)
+            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox, sleep)
             self.adapters.append(telegram)
             self.senders["telegram"] = telegram.sender
         if config.slack.enabled:
             from bot.adapters.slack import SlackAdapter
 
-            slack = SlackAdapter(config, self.service, self.http, self.kick_outbox)
+            slack = SlackAdapter(config, self.service, self.http, self.kick_outbox, sleep)
             self.adapters.append(slack)
             self.senders["slack"] = slack.sender
         self.sweeper = Sweeper(config, db, self.clock)

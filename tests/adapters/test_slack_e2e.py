@@ -649,7 +649,6 @@ async def test_oversized_bodies_are_refused_before_parsing(harness: Harness) -> 
     assert await h.count(Person) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 11: Slack unreachable at start = exit")
 async def test_slack_unreachable_at_start_is_retried(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -680,7 +679,6 @@ async def test_slack_unreachable_at_start_is_retried(
         await fake.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 11: no retry at start (no sleep to inject)")
 async def test_slack_wrong_token_fails_fast_and_clearly(
     fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
 ) -> None:

@@ -487,7 +487,6 @@ async def test_anonymous_report_leaves_no_trace_of_the_telegram_user(harness: Ha
     assert str(person) not in stored and f"User{person}" not in stored
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 11: Telegram unreachable at start = exit")
 async def test_telegram_unreachable_at_start_is_retried(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -516,7 +515,6 @@ async def test_telegram_unreachable_at_start_is_retried(
         await fake.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 11: no retry at start (no sleep to inject)")
 async def test_wrong_token_is_not_retried(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:

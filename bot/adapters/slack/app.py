@@ -26,6 +26,7 @@ from bot.flows.report import REPORT_FLOW
 from bot.http_server import HttpServer
 from bot.i18n import Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.retry import Sleep, StartupError, retry
 from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.slack")
@@ -52,6 +53,14 @@ def classify(error: Exception) -> TemporaryFailure | PermanentFailure:
     return PermanentFailure(type(error).__name__)
 
 
+def _unreachable(error: BaseException) -> str | None:
+    """Why Slack could not be reached, when trying again may help (network, 5xx, 429)."""
+    if not isinstance(error, Exception):
+        return None
+    failure = classify(error)
+    return str(failure.args[0]) if isinstance(failure, TemporaryFailure) else None
+
+
 class SlackSender:
     """Delivers outbox messages to ``slack:<user or channel id>`` addresses."""
 
@@ -74,11 +83,13 @@ class SlackAdapter:
         service: ReportService,
         http: HttpServer | None = None,
         on_queued: Any = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.slack
         self.config = config
         self.service = service
         self.on_queued = on_queued
+        self.sleep = sleep
         self.http_mode = settings.mode == "http"
         client_options: dict[str, Any] = {"token": settings.bot_token}
         if settings.api_url:
@@ -127,15 +138,15 @@ class SlackAdapter:
         log.info("slack_started", mode=self.config.slack.mode)
 
     async def _connect(self) -> None:
+        """auth.test (and the Socket Mode connection), retried while Slack can't be reached:
+        a network blip at boot does not end the bot. A rejected token ends it at once."""
         try:
-            await self.client.auth_test()
+            await self._retry(self.client.auth_test)
         except SlackApiError as error:
             raise ConfigError(
                 "Slack rejected the bot token: check [slack] bot_token or VIMBOT_SLACK_BOT_TOKEN"
                 f" ({error.response.get('error')})"
             ) from error
-        except (ClientError, OSError) as error:
-            raise ConfigError(f"could not reach Slack: {type(error).__name__}") from error
         if not self.http_mode:
             if not self.config.slack.app_token:
                 raise ConfigError(
@@ -143,7 +154,21 @@ class SlackAdapter:
                     'VIMBOT_SLACK_APP_TOKEN (or use mode = "http")'
                 )
             self.socket = AsyncSocketModeHandler(self.app, self.config.slack.app_token)
-            await self.socket.connect_async()
+            await self._retry(self.socket.connect_async)
+
+    async def _retry(self, action: Any) -> None:
+        try:
+            await retry(
+                action, _unreachable, log=log, event="slack_unreachable_retrying", sleep=self.sleep
+            )
+        except Exception as error:
+            reason = _unreachable(error)
+            if reason is None:
+                raise
+            raise StartupError(
+                f"could not reach Slack ({reason}): check the network connection (DNS, proxy, "
+                "firewall) of this machine"
+            ) from error
 
     async def stop(self) -> None:
         if self.socket is not None:

@@ -8,7 +8,7 @@ import hmac
 import json
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from bot.events import Outbound
 from bot.http_server import HttpServer
 from bot.i18n import LANGUAGES, Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.retry import Sleep, StartupError, retry
 from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.telegram")
@@ -72,6 +73,13 @@ def classify(error: TelegramError) -> TemporaryFailure | PermanentFailure:
     return PermanentFailure(error.message)
 
 
+def _unreachable(error: BaseException) -> str | None:
+    """Why Telegram could not be reached, when trying again may help (network, 5xx, 429)."""
+    if isinstance(error, TelegramError) and isinstance(classify(error), TemporaryFailure):
+        return error.message
+    return None
+
+
 def _chat_id(recipient: str) -> int | str:
     return int(recipient) if recipient.lstrip("-").isdigit() else recipient
 
@@ -97,6 +105,7 @@ class TelegramAdapter:
         service: ReportService,
         http: HttpServer | None = None,
         on_queued: Callable[[], None] | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.telegram
         assert settings.token, "checked by the configuration"
@@ -104,6 +113,7 @@ class TelegramAdapter:
         self.service = service
         self.http = http
         self.on_queued = on_queued
+        self.sleep = sleep
         self.webhook = settings.mode == "webhook"
         builder = (
             ApplicationBuilder()
@@ -135,25 +145,19 @@ class TelegramAdapter:
     # ---- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Connect (getMe, the command menu), retrying while Telegram can't be reached: a
+        network blip at boot does not end the bot. A token Telegram rejects ends it at once."""
         app = self.application
-        try:
-            await app.initialize()  # getMe
-        except InvalidToken as error:
-            raise ConfigError(
-                "Telegram rejected the token: check [telegram] token or VIMBOT_TELEGRAM_TOKEN"
-            ) from error
-        except NetworkError as error:
-            where = self.config.telegram.base_url or "api.telegram.org"
-            raise ConfigError(f"could not reach Telegram at {where}: {error.message}") from error
-        self.username = app.bot.username
-        await self._register_commands()
-        await app.start()
         settings = self.config.telegram
+        await self._retry(self._connect)
+        await app.start()
         if self.webhook:
-            await app.bot.set_webhook(
-                url=str(settings.webhook_url),
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
+            await self._retry(
+                lambda: app.bot.set_webhook(
+                    url=str(settings.webhook_url),
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
             )
         else:
             assert app.updater is not None
@@ -161,6 +165,34 @@ class TelegramAdapter:
                 allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout
             )
         log.info("telegram_started", mode=settings.mode, username=self.username)
+
+    async def _connect(self) -> None:
+        try:
+            await self.application.initialize()  # getMe
+        except InvalidToken as error:
+            raise ConfigError(
+                "Telegram rejected the token: check [telegram] token or VIMBOT_TELEGRAM_TOKEN"
+            ) from error
+        self.username = self.application.bot.username
+        await self._register_commands()
+
+    async def _retry(self, action: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await retry(
+                action,
+                _unreachable,
+                log=log,
+                event="telegram_unreachable_retrying",
+                sleep=self.sleep,
+            )
+        except TelegramError as error:
+            if _unreachable(error) is None:
+                raise
+            where = self.config.telegram.base_url or "api.telegram.org"
+            raise StartupError(
+                f"could not reach Telegram at {where} ({error.message}): check the network "
+                "connection (DNS, proxy, firewall) of this machine"
+            ) from error
 
     async def stop(self) -> None:
         app = self.application
