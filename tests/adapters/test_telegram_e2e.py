@@ -21,7 +21,7 @@ from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import count_rows, make_config
+from tests.helpers import Outage, count_rows, make_config
 
 WORKER = 4242
 LEADER = 9001
@@ -528,3 +528,70 @@ async def test_wrong_token_is_not_retried(
     with pytest.raises(ConfigError, match="rejected the token"):
         await bot.start()
     await bot.stop()
+
+
+SORRY = "er ging iets mis"
+
+
+def _quick(bot: Bot) -> Bot:
+    bot.service.turn_retry_pauses = (0.0, 0.0)
+    return bot
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 10: the webhook acks a failed turn")
+async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redelivery_works(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()
+    bot = _quick(Bot(_webhook_config(fake, port), sqlite_db, clock))
+    await bot.start()
+    outage = Outage(monkeypatch)
+    try:
+        update = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": WORKER, "type": "private"},
+                "from": {"id": WORKER, "is_bot": False, "first_name": "W"},
+                "text": "/help",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
+        outage.active = True
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 503  # Telegram will deliver it again
+            await fake.wait_for_message(WORKER, SORRY)  # the person hears something is wrong
+            outage.active = False
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 item 10: polling passes a failed update by")
+async def test_polling_keeps_an_update_the_database_could_not_take(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = _quick(await _start(fake, sqlite_db, clock))
+    outage = Outage(monkeypatch)
+    try:
+        outage.active = True
+        update_id = fake.push_text(WORKER, "/help")
+        await fake.wait_for_message(WORKER, SORRY)
+
+        async def tried_again() -> None:  # the update was fetched and tried again
+            while outage.failed < 6:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(tried_again(), 10)
+        assert fake.delivered_offset <= update_id  # never confirmed to Telegram
+        outage.active = False
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+        sorry = [c for c in fake.calls_of("sendMessage") if SORRY in c.params.get("text", "")]
+        assert len(sorry) == 1  # said once, not at every retry
+    finally:
+        await bot.stop()
