@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,12 +155,14 @@ class Outage:
         self.active = False
         self.remaining = 0
         self.failed = 0
+        self.changed = asyncio.Event()  # set at every failed commit
         original = Store.end
 
         async def end(store: Store, commit: bool) -> None:
             if commit and (self.active or self.remaining > 0):
                 self.remaining = max(0, self.remaining - 1)
                 self.failed += 1
+                self.changed.set()
                 await original(store, commit=False)
                 lost = ConnectionResetError(104, "Connection reset by peer")
                 raise DBAPIError("COMMIT", None, lost, connection_invalidated=True)

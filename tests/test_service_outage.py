@@ -23,9 +23,6 @@ from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import Outage, count_rows
 
 PG_URL = os.environ.get("VIMBOT_TEST_DATABASE_URL")
-XFAIL = pytest.mark.xfail(
-    strict=True, reason="issue 11 item 10: a lost database looks like a handled turn"
-)
 SORRY = "er ging iets mis"
 
 
@@ -45,7 +42,6 @@ def _quick(service: ReportService) -> ReportService:
     return service
 
 
-@XFAIL
 async def test_a_dropped_connection_is_retried_within_the_turn(
     config: Config, database: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,7 +54,6 @@ async def test_a_dropped_connection_is_retried_within_the_turn(
     assert await count_rows(database, ProcessedUpdate) == 1
 
 
-@XFAIL
 async def test_database_down_the_update_is_not_stored_and_is_processed_when_redelivered(
     config: Config, database: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,7 +71,6 @@ async def test_database_down_the_update_is_not_stored_and_is_processed_when_rede
     assert (await service.handle(_help(2))).duplicate  # and once is enough
 
 
-@XFAIL
 async def test_a_bug_in_a_turn_is_not_a_database_outage(
     config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,7 +84,6 @@ async def test_a_bug_in_a_turn_is_not_a_database_outage(
     assert SORRY in outcome.replies[0].text and not outcome.unavailable
 
 
-@XFAIL
 @pytest.mark.skipif(not PG_URL, reason="needs VIMBOT_TEST_DATABASE_URL")
 async def test_postgres_going_away_and_coming_back(config: Config, clock: FrozenClock) -> None:
     """The real thing: the connections to PostgreSQL are dropped and refused, then it's back."""

@@ -709,7 +709,6 @@ def _dm_event(text: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 10: Slack gets a 200 for a failed turn")
 async def test_http_event_gets_5xx_while_the_database_is_down_then_the_retry_works(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -725,7 +724,6 @@ async def test_http_event_gets_5xx_while_the_database_is_down_then_the_retry_wor
     await h.fake.wait_for_post(DM, "Met mij meld je")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 10: Socket Mode acks a failed turn")
 async def test_socket_mode_does_not_ack_while_the_database_is_down(
     fake: FakeSlack, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

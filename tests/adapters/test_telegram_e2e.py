@@ -538,7 +538,6 @@ def _quick(bot: Bot) -> Bot:
     return bot
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 10: the webhook acks a failed turn")
 async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redelivery_works(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -572,7 +571,6 @@ async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redeliver
         await bot.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 10: polling passes a failed update by")
 async def test_polling_keeps_an_update_the_database_could_not_take(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -585,7 +583,8 @@ async def test_polling_keeps_an_update_the_database_could_not_take(
 
         async def tried_again() -> None:  # the update was fetched and tried again
             while outage.failed < 6:
-                await asyncio.sleep(0.05)
+                outage.changed.clear()
+                await outage.changed.wait()
 
         await asyncio.wait_for(tried_again(), 10)
         assert fake.delivered_offset <= update_id  # never confirmed to Telegram

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,10 +13,11 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.delivery import deliver_in_order
+from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
 from bot.config import Config, ConfigError
@@ -110,10 +112,12 @@ class SlackAdapter:
         self.sender = SlackSender(self.client)
         self._dm: dict[str, str] = {}
         self.t = Translator(config.organisation.language)
+        self._apologies = Apologies()
+        self._sending: set[asyncio.Task[None]] = set()
 
     def _register(self) -> None:
         app = self.app
-        app.event("message")(self._on_message)
+        app.event("message", middleware=[self._dm_turn_before_ack])(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
         app.event("app_mention")(self._on_mention)
         app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_button)
@@ -171,6 +175,8 @@ class SlackAdapter:
             ) from error
 
     async def stop(self) -> None:
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
         if self.socket is not None:
             await self.socket.close_async()
             self.socket = None
@@ -227,10 +233,42 @@ class SlackAdapter:
         if queued and self.on_queued is not None:
             self.on_queued()
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        inbound = translate.from_dm_message(event, body.get("event_id"))
-        if inbound is not None:  # messages in channels are ignored and never stored
-            await self._turn(inbound)
+    async def _dm_turn_before_ack(
+        self,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next_: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        """A DM's turn runs before Slack gets its answer (bolt acknowledges events before
+        their listener runs). When the database could not store it, Slack gets a 503 (HTTP)
+        or no acknowledgement (Socket Mode), and delivers the event again; the replies are
+        sent after the answer, by the listener."""
+        inbound = translate.from_dm_message(body.get("event") or {}, body.get("event_id"))
+        if inbound is None:  # messages in channels are ignored and never stored
+            await next_()
+            return None
+        outcome = await self.service.handle(inbound)
+        if outcome.unavailable:
+            if self._apologies.first(inbound.dedupe_key):  # once, not at every retry
+                task = asyncio.create_task(self._deliver(inbound.chat_id, outcome.replies, None))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            return BoltResponse(status=503, body="")
+        self._apologies.forget(inbound.dedupe_key)
+        context["vim_turn"] = (inbound, outcome)
+        await next_()
+        return None
+
+    async def _on_message(self, context: dict[str, Any]) -> None:
+        turn = context.get("vim_turn")
+        if turn is None:
+            return
+        inbound, outcome = turn
+        if outcome.duplicate:
+            return
+        await self._deliver(inbound.chat_id, outcome.replies, None)
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
 
     async def _on_button(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
