@@ -15,16 +15,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import make_url
 
 from bot import __version__, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.exporting import report_record
 from bot.notifications import receivers_configured
+from bot.retry import Backoff, StartupError
 from bot.service import ReportService
 from storage import crypto, migrate
-from storage.db import Database, normalise_url
+from storage.db import Database, safe_url
 
 app = typer.Typer(
     help="vimbot — report incidents (VIM) from the messenger you already use.",
@@ -85,18 +85,12 @@ def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _open_database(config: Config, upgrade_sqlite: bool = True) -> Database:
-    """The database, with the schema brought up to date on the embedded SQLite default.
+    """The database, once reachable; the schema brought up to date on the embedded SQLite."""
+    from bot.startup import open_database
 
-    On PostgreSQL (shared by several processes) migrations are an explicit step.
-    """
-    db = Database(config.database.url)
-    if not await migrate.is_up_to_date(db):
-        if db.is_sqlite and upgrade_sqlite:
-            await migrate.upgrade(db)
-        else:
-            await db.dispose()
-            raise ConfigError("the database schema is not up to date: run `vimbot db upgrade`")
-    return db
+    return await open_database(
+        config, upgrade_sqlite, backoff=Backoff(total=config.database.wait_at_start)
+    )
 
 
 @app.callback()
@@ -191,8 +185,11 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     config = _config()
 
     async def go() -> str | None:
+        from bot.startup import reachable
+
         db = Database(config.database.url)
         try:
+            await reachable(db, backoff=Backoff(total=config.database.wait_at_start))
             await migrate.upgrade(db, revision)
             return await migrate.current_revision(db)
         finally:
@@ -214,6 +211,7 @@ def sweep(
 
     from scheduler.sweep import Sweeper
 
+    logs.configure("WARNING")
     config = _config()
     moment = SystemClock().now()
     if at is not None:
@@ -359,7 +357,7 @@ def check_config() -> None:
         f"Organisation: {org.name} · {org.timezone} · language {org.language} · "
         f"vestigingsnummer {org.vestigingsnummer or '(not set)'}",
     )
-    _say(out, f"Database: {_safe_url(config.database.url)}")
+    _say(out, f"Database: {safe_url(config.database.url)}")
     table = Table("team", "name", "leaders", "members", "channels")
     for team in config.teams:
         table.add_row(
@@ -390,10 +388,6 @@ def check_config() -> None:
         )
 
 
-def _safe_url(url: str) -> str:
-    return make_url(normalise_url(url)).render_as_string(hide_password=True)
-
-
 @app.command()
 def version() -> None:
     """Print the version."""
@@ -407,6 +401,9 @@ def main(argv: list[str] | None = None) -> Any:
     except ConfigError as problem:
         err.print("[bold red]Configuration problem[/bold red]")
         _say(err, str(problem))
+        raise SystemExit(2) from None
+    except StartupError as problem:
+        err.print(f"[bold red]Could not start[/bold red]\n{escape(str(problem))}", highlight=False)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("\nStopped. Anything you were typing is kept for next time.")

@@ -84,6 +84,8 @@ class Organisation(_Section):
 
 class DatabaseSection(_Section):
     url: str = DEFAULT_URL
+    # Seconds to wait at start for a database that refuses connections (still starting).
+    wait_at_start: float = Field(default=120.0, ge=0)
 
 
 class Team(_Section):

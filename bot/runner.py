@@ -15,13 +15,14 @@ import structlog
 
 from bot.adapters.terminal import TerminalAdapter
 from bot.clock import Clock, SystemClock
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.http_server import HttpServer
 from bot.outbox import Dispatcher, Sender
+from bot.retry import Backoff, Sleep
 from bot.service import ReportService
+from bot.startup import open_database
 from scheduler import build_scheduler
 from scheduler.sweep import Sweeper
-from storage import migrate
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.run")
@@ -35,7 +36,13 @@ class Adapter(Protocol):
 class Bot:
     """Everything `vimbot run` starts, so tests can start and stop the same thing."""
 
-    def __init__(self, config: Config, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        clock: Clock | None = None,
+        sleep: Sleep = asyncio.sleep,  # the pause between retries at start (tests don't wait)
+    ) -> None:
         self.config = config
         self.db = db
         self.clock = clock or SystemClock()
@@ -51,13 +58,13 @@ class Bot:
         if config.telegram.enabled:
             from bot.adapters.telegram import TelegramAdapter
 
-            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox)
+            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox, sleep)
             self.adapters.append(telegram)
             self.senders["telegram"] = telegram.sender
         if config.slack.enabled:
             from bot.adapters.slack import SlackAdapter
 
-            slack = SlackAdapter(config, self.service, self.http, self.kick_outbox)
+            slack = SlackAdapter(config, self.service, self.http, self.kick_outbox, sleep)
             self.adapters.append(slack)
             self.senders["slack"] = slack.sender
         self.sweeper = Sweeper(config, db, self.clock)
@@ -93,12 +100,7 @@ class Bot:
 
 
 async def run_bot(config: Config, terminal_user: str) -> None:
-    db = Database(config.database.url)
-    if not await migrate.is_up_to_date(db):
-        if not db.is_sqlite:
-            await db.dispose()
-            raise ConfigError("the database schema is not up to date: run `vimbot db upgrade`")
-        await migrate.upgrade(db)
+    db = await open_database(config, backoff=Backoff(total=config.database.wait_at_start))
     bot = Bot(config, db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -40,7 +40,7 @@ from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator, normalise_language
 from bot.notifications import Notice, new_report_notifications, receivers_configured
 from storage import crypto
-from storage.db import Database
+from storage.db import Database, unavailable
 from storage.models import Person, Report
 from storage.repository import Store
 
@@ -66,6 +66,9 @@ class Outcome:
     reference: str | None = None
     duplicate: bool = False  # the platform delivered this update before; nothing was done
     anonymous: bool = False  # an anonymous report was sent in this turn
+    # The database failed (connection lost or refused) and nothing was stored: the replies
+    # say sorry, and the adapter leaves the update unacknowledged so it is delivered again.
+    unavailable: bool = False
 
 
 @dataclass(slots=True)
@@ -117,17 +120,32 @@ class ReportService:
         self._locks = KeyedLocks()
         self.casework = Casework(config, self.clock)
 
+    # Pauses before running a turn again when the database connection failed (a dropped
+    # connection is replaced by the pool on the next try).
+    turn_retry_pauses: tuple[float, ...] = (0.05, 0.25)
+
     async def handle(self, event: Inbound) -> Outcome:
         """Never raises for what a person sends: a failure becomes a friendly message and the
-        transaction is rolled back, so the stored draft stays as it was before this turn."""
+        transaction is rolled back, so the stored draft stays as it was before this turn.
+
+        A failing database (``storage.db.unavailable``) is tried again briefly; if it still
+        fails the outcome is marked ``unavailable`` (the update's claim was rolled back too,
+        so its redelivery is processed). Any other error is a bug: logged, not retried."""
         async with self._locks.hold(event.chat_key):
-            try:
-                async with self.db.transaction() as store:
-                    return await self._handle(store, event)
-            except Exception:
-                log.exception("turn_failed", platform=event.platform, kind=str(event.kind))
-                t = Translator(event.language or self.config.organisation.language)
-                return Outcome([Outbound(t("error.internal"))])
+            for pause in (*self.turn_retry_pauses, None):
+                try:
+                    async with self.db.transaction() as store:
+                        return await self._handle(store, event)
+                except Exception as error:
+                    reason = unavailable(error)
+                    if reason is None:
+                        log.exception("turn_failed", platform=event.platform, kind=str(event.kind))
+                        break
+                    log.warning("turn_database_unavailable", platform=event.platform, reason=reason)
+                    if pause is not None:
+                        await asyncio.sleep(pause)
+            t = Translator(event.language or self.config.organisation.language)
+            return Outcome([Outbound(t("error.internal"))], unavailable=reason is not None)
 
     async def resume(self, platform: str, chat_id: str, address: str) -> list[Outbound]:
         """The current question of a draft in progress (with a line saying so), or nothing."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     create_async_engine,
@@ -20,6 +22,10 @@ from storage import sqlite_driver
 from storage.repository import Store
 
 DEFAULT_URL = "sqlite+aiosqlite:///vimbot.db"
+# PostgreSQL states that pass by themselves (besides class 08, connection exceptions): the
+# server shutting down or starting up, too many connections, a serialisation failure or
+# deadlock (the transaction is rolled back and may simply be run again).
+TEMPORARY_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01"})
 
 
 def normalise_url(url: str) -> str:
@@ -72,7 +78,9 @@ class Database:
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # If the directory can't be made, connecting says so (see start_problem).
+            with contextlib.suppress(OSError):
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if not self.is_sqlite:
             engine_options.setdefault("pool_pre_ping", True)
         elif parsed.drivername == "sqlite+aiosqlite":
@@ -127,3 +135,98 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, to show in messages and logs."""
+        return safe_url(self.url)
+
+    async def ping(self) -> None:
+        """Connect and run ``SELECT 1``: raises what the driver raises when that fails."""
+        path = make_url(self.url).database
+        if self.is_sqlite and path and path != ":memory:":
+            # Open the file plainly first: when aiosqlite fails to open it, its thread may
+            # still be finishing as the event loop closes, and prints a traceback.
+            await asyncio.to_thread(_open_sqlite, path)
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+
+def _open_sqlite(path: str) -> None:
+    sqlite3.connect(Path(path).expanduser()).close()
+
+
+def safe_url(url: str) -> str:
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, the driver's error it wraps, and what caused those."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        cause = todo.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        yield cause
+        for inner in (getattr(cause, "orig", None), cause.__cause__, cause.__context__):
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    for cause in _causes(error):
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str) and state:
+            return state
+    return None
+
+
+def unavailable(error: BaseException) -> str | None:
+    """Why the database can't be used right now, when that should pass by itself (the
+    connection was refused, dropped or timed out; the server is starting or shutting down; a
+    lock timed out), else None: a wrong statement, a missing table or a bug is not retried."""
+    for cause in _causes(error):
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return "connection lost"
+        if isinstance(cause, OSError):  # refused, reset, unreachable, TimeoutError
+            return type(cause).__name__
+        if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+            return "database is locked"
+    state = _sqlstate(error)
+    if state is not None and (state.startswith("08") or state in TEMPORARY_SQLSTATES):
+        return f"SQLSTATE {state}"
+    return None
+
+
+def start_problem(db: Database, error: BaseException) -> str:
+    """A plain sentence on why the database could not be opened, and what to check."""
+    url = db.safe_url
+    state = _sqlstate(error) or ""
+    driver_error = next((c for c in _causes(error) if not isinstance(c, DBAPIError)), error)
+    detail = str(driver_error).strip().splitlines()[0] if str(driver_error).strip() else ""
+    detail = detail or type(driver_error).__name__
+    if db.is_sqlite:
+        path = make_url(db.url).database or ""
+        return (
+            f"cannot open the SQLite database {path} ({detail}): check that its directory "
+            "exists and that this user may write there, or set [database] url "
+            "(VIMBOT_DATABASE_URL)"
+        )
+    if state.startswith("28"):  # invalid authorisation: wrong password, unknown role, pg_hba
+        return (
+            f"the database at {url} refused the login ({detail}): check the user name and "
+            "password in [database] url (VIMBOT_DATABASE_URL) and the server's pg_hba.conf"
+        )
+    if state == "3D000":  # invalid catalog name
+        return (
+            f"the database at {url} does not exist ({detail}): create it (createdb) or "
+            "correct the database name in [database] url (VIMBOT_DATABASE_URL)"
+        )
+    if unavailable(error) is not None:
+        return (
+            f"could not reach the database at {url} ({detail}): check that it is running and "
+            "that host and port in [database] url (VIMBOT_DATABASE_URL) are right"
+        )
+    return f"could not use the database at {url} ({detail})"

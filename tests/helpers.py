@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,3 +141,31 @@ async def count_rows(db: Database, model: type) -> int:
     async with db.transaction() as store:
         result = await store.session.execute(select(func.count()).select_from(model))
         return int(result.scalar_one())
+
+
+class Outage:
+    """Every commit fails as when the connection to the database is lost (the transaction
+    is rolled back), while ``active`` or for the next ``remaining`` commits."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        from storage.repository import Store
+
+        self.active = False
+        self.remaining = 0
+        self.failed = 0
+        self.changed = asyncio.Event()  # set at every failed commit
+        original = Store.end
+
+        async def end(store: Store, commit: bool) -> None:
+            if commit and (self.active or self.remaining > 0):
+                self.remaining = max(0, self.remaining - 1)
+                self.failed += 1
+                self.changed.set()
+                await original(store, commit=False)
+                lost = ConnectionResetError(104, "Connection reset by peer")
+                raise DBAPIError("COMMIT", None, lost, connection_invalidated=True)
+            await original(store, commit)
+
+        monkeypatch.setattr(Store, "end", end)

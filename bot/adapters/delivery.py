@@ -7,6 +7,7 @@ nothing is lost.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
@@ -29,3 +30,28 @@ async def deliver_in_order(
                 continue
         await service.queue(address, reply, wait)
     return wait is not None
+
+
+class Apologies:
+    """Updates whose turn the database could not store, already answered with the friendly
+    error message: the platform delivers them again (maybe often, while the database is
+    down), and the person hears it once. In memory; bounded."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._limit = limit
+
+    def first(self, key: str | None) -> bool:
+        """True the first time ``key`` failed (and always for an update without a key)."""
+        if key is None:
+            return True
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._limit:
+            self._keys.popitem(last=False)
+        return True
+
+    def forget(self, key: str | None) -> None:
+        if key is not None:
+            self._keys.pop(key, None)

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
@@ -31,7 +32,7 @@ from tests.fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from tests.helpers import count_rows, make_config
+from tests.helpers import Outage, count_rows, make_config
 
 WORKER, LEADER = "U0WORKER", "U0LEADER"
 DM = f"D{WORKER}"
@@ -651,3 +652,117 @@ async def test_oversized_bodies_are_refused_before_parsing(harness: Harness) -> 
     ):
         assert response.status == 413
     assert await h.count(Person) == 0
+
+
+async def test_slack_unreachable_at_start_is_retried(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    fake = FakeSlack(port=_free_port())  # not started: connections are refused
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:  # Slack is reachable again, but answers 503 once
+            await fake.start()
+            fake.fail_next("auth.test", 503, {"error": "service_unavailable"})
+
+    port = _free_port()
+    bot = Bot(slack_config(fake, port=port), sqlite_db, clock, sleep=sleep)
+    try:
+        with capture_logs() as logs:
+            await bot.start()
+        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
+        retried = [e for e in logs if e["event"] == "slack_unreachable_retrying"]
+        assert len(retried) == 3 and BOT_TOKEN not in str(logs)
+        results = [c.result for c in fake.calls_of("auth.test")]
+        assert results[0] == ("failed", 503, "service_unavailable") and results[1]["ok"]
+        h = Harness(fake, bot, sqlite_db, port)
+        await h.dm("help")
+        assert h.fake.calls_of("chat.postMessage")
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+async def test_slack_wrong_token_fails_fast_and_clearly(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    from bot.config import ConfigError
+
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("a wrong token is not retried")
+
+    config = slack_config(fake, port=_free_port())
+    config.slack.bot_token = "xoxb-wrong"
+    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    with pytest.raises(ConfigError, match=r"rejected the bot token.*invalid_auth"):
+        await bot.start()
+    await bot.stop()
+
+
+SORRY = "er ging iets mis"
+
+
+def _dm_event(text: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel": DM,
+        "channel_type": "im",
+        "user": WORKER,
+        "text": text,
+        "ts": "5.0",
+    }
+
+
+async def test_http_event_gets_5xx_while_the_database_is_down_then_the_retry_works(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    h.bot.service.turn_retry_pauses = (0.0, 0.0)
+    outage = Outage(monkeypatch)
+    outage.active = True
+    assert await h.event(_dm_event("help"), event_id="EvDown") >= 500  # Slack retries it
+    await h.fake.wait_for_post(DM, SORRY)
+    outage.active = False
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    assert await h.event(_dm_event("help"), event_id="EvDown", headers=retry) == 200
+    await h.fake.wait_for_post(DM, "Met mij meld je")
+
+
+async def test_socket_mode_does_not_ack_while_the_database_is_down(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = Bot(slack_config(fake, mode="socket"), sqlite_db, clock)
+    bot.service.turn_retry_pauses = (0.0, 0.0)
+    await bot.start()
+    outage = Outage(monkeypatch)
+    try:
+        await fake.wait_for(lambda c: c.method == "apps.connections.open")
+
+        def envelope(envelope_id: str, attempt: int) -> dict[str, Any]:
+            return {
+                "envelope_id": envelope_id,
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": attempt,
+                "payload": {
+                    "type": "event_callback",
+                    "team_id": "T1",
+                    "api_app_id": "A1",
+                    "event_id": "EvSockDown",
+                    "event": _dm_event("help"),
+                },
+            }
+
+        outage.active = True
+        await fake.push_socket_event(envelope("env-down", 0))
+        await fake.wait_for_post(DM, SORRY)
+        outage.active = False
+        await fake.push_socket_event(envelope("env-retry", 1))  # Slack sends it again
+        await fake.wait_for_post(DM, "Met mij meld je")
+        await fake.wait_for(
+            lambda c: any(a["envelope_id"] == "env-retry" for a in fake.socket_acks)
+        )
+        assert not [a for a in fake.socket_acks if a["envelope_id"] == "env-down"]
+    finally:
+        await bot.stop()

@@ -14,13 +14,14 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import count_rows, make_config
+from tests.helpers import Outage, count_rows, make_config
 
 WORKER = 4242
 LEADER = 9001
@@ -368,6 +369,45 @@ async def test_webhook_checks_the_secret_token(
         await bot.stop()
 
 
+def _webhook_config(fake: FakeTelegram, port: int):
+    config = telegram_config(
+        fake,
+        mode="webhook",
+        webhook_url="https://bot.example/telegram/webhook",
+        webhook_secret="s3cret-token_1",
+    )
+    config.server.port = port
+    return config
+
+
+async def test_webhook_body_that_is_not_an_object_is_a_400_without_traceback(
+    fake: FakeTelegram,
+    sqlite_db: Database,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = _free_port()
+    bot = Bot(_webhook_config(fake, port), sqlite_db, clock)
+    await bot.start()
+    try:
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1",
+            "Content-Type": "application/json",
+        }
+        statuses = []
+        async with aiohttp.ClientSession() as session:
+            for body in ("[1,2]", '"x"', "1", "null", "true", "{]"):
+                async with session.post(url, data=body, headers=headers) as response:
+                    statuses.append(response.status)
+        assert statuses == [400] * 6
+        assert not [r for r in caplog.records if r.exc_info]
+        assert "Traceback" not in capsys.readouterr().err
+    finally:
+        await bot.stop()
+
+
 async def test_wrong_token_fails_clearly_at_start(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -445,3 +485,112 @@ async def test_anonymous_report_leaves_no_trace_of_the_telegram_user(harness: Ha
     stored = await dump(h.db)
     assert "Cliënt sloeg mij met een stok" in stored
     assert str(person) not in stored and f"User{person}" not in stored
+
+
+async def test_telegram_unreachable_at_start_is_retried(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    fake = FakeTelegram(port=_free_port())  # not started: connections are refused
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:  # Telegram is reachable again, but answers 502 once
+            await fake.start()
+            fake.fail_next("getMe", 502, {"description": "Bad Gateway"})
+
+    bot = Bot(telegram_config(fake), sqlite_db, clock, sleep=sleep)
+    try:
+        with capture_logs() as logs:
+            await bot.start()
+        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
+        retried = [e for e in logs if e["event"] == "telegram_unreachable_retrying"]
+        assert len(retried) == 3 and fake.token not in str(logs)
+        results = [c.result for c in fake.calls_of("getMe")]
+        assert results[0] == ("failed", 502) and results[1]["username"] == BOT_USERNAME
+        await Harness(fake, bot, sqlite_db).say("/help")
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+async def test_wrong_token_is_not_retried(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    from bot.config import ConfigError
+
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("a wrong token is not retried")
+
+    config = telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu")
+    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    with pytest.raises(ConfigError, match="rejected the token"):
+        await bot.start()
+    await bot.stop()
+
+
+SORRY = "er ging iets mis"
+
+
+def _quick(bot: Bot) -> Bot:
+    bot.service.turn_retry_pauses = (0.0, 0.0)
+    return bot
+
+
+async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redelivery_works(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()
+    bot = _quick(Bot(_webhook_config(fake, port), sqlite_db, clock))
+    await bot.start()
+    outage = Outage(monkeypatch)
+    try:
+        update = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": WORKER, "type": "private"},
+                "from": {"id": WORKER, "is_bot": False, "first_name": "W"},
+                "text": "/help",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
+        outage.active = True
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 503  # Telegram will deliver it again
+            await fake.wait_for_message(WORKER, SORRY)  # the person hears something is wrong
+            outage.active = False
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+    finally:
+        await bot.stop()
+
+
+async def test_polling_keeps_an_update_the_database_could_not_take(
+    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = _quick(await _start(fake, sqlite_db, clock))
+    outage = Outage(monkeypatch)
+    try:
+        outage.active = True
+        update_id = fake.push_text(WORKER, "/help")
+        await fake.wait_for_message(WORKER, SORRY)
+
+        async def tried_again() -> None:  # the update was fetched and tried again
+            while outage.failed < 6:
+                outage.changed.clear()
+                await outage.changed.wait()
+
+        await asyncio.wait_for(tried_again(), 10)
+        assert fake.delivered_offset <= update_id  # never confirmed to Telegram
+        outage.active = False
+        await fake.wait_for_message(WORKER, "Met mij meld je")
+        sorry = [c for c in fake.calls_of("sendMessage") if SORRY in c.params.get("text", "")]
+        assert len(sorry) == 1  # said once, not at every retry
+    finally:
+        await bot.stop()

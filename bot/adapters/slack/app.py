@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,10 +13,11 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.delivery import deliver_in_order
+from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
 from bot.config import Config, ConfigError
@@ -26,6 +28,7 @@ from bot.flows.report import REPORT_FLOW
 from bot.http_server import HttpServer
 from bot.i18n import Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.retry import Sleep, StartupError, retry
 from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.slack")
@@ -52,6 +55,14 @@ def classify(error: Exception) -> TemporaryFailure | PermanentFailure:
     return PermanentFailure(type(error).__name__)
 
 
+def _unreachable(error: BaseException) -> str | None:
+    """Why Slack could not be reached, when trying again may help (network, 5xx, 429)."""
+    if not isinstance(error, Exception):
+        return None
+    failure = classify(error)
+    return str(failure.args[0]) if isinstance(failure, TemporaryFailure) else None
+
+
 class SlackSender:
     """Delivers outbox messages to ``slack:<user or channel id>`` addresses."""
 
@@ -74,11 +85,13 @@ class SlackAdapter:
         service: ReportService,
         http: HttpServer | None = None,
         on_queued: Any = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.slack
         self.config = config
         self.service = service
         self.on_queued = on_queued
+        self.sleep = sleep
         self.http_mode = settings.mode == "http"
         client_options: dict[str, Any] = {"token": settings.bot_token}
         if settings.api_url:
@@ -99,10 +112,12 @@ class SlackAdapter:
         self.sender = SlackSender(self.client)
         self._dm: dict[str, str] = {}
         self.t = Translator(config.organisation.language)
+        self._apologies = Apologies()
+        self._sending: set[asyncio.Task[None]] = set()
 
     def _register(self) -> None:
         app = self.app
-        app.event("message")(self._on_message)
+        app.event("message", middleware=[self._dm_turn_before_ack])(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
         app.event("app_mention")(self._on_mention)
         app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_button)
@@ -127,15 +142,15 @@ class SlackAdapter:
         log.info("slack_started", mode=self.config.slack.mode)
 
     async def _connect(self) -> None:
+        """auth.test (and the Socket Mode connection), retried while Slack can't be reached:
+        a network blip at boot does not end the bot. A rejected token ends it at once."""
         try:
-            await self.client.auth_test()
+            await self._retry(self.client.auth_test)
         except SlackApiError as error:
             raise ConfigError(
                 "Slack rejected the bot token: check [slack] bot_token or VIMBOT_SLACK_BOT_TOKEN"
                 f" ({error.response.get('error')})"
             ) from error
-        except (ClientError, OSError) as error:
-            raise ConfigError(f"could not reach Slack: {type(error).__name__}") from error
         if not self.http_mode:
             if not self.config.slack.app_token:
                 raise ConfigError(
@@ -143,9 +158,25 @@ class SlackAdapter:
                     'VIMBOT_SLACK_APP_TOKEN (or use mode = "http")'
                 )
             self.socket = AsyncSocketModeHandler(self.app, self.config.slack.app_token)
-            await self.socket.connect_async()
+            await self._retry(self.socket.connect_async)
+
+    async def _retry(self, action: Any) -> None:
+        try:
+            await retry(
+                action, _unreachable, log=log, event="slack_unreachable_retrying", sleep=self.sleep
+            )
+        except Exception as error:
+            reason = _unreachable(error)
+            if reason is None:
+                raise
+            raise StartupError(
+                f"could not reach Slack ({reason}): check the network connection (DNS, proxy, "
+                "firewall) of this machine"
+            ) from error
 
     async def stop(self) -> None:
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
         if self.socket is not None:
             await self.socket.close_async()
             self.socket = None
@@ -202,10 +233,42 @@ class SlackAdapter:
         if queued and self.on_queued is not None:
             self.on_queued()
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        inbound = translate.from_dm_message(event, body.get("event_id"))
-        if inbound is not None:  # messages in channels are ignored and never stored
-            await self._turn(inbound)
+    async def _dm_turn_before_ack(
+        self,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next_: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        """A DM's turn runs before Slack gets its answer (bolt acknowledges events before
+        their listener runs). When the database could not store it, Slack gets a 503 (HTTP)
+        or no acknowledgement (Socket Mode), and delivers the event again; the replies are
+        sent after the answer, by the listener."""
+        inbound = translate.from_dm_message(body.get("event") or {}, body.get("event_id"))
+        if inbound is None:  # messages in channels are ignored and never stored
+            await next_()
+            return None
+        outcome = await self.service.handle(inbound)
+        if outcome.unavailable:
+            if self._apologies.first(inbound.dedupe_key):  # once, not at every retry
+                task = asyncio.create_task(self._deliver(inbound.chat_id, outcome.replies, None))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            return BoltResponse(status=503, body="")
+        self._apologies.forget(inbound.dedupe_key)
+        context["vim_turn"] = (inbound, outcome)
+        await next_()
+        return None
+
+    async def _on_message(self, context: dict[str, Any]) -> None:
+        turn = context.get("vim_turn")
+        if turn is None:
+            return
+        inbound, outcome = turn
+        if outcome.duplicate:
+            return
+        await self._deliver(inbound.chat_id, outcome.replies, None)
+        if outcome.notifications and self.on_queued is not None:
+            self.on_queued()
 
     async def _on_button(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()

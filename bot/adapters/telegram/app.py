@@ -8,9 +8,8 @@ import hmac
 import json
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
 from aiohttp import web
@@ -29,9 +28,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
-from bot.adapters.delivery import deliver_in_order
+from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
 from bot.adapters.telegram.transport import AiohttpRequest
@@ -40,6 +39,7 @@ from bot.events import Outbound
 from bot.http_server import HttpServer
 from bot.i18n import LANGUAGES, Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
+from bot.retry import Backoff, Sleep, StartupError, retry
 from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.telegram")
@@ -52,6 +52,9 @@ GROUP_REPLY_EVERY = timedelta(minutes=10)
 WIPE_TOKEN = "wipe"
 MAX_CONCURRENT_UPDATES = 64
 WIPE_LIMIT = 300
+# Pauses before fetching again after getUpdates failed, or after a turn the database could
+# not store (then the same update comes again): from half a second up to a minute, forever.
+POLL_BACKOFF = Backoff(first=0.5, longest=60.0, total=float("inf"))
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -70,6 +73,13 @@ def classify(error: TelegramError) -> TemporaryFailure | PermanentFailure:
     if isinstance(error, NetworkError):
         return TemporaryFailure(error.message)
     return PermanentFailure(error.message)
+
+
+def _unreachable(error: BaseException) -> str | None:
+    """Why Telegram could not be reached, when trying again may help (network, 5xx, 429)."""
+    if isinstance(error, TelegramError) and isinstance(classify(error), TemporaryFailure):
+        return error.message
+    return None
 
 
 def _chat_id(recipient: str) -> int | str:
@@ -97,6 +107,7 @@ class TelegramAdapter:
         service: ReportService,
         http: HttpServer | None = None,
         on_queued: Callable[[], None] | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.telegram
         assert settings.token, "checked by the configuration"
@@ -104,6 +115,7 @@ class TelegramAdapter:
         self.service = service
         self.http = http
         self.on_queued = on_queued
+        self.sleep = sleep
         self.webhook = settings.mode == "webhook"
         builder = (
             ApplicationBuilder()
@@ -118,11 +130,10 @@ class TelegramAdapter:
         )
         if settings.base_url:
             builder = builder.base_url(settings.base_url).base_file_url(settings.base_url)
-        if self.webhook:
-            builder = builder.updater(None)
+        # Updates are fetched (polling) or received (webhook) here, not by PTB's Updater and
+        # update queue: an update is confirmed to Telegram only once its turn is stored.
+        builder = builder.updater(None)
         self.application: Application = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
         if self.webhook:
             if http is None:
                 raise RuntimeError("webhook mode needs the bot's HTTP server")
@@ -131,44 +142,122 @@ class TelegramAdapter:
         self._group_replied: dict[int, datetime] = {}
         self._seen: dict[str, deque[int]] = {}
         self.username: str | None = None
+        self._apologies = Apologies()
+        self._offset = 0  # the first update not yet stored (polling)
+        self._poller: asyncio.Task[None] | None = None
+        self._batch: asyncio.Future[bool] | None = None
 
     # ---- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Connect (getMe, the command menu), retrying while Telegram can't be reached: a
+        network blip at boot does not end the bot. A token Telegram rejects ends it at once."""
         app = self.application
+        settings = self.config.telegram
+        await self._retry(self._connect)
+        await app.start()
+        if self.webhook:
+            await self._retry(
+                lambda: app.bot.set_webhook(
+                    url=str(settings.webhook_url),
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            )
+        else:
+            await self._retry(lambda: app.bot.delete_webhook())  # polling needs no webhook
+            self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
+        log.info("telegram_started", mode=settings.mode, username=self.username)
+
+    async def _connect(self) -> None:
         try:
-            await app.initialize()  # getMe
+            await self.application.initialize()  # getMe
         except InvalidToken as error:
             raise ConfigError(
                 "Telegram rejected the token: check [telegram] token or VIMBOT_TELEGRAM_TOKEN"
             ) from error
-        except NetworkError as error:
-            where = self.config.telegram.base_url or "api.telegram.org"
-            raise ConfigError(f"could not reach Telegram at {where}: {error.message}") from error
-        self.username = app.bot.username
+        self.username = self.application.bot.username
         await self._register_commands()
-        await app.start()
-        settings = self.config.telegram
-        if self.webhook:
-            await app.bot.set_webhook(
-                url=str(settings.webhook_url),
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
+
+    async def _retry(self, action: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await retry(
+                action,
+                _unreachable,
+                log=log,
+                event="telegram_unreachable_retrying",
+                sleep=self.sleep,
             )
-        else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout
-            )
-        log.info("telegram_started", mode=settings.mode, username=self.username)
+        except TelegramError as error:
+            if _unreachable(error) is None:
+                raise
+            where = self.config.telegram.base_url or "api.telegram.org"
+            raise StartupError(
+                f"could not reach Telegram at {where} ({error.message}): check the network "
+                "connection (DNS, proxy, firewall) of this machine"
+            ) from error
 
     async def stop(self) -> None:
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+            if self._batch is not None:
+                await self._batch  # the turns in progress are finished and stored
+            if self._offset:  # confirm what was stored, so a restart does not fetch it again
+                with contextlib.suppress(TelegramError):
+                    await app.bot.get_updates(offset=self._offset, timeout=0)
         if app.running:
-            await app.stop()  # waits for the turns in progress
+            await app.stop()
         await app.shutdown()
+
+    # ---- polling --------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        """Long-poll getUpdates, confirming an update only once its turn is stored.
+
+        PTB's Updater moves the offset past a batch as soon as it is queued, before it is
+        handled: an update whose turn then fails on the database would be gone. Here a batch
+        is handled first and the offset moves past the updates that were stored, up to the
+        first that was not. After a pause (backoff) Telegram serves that one again, with the
+        ones after it (those already stored are skipped by processed_updates). Nothing is
+        lost while the database is down, also not when the process stops in the meantime.
+        """
+        bot = self.application.bot
+        pauses = POLL_BACKOFF.pauses()
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=self._offset,
+                    timeout=self.config.telegram.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except TelegramError as error:
+                pause = next(pauses)
+                log.warning("telegram_poll_failed", reason=error.message, retry_in_seconds=pause)
+                await self.sleep(pause)
+                continue
+            if not updates:
+                continue
+            self._batch = asyncio.ensure_future(self._handle_batch(updates))
+            if await asyncio.shield(self._batch):
+                pauses = POLL_BACKOFF.pauses()
+                continue
+            pause = next(pauses)
+            log.warning("telegram_update_kept_for_retry", retry_in_seconds=pause)
+            await self.sleep(pause)
+
+    async def _handle_batch(self, updates: Sequence[Update]) -> bool:
+        """Handle the updates (chats in parallel; the service keeps each chat in order) and
+        move the offset past those stored. True when all were."""
+        stored = await asyncio.gather(*(self._handle(update) for update in updates))
+        for update, done in zip(updates, stored, strict=True):
+            if not done:
+                return False
+            self._offset = update.update_id + 1
+        return True
 
     async def _register_commands(self) -> None:
         for language in (*LANGUAGES, None):
@@ -185,24 +274,36 @@ class TelegramAdapter:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
+            if not isinstance(data, dict):  # valid JSON, but an update is always an object
+                raise TypeError("an update is a JSON object")
             update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="bad update")
-        await self.application.update_queue.put(update)
+        # Answered when the turn is stored; a 503 when the database could not take it, so
+        # Telegram delivers the update again.
+        if not await self._handle(update):
+            return web.Response(status=503, text="try again")
         return web.Response(status=200, text="ok")
 
     # ---- updates ------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _handle(self, update: Update) -> bool:
+        """One update, to the end. False only when the database could not store its turn."""
+        try:
+            return await self._on_update(update)
+        except Exception as error:  # a bug: logged; the update is not asked for again
+            log.error("telegram_handler_error", error=type(error).__name__)
+            return True
+
+    async def _on_update(self, update: Update) -> bool:
         query = update.callback_query
         if query is None:
-            await self._process(update, None)
-            return
+            return await self._process(update, None)
         # Stop the phone's spinner while the turn runs, not before it: the reply comes one
         # round trip to Telegram sooner.
         answering = asyncio.create_task(self._answer(query))
         try:
-            await self._process(update, query)
+            return await self._process(update, query)
         finally:
             await answering
 
@@ -211,21 +312,27 @@ class TelegramAdapter:
         with contextlib.suppress(TelegramError):
             await query.answer()
 
-    async def _process(self, update: Update, query: CallbackQuery | None) -> None:
+    async def _process(self, update: Update, query: CallbackQuery | None) -> bool:
         if query is not None and (query.data or "").startswith(WIPE_TOKEN):
             await self._wipe(update)
-            return
+            return True
         event = translate(update, self.application.bot.id)
         if event is None:
-            return
+            return True
         if event.is_private and update.message is not None:
             self._remember(event.chat_id, update.message.message_id)
         if not event.is_private:
             await self._answer_group(update)
-            return
+            return True
         outcome = await self.service.handle(event)
+        if outcome.unavailable:
+            if self._apologies.first(event.dedupe_key):  # once, not at every redelivery
+                for reply in outcome.replies:
+                    await self._reply(event.chat_id, reply, None)
+            return False
+        self._apologies.forget(event.dedupe_key)
         if outcome.duplicate:
-            return
+            return True
         queued = await deliver_in_order(
             self.service,
             f"{PLATFORM}:{event.chat_id}",
@@ -238,6 +345,7 @@ class TelegramAdapter:
             await self._offer_wipe(event.chat_id, event.language)
         elif outcome.reference:
             self._seen.pop(event.chat_id, None)
+        return True
 
     # ---- wiping the conversation after an anonymous report -----------------------------
 
@@ -319,7 +427,3 @@ class TelegramAdapter:
             await message.reply_text(t("group.private_only", link=link))
         except TelegramError as error:
             log.warning("telegram_group_reply_failed", reason=error.message)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        error: Any = context.error
-        log.error("telegram_handler_error", error=type(error).__name__)
