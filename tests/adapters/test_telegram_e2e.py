@@ -343,16 +343,7 @@ async def test_webhook_checks_the_secret_token(
     try:
         [set_webhook] = fake.calls_of("setWebhook")
         assert set_webhook.params["secret_token"] == "s3cret-token_1"
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": WORKER, "type": "private"},
-                "from": {"id": WORKER, "is_bot": False, "first_name": "W"},
-                "text": "/help",
-            },
-        }
+        update = {"update_id": 1, **fake.text_update(WORKER, "/help")}
         url = f"http://127.0.0.1:{port}/telegram/webhook"
         async with aiohttp.ClientSession() as session:
             async with session.post(url, json=update) as response:
@@ -546,16 +537,7 @@ async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redeliver
     await bot.start()
     outage = Outage(monkeypatch)
     try:
-        update = {
-            "update_id": 77,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": WORKER, "type": "private"},
-                "from": {"id": WORKER, "is_bot": False, "first_name": "W"},
-                "text": "/help",
-            },
-        }
+        update = {"update_id": 77, **fake.text_update(WORKER, "/help")}
         url = f"http://127.0.0.1:{port}/telegram/webhook"
         headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
         outage.active = True

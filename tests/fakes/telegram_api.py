@@ -87,6 +87,17 @@ class FakeTelegram(RecordingServer):
         chat_type: str = "private",
         language: str = "nl",
     ) -> int:
+        return self.push_update(self.text_update(user_id, text, chat_id, chat_type, language))
+
+    def text_update(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language: str = "nl",
+    ) -> dict[str, Any]:
+        """An update with a typed message, as Telegram sends it (without an update id)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -97,7 +108,7 @@ class FakeTelegram(RecordingServer):
         if text.startswith("/"):
             length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self.push_update({"message": message})
+        return {"message": message}
 
     def push_callback(self, user_id: int, message_id: int, data: str, language: str = "nl") -> int:
         return self.push_update(
