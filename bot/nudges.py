@@ -2,7 +2,7 @@
 
 Each open deadline becomes rows: a reminder to the responsible people some hours before it,
 an escalation to the coordinator when it passes, and one to the board a while later. The
-responsible people per deadline follow the policy's roles (seeds/002, section 5).
+responsible people per deadline come from the procedure table (``bot/casework/procedure.py``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.casework.procedure import DEADLINES
 from bot.config import Config
-from bot.domain.lifecycle import URGENT, Deadline, Due
+from bot.domain.lifecycle import Deadline, Due
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +28,21 @@ class PlannedNudge:
 def responsible(
     kind: Deadline, team_id: str | None, config: Config, owner: str | None = None
 ) -> list[str]:
-    """Who must act before this deadline."""
+    """Who must act before this deadline: the first group of the procedure table's rule that
+    has anyone in it."""
     team = config.team(team_id)
-    leaders = list(team.leaders) if team else []
     roles = config.roles
-    if kind in (Deadline.CONTACT, Deadline.TRIAGE, Deadline.ANALYSIS):
-        return leaders or list(roles.coordinator)
-    if kind is Deadline.EXPLORATION:
-        return list(roles.coordinator) or leaders
-    if kind in (Deadline.CLIENT_INFORMED, Deadline.IGJ, Deadline.IGJ_DOUBT):
-        return list(dict.fromkeys([*roles.board, *roles.coordinator]))
-    if kind in (Deadline.ACTION, Deadline.EFFECTIVENESS):
-        return [owner] if owner else leaders
-    return leaders
+    people = {
+        "leaders": list(team.leaders) if team else [],
+        "coordinator": list(roles.coordinator),
+        "board": list(roles.board),
+        "owner": [owner] if owner else [],
+    }
+    for group in DEADLINES[kind].responsible:
+        found = [address for name in group for address in people[name]]
+        if found:
+            return list(dict.fromkeys(found))
+    return []
 
 
 def plan(
@@ -47,7 +50,7 @@ def plan(
 ) -> list[PlannedNudge]:
     """The reminder and escalation rows for one deadline."""
     policy = config.policy
-    urgent = due.kind in URGENT
+    urgent = DEADLINES[due.kind].urgent
     first = responsible(due.kind, team_id, config, owner)
     remind_at = max(now, due.at - timedelta(hours=policy.remind_hours_before))
     stages: list[tuple[str, list[str], datetime]] = [("reminder", first, remind_at)]

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import or_
 
 from bot import rate_limit
-from bot.casework import ACTION_PREFIX, CASE_PREFIX
+from bot.casework.messages import Texts
 from bot.clock import Clock
 from bot.config import Config
 from bot.digests import (
@@ -29,9 +29,9 @@ from bot.digests import (
     weekly_review,
 )
 from bot.domain.anonymity import coarse
-from bot.domain.lifecycle import OPEN_STATUSES, Deadline
+from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.workdays import in_quiet_hours
-from bot.events import Option, Outbound, payload_of
+from bot.events import Outbound, payload_of
 from bot.i18n import Translator
 from bot.privacy import apply_retention, tidy_drafts
 from storage.db import Database
@@ -59,6 +59,7 @@ class Sweeper:
     def __init__(self, config: Config, db: Database, clock: Clock) -> None:
         self.config, self.db, self.clock = config, db, clock
         self.t = Translator(config.organisation.language)
+        self.texts = Texts(config)
 
     # ---- nudges -------------------------------------------------------------------------
 
@@ -118,64 +119,9 @@ class Sweeper:
     def _nudge_message(
         self, nudge: Nudge, reports: dict[int, Report], actions: dict[int, ImprovementAction]
     ) -> Outbound | None:
-        t = self.t
-        tz = self.config.organisation.tz
-        local = nudge.due_at.astimezone(tz)
-        due = t.when(local.date(), local.time())
-        what = t(f"deadline.{nudge.kind}")
-        if nudge.action_id is not None:
-            action = actions.get(nudge.action_id)
-            if action is None:
-                return None
-            if nudge.kind == Deadline.EFFECTIVENESS:
-                if action.status != "done" or action.effectiveness:
-                    return None
-                options = tuple(Option(v, t(f"effect.{v}")) for v in ("effective", "partly", "not"))
-                return Outbound(
-                    t("nudge.effectiveness", description=action.description),
-                    options,
-                    token=f"{ACTION_PREFIX}{action.id}",
-                )
-            if action.status != "open":
-                return None
-            text = t(
-                f"nudge.{nudge.stage}",
-                what=what,
-                reference=action.description,
-                team=self._team(action.team_id),
-                due=due,
-            )
-            options = (Option("done", t("case.button.done")), Option("drop", t("case.button.drop")))
-            return Outbound(text, options, token=f"{ACTION_PREFIX}{action.id}")
         report = reports.get(nudge.report_id or -1)
-        if report is None or report.status not in OPEN_STATUSES:
-            return None
-        text = t(
-            f"nudge.{nudge.stage}",
-            what=what,
-            reference=report.reference,
-            team=self._team(report.team_id),
-            due=due,
-        )
-        buttons = {
-            "contact": ("contact", "triage"),
-            "triage": ("triage",),
-            "analysis": ("analyse",),
-            "exploration": ("analyse",),
-            "client_informed": ("client_informed",),
-            "igj": ("igj",),
-            "igj_doubt": ("established", "igj"),
-        }.get(nudge.kind, ())
-        labels = {
-            "contact": "case.button.contact",
-            "triage": "case.button.triage",
-            "analyse": "case.button.analyse",
-            "client_informed": "case.button.client_informed",
-            "igj": "case.button.igj",
-            "established": "case.button.established",
-        }
-        options = tuple(Option(b, t(labels[b])) for b in buttons)
-        return Outbound(text, options, token=f"{CASE_PREFIX}{report.reference}")
+        action = actions.get(nudge.action_id or -1)
+        return self.texts.nudge(nudge, report, action, self.t)
 
     def _team(self, team_id: str | None) -> str:
         team = self.config.team(team_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, cast
@@ -504,6 +504,29 @@ class Store:
         return int(getattr(result, "rowcount", 0) or 0)
 
     # ---- follow-up: reports ---------------------------------------------------------------
+
+    async def open_reports(
+        self, statuses: Sequence[str], team_ids: Collection[str] | None, limit: int
+    ) -> Sequence[Report]:
+        """Reports in ``statuses`` of ``team_ids`` (None: every team), oldest first."""
+        stmt = select(Report).where(Report.status.in_(list(statuses)))
+        if team_ids is not None:
+            stmt = stmt.where(Report.team_id.in_(sorted(team_ids)))
+        stmt = stmt.order_by(Report.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def categories_since(self, since: datetime) -> list[list[str]]:
+        """The categories of each report created at or after ``since``."""
+        stmt = select(Report.categories).where(Report.created_at >= since)
+        return [list(categories or []) for (categories,) in await self.session.execute(stmt)]
+
+    async def open_actions(self) -> Sequence[ImprovementAction]:
+        stmt = (
+            select(ImprovementAction)
+            .where(ImprovementAction.status == "open")
+            .order_by(ImprovementAction.deadline)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def report_for_update(self, reference: str) -> Report | None:
         stmt = select(Report).where(Report.reference == reference).with_for_update()

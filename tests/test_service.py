@@ -154,8 +154,8 @@ async def test_a_failing_turn_is_a_friendly_message_and_keeps_the_draft(
     async def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "_complete", broken)
-    await chat.tap("now")  # works: _complete is only used when sending
+    monkeypatch.setattr(type(service.reporting), "send", broken)
+    await chat.tap("now")  # works: sending is the only thing broken
     monkeypatch.setattr("bot.flows.engine.turn", lambda *a, **k: 1 / 0)
     await chat.tap(DONE)
     assert "ging iets mis" in chat.text and "bewaard" in chat.text

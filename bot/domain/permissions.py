@@ -26,12 +26,16 @@ class Act(StrEnum):
     HANDLE_REPORT = "handle_report"  # contact, triage, analysis, feedback, close, …
     VIEW_AGGREGATES = "view_aggregates"  # anonymised counts: reviews and analyses
     ADVISE = "advise"  # write to the reporter as the confidential adviser (their mailbox)
+    REPLY_AS_REPORTER = "reply_as_reporter"  # answer in the reporter's own name (their mailbox)
+    HANDLE_ACTION = "handle_action"  # mark an improvement action done, drop it, judge its effect
+    VIEW_ACTION = "view_action"  # see an improvement action in /acties
 
 
 class Rule(StrEnum):
     ALWAYS = "always"
     NEVER = "never"
     OWN = "own"  # the reporter's own (named) reports
+    OWNER = "owner"  # improvement actions they own
     OWN_TEAM = "own_team"  # reports of the teams they lead
     CALAMITY = "calamity"  # possible calamities only
     ASKED_FOR = "asked_for"  # reports whose reporter asked for them (named or anonymous)
@@ -43,48 +47,63 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.NEVER,
         Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.OWN,
+        Act.HANDLE_ACTION: Rule.OWNER,
+        Act.VIEW_ACTION: Rule.OWNER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
         Act.HANDLE_REPORT: Rule.OWN_TEAM,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
         Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.OWN_TEAM,
+        Act.VIEW_ACTION: Rule.OWN_TEAM,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
         Act.HANDLE_REPORT: Rule.ALWAYS,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
         Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.ALWAYS,
+        Act.VIEW_ACTION: Rule.ALWAYS,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
         Act.HANDLE_REPORT: Rule.CALAMITY,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
         Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.NEVER,
+        Act.VIEW_ACTION: Rule.ALWAYS,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.NEVER,
         Act.ADVISE: Rule.ASKED_FOR,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.NEVER,
+        Act.VIEW_ACTION: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
         Act.HANDLE_REPORT: Rule.NEVER,
         Act.VIEW_AGGREGATES: Rule.ALWAYS,
         Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.NEVER,
+        Act.VIEW_ACTION: Rule.NEVER,
     },
 }
 
 
-class ReportFacts(Protocol):
-    """What the rules look at (a storage Report satisfies it)."""
+class Subject(Protocol):
+    """What the rules look at: a report (a storage Report satisfies it) or, for
+    ``HANDLE_ACTION``, an improvement action (its team and owner)."""
 
     team_id: str | None
-    possible_calamity: bool
-    contact_wish: str
-    anonymous: bool
-    reporter_address: str | None
 
 
 def roles_of(address: str, config: Config) -> set[Role]:
@@ -102,32 +121,49 @@ def roles_of(address: str, config: Config) -> set[Role]:
     return roles
 
 
-def _holds(rule: Rule, address: str, report: ReportFacts | None, config: Config) -> bool:
+def _holds(rule: Rule, address: str, subject: Subject | None, config: Config) -> bool:
     if rule is Rule.ALWAYS:
         return True
-    if rule is Rule.NEVER or report is None:
+    if rule is Rule.NEVER or subject is None:
         return False
     if rule is Rule.OWN:
-        return not report.anonymous and report.reporter_address == address
+        named = not getattr(subject, "anonymous", True)
+        return named and getattr(subject, "reporter_address", None) == address
+    if rule is Rule.OWNER:
+        return getattr(subject, "owner", None) == address
     if rule is Rule.OWN_TEAM:
-        team = config.team(report.team_id)
+        team = config.team(subject.team_id)
         return team is not None and address in team.leaders
     if rule is Rule.CALAMITY:
-        return report.possible_calamity
+        return bool(getattr(subject, "possible_calamity", False))
     if rule is Rule.ASKED_FOR:
         # An anonymous reporter's request reaches the adviser too, without any identity.
-        return report.contact_wish == "confidential_adviser"
+        return getattr(subject, "contact_wish", None) == "confidential_adviser"
     return False
 
 
-def allowed(address: str, act: Act, report: ReportFacts | None, config: Config) -> bool:
-    """Whether ``address`` may do ``act`` (on ``report``, where it concerns one)."""
+def allowed(address: str, act: Act, subject: Subject | None, config: Config) -> bool:
+    """Whether ``address`` may do ``act`` (on ``subject``, where it concerns one)."""
     return any(
-        _holds(PERMISSIONS[role][act], address, report, config)
+        _holds(PERMISSIONS[role][act], address, subject, config)
         for role in roles_of(address, config)
     )
 
 
 def handles_reports(address: str, config: Config) -> bool:
-    """Whether someone has any role that handles reports (for /open and /acties)."""
-    return bool(roles_of(address, config) & {Role.TEAM_LEADER, Role.COORDINATOR, Role.BOARD})
+    """Whether someone has a role that may handle some reports (for /open and /acties)."""
+    return any(
+        PERMISSIONS[role][Act.HANDLE_REPORT] is not Rule.NEVER for role in roles_of(address, config)
+    )
+
+
+def teams_in_scope(address: str, act: Act, config: Config) -> frozenset[str] | None:
+    """The teams whose reports ``act`` may concern for this person, read from the table:
+    None when no team limits it (a rule that holds across teams), else the teams they lead.
+    Narrows a list before each report is checked with :func:`allowed`."""
+    rules = {PERMISSIONS[role][act] for role in roles_of(address, config)}
+    if rules & {Rule.ALWAYS, Rule.CALAMITY, Rule.ASKED_FOR}:
+        return None
+    if Rule.OWN_TEAM in rules:
+        return frozenset(team.id for team in config.teams if address in team.leaders)
+    return frozenset()

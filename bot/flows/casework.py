@@ -87,7 +87,8 @@ def _score_line(value: Any, view: View) -> str:
 
 TRIAGE_FLOW = Flow(
     "triage",
-    (
+    completes="case",
+    steps=(
         Step(
             "outcome",
             Kind.CHOICE,
@@ -142,7 +143,8 @@ def _why(number: int) -> Step:
 
 ANALYSIS_FLOW = Flow(
     "analysis",
-    (
+    completes="case",
+    steps=(
         *(_why(n) for n in range(1, 6)),
         Step(
             "causes",
@@ -165,7 +167,8 @@ def _owners(view: View) -> Sequence[Choice]:
 
 ACTION_FLOW = Flow(
     "action",
-    (
+    completes="case",
+    steps=(
         Step(
             "description",
             Kind.TEXT,
@@ -191,7 +194,8 @@ ACTION_FLOW = Flow(
 
 FEEDBACK_FLOW = Flow(
     "feedback",
-    (
+    completes="case",
+    steps=(
         Step(
             "text", Kind.TEXT, "case.feedback.text", field="field.feedback", max_length=FEEDBACK_MAX
         ),
@@ -225,7 +229,7 @@ def _on_a_day(name: str) -> Flow:
         show=_show_day,
         max_length=100,
     )
-    return Flow(name, (date, _review("case.review")))
+    return Flow(name, (date, _review("case.review")), completes="case")
 
 
 ESTABLISHED_FLOW = _on_a_day("established")
@@ -233,7 +237,8 @@ IGJ_FLOW = _on_a_day("igj")
 
 DROP_ACTION_FLOW = Flow(
     "drop_action",
-    (
+    completes="case",
+    steps=(
         Step("reason", Kind.TEXT, "case.action.drop_reason", field="field.reason", max_length=500),
         _review("case.review"),
     ),
@@ -241,7 +246,8 @@ DROP_ACTION_FLOW = Flow(
 
 QUESTION_FLOW = Flow(
     "question",
-    (
+    completes="case",
+    steps=(
         Step("text", Kind.TEXT, "case.question.text", field="field.question", max_length=1000),
         _review("case.review"),
     ),
@@ -250,7 +256,8 @@ QUESTION_FLOW = Flow(
 # The confidential adviser writes to the reporter (who may be anonymous: read with the code).
 ADVISER_FLOW = Flow(
     "adviser_message",
-    (
+    completes="case",
+    steps=(
         Step("text", Kind.TEXT, "case.adviser.text", field="field.message", max_length=1000),
         _review("case.review"),
     ),

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.commands import BY_NAME, Name
 from bot.domain.text import clean_text, fold
 from bot.events import Inbound, InboundKind, Option, Outbound
 from bot.i18n import Translator, all_labels
@@ -27,8 +28,8 @@ SKIP = "_skip"  # value of the button that skips an optional text step
 BACK_TO_SUMMARY = "_summary"
 
 BACK_WORDS = frozenset({"terug", "vorige", "back", "previous"})
-CANCEL_WORDS = frozenset({"stop", "stoppen", "annuleer", "annuleren", "cancel", "quit"})
-HELP_WORDS = frozenset({"help", "hulp", "?"})
+CANCEL_WORDS = BY_NAME[Name.STOP].words
+HELP_WORDS = BY_NAME[Name.HELP].words
 DONE_WORDS = frozenset({"klaar", "done", "ok", "oke", "okay", "gereed"})
 
 DEFAULT_MAX_TEXT = 4000
@@ -117,6 +118,9 @@ class Flow:
     name: str
     steps: tuple[Step, ...]
     intro: Callable[[Mapping[str, Any]], str | None] = lambda meta: None
+    # What a confirmed flow leads to: the key of its completion handler (the turn's router
+    # holds the handlers), so nothing dispatches on flow names.
+    completes: str = ""
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -254,7 +254,7 @@ def _intro(meta: Mapping[str, Any]) -> str:
     return "report.intro_anonymous" if meta.get("anonymous") else "report.intro"
 
 
-REPORT_FLOW = Flow("report", STEPS, intro=_intro)
+REPORT_FLOW = Flow("report", STEPS, intro=_intro, completes="report")
 
 
 def _read_code(text: str, view: View) -> str:
@@ -273,7 +273,8 @@ def _by_code(view: View) -> bool:
 # links the chat to the report, not even for a moment.
 REPLY_FLOW = Flow(
     "reply",
-    (
+    completes="reply",
+    steps=(
         Step(
             "text",
             Kind.TEXT,

@@ -1,0 +1,304 @@
+"""What each case step records, registered by the step's name: quick steps (one tap) and the
+completions of the steps that ask something first. The authorization step has run before
+any of these: the report is loaded, the person may take the step, and it fits the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.casework.messages import Texts
+from bot.casework.procedure import NOT_VIM_CLOSES, CaseStep
+from bot.casework.recording import ACTION_PREFIX, ADVISER_KIND, CASE_PREFIX, Recorder, Sent
+from bot.config import Config
+from bot.domain.lifecycle import Deadline, Due, Status, Triage, risk_score
+from bot.events import Outbound
+from bot.i18n import Translator
+from storage.models import ImprovementAction, Report
+from storage.repository import Store
+
+
+@dataclass(slots=True)
+class CaseTurn:
+    """One authorized step on one report, and what it answers."""
+
+    store: Store
+    config: Config
+    recorder: Recorder
+    texts: Texts
+    address: str
+    report: Report
+    step: CaseStep
+    t: Translator
+    replies: list[Outbound] = field(default_factory=list)
+    sent: Sent = field(default_factory=Sent)
+
+    @property
+    def now(self) -> datetime:
+        return self.recorder.now(self.report)
+
+    def say(self, key: str, **values: object) -> None:
+        self.replies.append(Outbound(self.t(key, reference=self.report.reference, **values)))
+
+    async def status(self, status: Status, data: dict[str, Any] | None = None) -> None:
+        # Feedback carries its own message to the reporter; every other status is one line.
+        tell = status is not Status.FEEDBACK_GIVEN
+        await self.recorder.status(self.report, status, self.address, self.sent, data, tell)
+
+    async def event(self, kind: str, data: dict[str, Any] | None = None) -> None:
+        await self.recorder.event(self.report, kind, self.address, data)
+
+    async def done(self, at: datetime | None = None) -> None:
+        """Close the deadlines the step fulfils and open those it starts (procedure table)."""
+        await self.recorder.close(self.report, self.step.closes)
+        if self.step.opens is not None:
+            policy, tz = self.config.policy, self.config.organisation.tz
+            await self.recorder.open(
+                self.report, self.step.opens(self.report, at or self.now, policy, tz)
+            )
+
+
+Quick = Callable[[CaseTurn], Awaitable[None]]
+Completion = Callable[[CaseTurn, Mapping[str, Any]], Awaitable[None]]
+MetaBuilder = Callable[[CaseTurn], Awaitable[dict[str, Any]]]
+
+QUICK: dict[str, Quick] = {}
+COMPLETIONS: dict[str, Completion] = {}
+META: dict[str, MetaBuilder] = {}
+
+
+def quick(name: str) -> Callable[[Quick], Quick]:
+    def register(handler: Quick) -> Quick:
+        QUICK[name] = handler
+        return handler
+
+    return register
+
+
+def completes(name: str) -> Callable[[Completion], Completion]:
+    def register(handler: Completion) -> Completion:
+        COMPLETIONS[name] = handler
+        return handler
+
+    return register
+
+
+def meta_for(name: str) -> Callable[[MetaBuilder], MetaBuilder]:
+    def register(builder: MetaBuilder) -> MetaBuilder:
+        META[name] = builder
+        return builder
+
+    return register
+
+
+def end_of(day: date, tz: Any) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+
+
+# ---- quick steps -------------------------------------------------------------------------
+
+
+@quick("contact")
+async def _contact(turn: CaseTurn) -> None:
+    turn.report.contacted_at, turn.report.contacted_by = turn.now, turn.address
+    await turn.status(Status.CONTACTED)
+    await turn.done()
+    turn.say("case.contact_noted")
+
+
+@quick("client_informed")
+async def _client_informed(turn: CaseTurn) -> None:
+    turn.report.client_informed_at = turn.now
+    await turn.event("client_informed")
+    await turn.done()
+    turn.say("case.client_informed_noted")
+
+
+@quick("close")
+async def _close(turn: CaseTurn) -> None:
+    actions = await turn.store.actions_of_report(turn.report.id)
+    still_open = [a for a in actions if a.status == "open"]
+    if still_open:
+        turn.replies.append(Outbound(turn.t("case.close_blocked", count=len(still_open))))
+        return
+    turn.report.closed_at = turn.now
+    await turn.status(Status.CLOSED)
+    await turn.done()
+    turn.say("case.closed_noted")
+
+
+@quick("details")
+async def _details(turn: CaseTurn) -> None:
+    turn.replies.append(turn.texts.details(turn.report, turn.t))
+
+
+# ---- what a conversation needs to know before it starts ---------------------------------
+
+
+@meta_for("triage")
+async def _triage_meta(turn: CaseTurn) -> dict[str, Any]:
+    report = turn.report
+    since = report.created_at - timedelta(days=30)
+    counts = Counter(
+        code
+        for categories in await turn.store.categories_since(since)
+        for code in categories or []
+        if code in report.categories
+    )
+    return {
+        "near_miss": report.harm == "near_miss",
+        "same_category_this_month": max(counts.values(), default=0),
+        "category_threshold": turn.config.policy.category_month_threshold,
+    }
+
+
+@meta_for("action")
+async def _action_meta(turn: CaseTurn) -> dict[str, Any]:
+    team = turn.config.team(turn.report.team_id)
+    people = [(turn.address, turn.t("case.me"))]
+    for candidate in [*(team.leaders if team else []), *turn.config.roles.coordinator]:
+        if candidate != turn.address:
+            people.append((candidate, candidate))
+    return {"owners": list(dict.fromkeys(map(tuple, people)))}
+
+
+# ---- completions -------------------------------------------------------------------------
+
+
+@completes("triage")
+async def _triage(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report, now = turn.report, turn.now
+    outcome = Triage(answers["outcome"])
+    report.triaged_at, report.triage_outcome = now, outcome.value
+    report.triage_reason = answers.get("reason")
+    if outcome is Triage.NOT_VIM:
+        report.closed_at = now
+        await turn.status(Status.NOT_VIM, {"reason": report.triage_reason})
+        await turn.recorder.close(report, NOT_VIM_CLOSES)
+    else:
+        report.risk_frequency = answers["frequency"]
+        report.risk_consequence = answers["consequence"]
+        report.risk_score = risk_score(answers["frequency"], answers["consequence"])
+        data = {"outcome": outcome.value, "risk_score": report.risk_score}
+        await turn.status(Status.TRIAGED, data)
+        await turn.done()
+    if outcome is Triage.CALAMITY:
+        report.possible_calamity = True
+        alert = Outbound(
+            turn.t(
+                "case.calamity_alert",
+                reference=report.reference,
+                team=turn.texts.team_name(report.team_id, turn.t),
+            ),
+            turn.texts.calamity_buttons(turn.t),
+            token=f"{CASE_PREFIX}{report.reference}",
+        )
+        roles = turn.config.roles
+        for to in dict.fromkeys([*roles.board, *roles.coordinator]):
+            if to != turn.address:
+                await turn.recorder.notify(to, alert, report, turn.sent)
+    turn.say("case.triage_noted", outcome=turn.t(f"triage.{outcome.value}"))
+
+
+@completes("analyse")
+async def _analysis(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    whys = [answers.get(f"why{n}") for n in range(1, 6)]
+    report.why_chain = [w for w in whys if w]
+    report.causes = list(answers["causes"])
+    report.analysed_at = turn.now
+    await turn.status(Status.ANALYSED, {"causes": report.causes})
+    await turn.done()
+    turn.say("case.analysis_noted")
+
+
+@completes("action")
+async def _action(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report, t = turn.report, turn.t
+    action = ImprovementAction(
+        description=str(answers["description"]),
+        owner=str(answers["owner"]),
+        deadline=date.fromisoformat(str(answers["deadline"])),
+        status="open",
+        team_id=report.team_id,
+        created_at=turn.now,
+        created_by=turn.address,
+    )
+    await turn.store.add_action(action, [report.id])
+    await turn.event("action_added", {"action_id": action.id})
+    tz = turn.config.organisation.tz
+    await turn.recorder.open_action(action, [Due(Deadline.ACTION, end_of(action.deadline, tz))])
+    if action.owner != turn.address:
+        note = Outbound(
+            t(
+                "case.action_owner",
+                description=action.description,
+                deadline=t.day(action.deadline),
+                reference=report.reference,
+            ),
+            turn.texts.action_buttons(t, action),
+            token=f"{ACTION_PREFIX}{action.id}",
+        )
+        await turn.recorder.notify(action.owner, note, report, turn.sent)
+    turn.say("case.action_noted")
+
+
+@completes("feedback")
+async def _feedback(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    report.feedback, report.feedback_at = str(answers["text"]), turn.now
+    report.shareable_lesson = answers.get("lesson")
+    await turn.status(Status.FEEDBACK_GIVEN)
+    await turn.done()
+    rt = Translator(report.language)
+    line = rt("reporter.feedback", reference=report.reference, feedback=report.feedback)
+    await turn.recorder.to_reporter(report, "feedback", line, turn.sent)
+    turn.say("case.feedback_noted")
+
+
+@completes("established")
+async def _established(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    report.established_on = date.fromisoformat(str(answers["date"]))
+    await turn.event("established", {"date": report.established_on.isoformat()})
+    # The IGJ's term runs from the day it was established, at the time of day it is now.
+    local_now = turn.now.astimezone(turn.config.organisation.tz)
+    moment = datetime.combine(report.established_on, local_now.time(), tzinfo=local_now.tzinfo)
+    await turn.done(at=min(moment, local_now))
+    turn.say("case.established_noted")
+
+
+@completes("igj")
+async def _igj(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    report.igj_reported_on = date.fromisoformat(str(answers["date"]))
+    await turn.event("igj_reported", {"date": report.igj_reported_on.isoformat()})
+    await turn.done()
+    turn.say("case.igj_noted")
+
+
+@completes("question")
+async def _question(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    await turn.event("question_asked")
+    rt = Translator(report.language)
+    text = rt("reporter.question", reference=report.reference, question=str(answers["text"]))
+    await turn.recorder.to_reporter(report, "question", text, turn.sent)
+    turn.say("case.question_noted")
+
+
+@completes("adviser_message")
+async def _adviser_message(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    """The confidential adviser writes to the reporter (an anonymous one reads it with their
+    code). Nothing of it reaches the leaders."""
+    report = turn.report
+    rt = Translator(report.language)
+    text = rt("reporter.adviser", reference=report.reference, message=str(answers["text"]))
+    await turn.store.add_event(report.id, "adviser_wrote", turn.now, None, {})
+    await turn.recorder.audit(turn.address, "adviser_message", report)
+    await turn.recorder.to_reporter(report, ADVISER_KIND, text, turn.sent)
+    turn.say("case.adviser_noted")

@@ -1,0 +1,85 @@
+"""The handlers' commands: ``/open`` (open reports and what is due or overdue),
+``/melding REF`` (one report) and ``/acties`` (open improvement actions). What each person
+sees follows the permission table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.casework.messages import Texts
+from bot.casework.recording import Recorder
+from bot.clock import Clock
+from bot.config import Config
+from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.permissions import Act, allowed, handles_reports, teams_in_scope
+from bot.events import Outbound
+from bot.i18n import Translator
+from storage.repository import Store
+
+LIST_LIMIT = 30
+
+
+class Lists:
+    __slots__ = ("clock", "config", "recorder", "texts")
+
+    def __init__(self, config: Config, clock: Clock, texts: Texts, recorder: Recorder) -> None:
+        self.config, self.clock, self.texts, self.recorder = config, clock, texts, recorder
+
+    async def command(
+        self, store: Store, address: str, word: str, argument: str, t: Translator
+    ) -> list[Outbound]:
+        if word == "melding":
+            return await self.one(store, address, argument, t)
+        if not handles_reports(address, self.config):
+            return [Outbound(t("case.no_role"))]
+        if word == "open":
+            return await self.open_reports(store, address, t)
+        return await self.open_actions(store, address, t)
+
+    async def one(self, store: Store, address: str, argument: str, t: Translator) -> list[Outbound]:
+        report = await store.report_by_reference(argument.strip().upper())
+        if report is None or not allowed(address, Act.VIEW_REPORT, report, self.config):
+            return [Outbound(t("case.unknown_report", reference=argument.strip()))]
+        await self.recorder.audit(address, "view", report)
+        replies = [self.texts.details(report, t)]
+        if allowed(address, Act.HANDLE_REPORT, report, self.config):
+            replies.append(self.texts.next_step_message(address, report, t))
+        return replies
+
+    async def open_reports(self, store: Store, address: str, t: Translator) -> list[Outbound]:
+        teams = teams_in_scope(address, Act.HANDLE_REPORT, self.config)
+        statuses = [s.value for s in OPEN_STATUSES]
+        candidates = await store.open_reports(statuses, teams, limit=10 * LIST_LIMIT)
+        reports = [r for r in candidates if allowed(address, Act.HANDLE_REPORT, r, self.config)][
+            :LIST_LIMIT
+        ]
+        if not reports:
+            return [Outbound(t("case.open_none"))]
+        now = self.clock.now()
+        due_by_report: dict[int, dict[str, datetime]] = {}
+        for nudge in await store.open_nudges_of([r.id for r in reports]):
+            if nudge.report_id is not None:
+                due_by_report.setdefault(nudge.report_id, {}).setdefault(nudge.kind, nudge.due_at)
+        lines = [t("case.open_header", count=len(reports))]
+        for report in reports:
+            dues = sorted(due_by_report.get(report.id, {}).items(), key=lambda kv: kv[1])
+            team = self.texts.team_name(report.team_id, t)
+            parts = [f"{report.reference} · {team} · {t(f'status.{report.status}')}"]
+            for kind, at in dues[:2]:
+                late = t("case.overdue") if at <= now else ""
+                parts.append(f"{t(f'deadline.{kind}')} {self.texts.when(at, t)}{late}")
+            lines.append(" · ".join(parts))
+        return [Outbound("\n".join(lines))]
+
+    async def open_actions(self, store: Store, address: str, t: Translator) -> list[Outbound]:
+        mine = [
+            a
+            for a in await store.open_actions()
+            if allowed(address, Act.VIEW_ACTION, a, self.config)
+        ]
+        if not mine:
+            return [Outbound(t("case.actions_none"))]
+        today = self.clock.now().astimezone(self.config.organisation.tz).date()
+        messages = [Outbound(t("case.actions_header", count=len(mine)))]
+        messages += [self.texts.action_line(a, today, t) for a in mine[:LIST_LIMIT]]
+        return messages

@@ -1,0 +1,168 @@
+"""What handlers read: a report's details, the next steps as buttons, the nudges. Pure: no
+storage access; the buttons come from the procedure table and the permission table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.casework.procedure import (
+    ACTION_BY_NAME,
+    ACTION_STEPS,
+    BY_NAME,
+    CALAMITY_STEPS,
+    DEADLINES,
+    STEPS,
+    CaseStep,
+)
+from bot.casework.recording import ACTION_PREFIX, CASE_PREFIX
+from bot.config import Config
+from bot.domain.lifecycle import OPEN_STATUSES, Deadline
+from bot.domain.permissions import allowed
+from bot.events import Option, Outbound
+from bot.i18n import Translator
+from storage.models import ImprovementAction, Nudge, Report
+
+
+class Texts:
+    """The texts and buttons of case work, in one organisation's configuration."""
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    # ---- buttons from the procedure table -----------------------------------------------
+
+    def steps_for(self, address: str, report: Report) -> list[CaseStep]:
+        """The steps this person may take on the report now (menu order)."""
+        return [
+            step
+            for step in STEPS
+            if step.in_menu
+            and step.available(report)
+            and allowed(address, step.act, report, self.config)
+        ]
+
+    @staticmethod
+    def options(t: Translator, steps: Sequence[CaseStep]) -> tuple[Option, ...]:
+        return tuple(Option(step.name, t(step.label)) for step in steps)
+
+    def notice_buttons(self, t: Translator, address: str, report: Report) -> tuple[Option, ...]:
+        """The buttons on a new report's notification, by what the receiver may do."""
+        steps = [s for s in self.steps_for(address, report) if s.on_notice]
+        return self.options(t, steps)
+
+    def calamity_buttons(self, t: Translator) -> tuple[Option, ...]:
+        return self.options(t, CALAMITY_STEPS)
+
+    def next_step_message(self, address: str, report: Report, t: Translator) -> Outbound:
+        steps = self.steps_for(address, report)
+        if not steps:
+            return Outbound(t("case.nothing_left", reference=report.reference))
+        return Outbound(
+            t("case.next", reference=report.reference),
+            self.options(t, steps),
+            token=f"{CASE_PREFIX}{report.reference}",
+        )
+
+    @staticmethod
+    def action_buttons(t: Translator, action: ImprovementAction) -> tuple[Option, ...]:
+        steps = [s for s in ACTION_STEPS if not s.judges and s.available(action)]
+        return tuple(Option(s.name, t(s.label)) for s in steps)
+
+    # ---- texts -------------------------------------------------------------------------
+
+    def details(self, report: Report, t: Translator) -> Outbound:
+        reporter = (
+            t("notify.anonymous_reporter") if report.anonymous else (report.reporter_name or "?")
+        )
+        lines = [
+            t(
+                "case.details_header",
+                reference=report.reference,
+                types=report.report_type,
+                team=self.team_name(report.team_id, t),
+                status=t(f"status.{report.status}"),
+            ),
+            f"{t('field.categories')}: " + ", ".join(t(f"category.{c}") for c in report.categories),
+            f"{t('field.harm')}: {t(f'harm.{report.harm}')}",
+            f"{t('case.reported_at')}: {self.when(report.created_at, t)}",
+            f"{t('field.contact')}: {t(f'contact.{report.contact_wish}')}",
+            f"{t('notify.reporter')}: {reporter}",
+            "",
+            report.description,
+        ]
+        if report.risk_score is not None:
+            lines.insert(3, t("case.risk_score", score=report.risk_score))
+        return Outbound("\n".join(lines))
+
+    @staticmethod
+    def one_line(report: Report, t: Translator) -> str:
+        categories = ", ".join(t(f"category.{c}") for c in report.categories)
+        return f"{categories} · {t(f'harm.{report.harm}')}"
+
+    def team_name(self, team_id: str | None, t: Translator) -> str:
+        team = self.config.team(team_id)
+        return team.name if team else t("notify.no_team")
+
+    def when(self, moment: datetime, t: Translator) -> str:
+        local = moment.astimezone(self.config.organisation.tz)
+        return t.when(local.date(), local.time())
+
+    def action_line(self, action: ImprovementAction, today: date, t: Translator) -> Outbound:
+        late = t("case.overdue") if action.deadline < today else ""
+        text = t(
+            "case.action_line",
+            description=action.description,
+            owner=action.owner,
+            deadline=t.day(action.deadline),
+        )
+        return Outbound(
+            text + late, self.action_buttons(t, action), token=f"{ACTION_PREFIX}{action.id}"
+        )
+
+    # ---- nudges ------------------------------------------------------------------------
+
+    def nudge(
+        self,
+        nudge: Nudge,
+        report: Report | None,
+        action: ImprovementAction | None,
+        t: Translator,
+    ) -> Outbound | None:
+        """The message of a due nudge, with the buttons its deadline offers; None when its
+        report is closed or its action has nothing left to do (the nudge is dropped)."""
+        rule = DEADLINES[Deadline(nudge.kind)]
+        due = self.when(nudge.due_at, t)
+        what = t(f"deadline.{nudge.kind}")
+        if rule.of_action:
+            if action is None:
+                return None
+            steps = [ACTION_BY_NAME[name] for name in rule.buttons]
+            if not any(step.available(action) for step in steps):
+                return None
+            options = tuple(Option(s.name, t(s.label)) for s in steps)
+            token = f"{ACTION_PREFIX}{action.id}"
+            if nudge.kind == Deadline.EFFECTIVENESS:
+                text = t("nudge.effectiveness", description=action.description)
+            else:
+                text = t(
+                    f"nudge.{nudge.stage}",
+                    what=what,
+                    reference=action.description,
+                    team=self.team_name(action.team_id, t),
+                    due=due,
+                )
+            return Outbound(text, options, token=token)
+        if report is None or report.status not in OPEN_STATUSES:
+            return None
+        text = t(
+            f"nudge.{nudge.stage}",
+            what=what,
+            reference=report.reference,
+            team=self.team_name(report.team_id, t),
+            due=due,
+        )
+        options = self.options(t, [BY_NAME[name] for name in rule.buttons])
+        return Outbound(text, options, token=f"{CASE_PREFIX}{report.reference}")

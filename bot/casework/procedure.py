@@ -1,0 +1,222 @@
+"""The VIM procedure as one table (seeds/002, sections 5–7).
+
+Each :class:`CaseStep` row says what a handler can do with a report: who may (the act the
+permission table must allow), when (statuses, calamities only, not yet done), how (at once,
+or through a conversation that collects what it records), which deadlines it closes and
+which it opens. Each :class:`DeadlineRule` says who is reminded of a deadline, whether it
+is urgent, and which steps its nudge offers; :class:`ActionStep` rows do the same for the
+improvement register.
+
+Nothing else encodes the process: the buttons after each step, the notification's buttons,
+the permission check before a step, the lifecycle guard and the nudges all read these rows.
+Adding a step is a row here, a conversation in ``bot/flows/casework.py`` when it asks
+something, and (when it records something of its own) a completion handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.config import Policy
+from bot.domain.lifecycle import (
+    OPEN_STATUSES,
+    Deadline,
+    Due,
+    Status,
+    Triage,
+    deadline_on_establishment,
+    deadlines_on_triage,
+)
+from bot.domain.permissions import Act
+
+
+class CaseFacts(Protocol):
+    """What the rows look at (a storage Report satisfies it)."""
+
+    status: str
+    triage_outcome: str | None
+    established_on: Any
+    client_informed_at: Any
+    igj_reported_on: Any
+    created_at: datetime
+    triaged_at: datetime | None
+
+
+Opens = Callable[[Any, datetime, Policy, ZoneInfo], list[Due]]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStep:
+    name: str  # the button's value and the step's name in events
+    act: Act  # what the permission table must allow the person
+    statuses: frozenset[str]  # the report's statuses in which it can be taken
+    flow: str | None = None  # the conversation that collects its answers; None: at once
+    calamity: bool = False  # only for a report triaged as a possible calamity
+    pending: Callable[[Any], bool] | None = None  # False once it has been done
+    closes: frozenset[Deadline] = frozenset()
+    opens: Opens | None = None  # deadlines that start when it is taken
+    on_notice: bool = False  # offered on the new report's notification
+    in_menu: bool = True  # offered among the next steps after each step
+
+    @property
+    def label(self) -> str:
+        return f"case.button.{self.name}"
+
+    def available(self, report: CaseFacts) -> bool:
+        """Whether the step fits the report now (the lifecycle guard)."""
+        if report.status not in self.statuses:
+            return False
+        if self.calamity and report.triage_outcome != Triage.CALAMITY:
+            return False
+        return self.pending is None or bool(self.pending(report))
+
+
+def _on_triage(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
+    return deadlines_on_triage(Triage(report.triage_outcome), at, report.created_at, policy, tz)
+
+
+def _on_establishment(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
+    return [deadline_on_establishment(at, policy, tz)]
+
+
+OPEN = frozenset(s.value for s in OPEN_STATUSES)
+ANY_STATUS = frozenset(s.value for s in Status)
+EVERY_DEADLINE = frozenset(Deadline)
+
+STEPS: tuple[CaseStep, ...] = (
+    CaseStep(
+        "contact",
+        Act.HANDLE_REPORT,
+        frozenset({Status.NEW}),
+        closes=frozenset({Deadline.CONTACT}),
+        on_notice=True,
+    ),
+    CaseStep(
+        "triage",
+        Act.HANDLE_REPORT,
+        frozenset({Status.NEW, Status.CONTACTED}),
+        flow="triage",
+        closes=frozenset({Deadline.TRIAGE}),
+        opens=_on_triage,
+        on_notice=True,
+    ),
+    CaseStep(
+        "analyse",
+        Act.HANDLE_REPORT,
+        frozenset({Status.TRIAGED}),
+        flow="analysis",
+        closes=frozenset({Deadline.ANALYSIS, Deadline.EXPLORATION}),
+    ),
+    CaseStep(
+        "action",
+        Act.HANDLE_REPORT,
+        frozenset({Status.ANALYSED, Status.FEEDBACK_GIVEN}),
+        flow="action",
+    ),
+    CaseStep("feedback", Act.HANDLE_REPORT, frozenset({Status.ANALYSED}), flow="feedback"),
+    CaseStep("close", Act.HANDLE_REPORT, frozenset({Status.FEEDBACK_GIVEN}), closes=EVERY_DEADLINE),
+    CaseStep("question", Act.HANDLE_REPORT, OPEN, flow="question"),
+    CaseStep(
+        "established",
+        Act.HANDLE_REPORT,
+        OPEN,
+        flow="established",
+        calamity=True,
+        pending=lambda r: r.established_on is None,
+        closes=frozenset({Deadline.IGJ_DOUBT}),
+        opens=_on_establishment,
+    ),
+    CaseStep(
+        "client_informed",
+        Act.HANDLE_REPORT,
+        OPEN,
+        calamity=True,
+        pending=lambda r: r.client_informed_at is None,
+        closes=frozenset({Deadline.CLIENT_INFORMED}),
+    ),
+    CaseStep(
+        "igj",
+        Act.HANDLE_REPORT,
+        OPEN,
+        flow="igj",
+        calamity=True,
+        pending=lambda r: r.igj_reported_on is None,
+        closes=frozenset({Deadline.IGJ, Deadline.IGJ_DOUBT}),
+    ),
+    CaseStep("adviser_message", Act.ADVISE, OPEN, flow="adviser_message", on_notice=True),
+    CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
+)
+
+BY_NAME: Mapping[str, CaseStep] = {step.name: step for step in STEPS}
+CALAMITY_STEPS = tuple(step for step in STEPS if step.calamity)
+# A triage that finds no VIM report closes the report, and with it every deadline.
+NOT_VIM_CLOSES = EVERY_DEADLINE
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStep:
+    """What can be done with an improvement action (token ``act:<id>``)."""
+
+    name: str
+    label: str
+    statuses: frozenset[str]  # the action's statuses in which it can be taken
+    flow: str | None = None
+    judges: bool = False  # an answer to "did it work?" (once)
+
+    def available(self, action: Any) -> bool:
+        if action.status not in self.statuses:
+            return False
+        return not self.judges or action.effectiveness is None
+
+
+ACTION_STEPS: tuple[ActionStep, ...] = (
+    ActionStep("done", "case.button.done", frozenset({"open"})),
+    ActionStep("drop", "case.button.drop", frozenset({"open"}), flow="drop_action"),
+    ActionStep("effective", "effect.effective", frozenset({"done"}), judges=True),
+    ActionStep("partly", "effect.partly", frozenset({"done"}), judges=True),
+    ActionStep("not", "effect.not", frozenset({"done"}), judges=True),
+)
+ACTION_BY_NAME: Mapping[str, ActionStep] = {step.name: step for step in ACTION_STEPS}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    """Who is reminded of a deadline, and what their nudge offers."""
+
+    kind: Deadline
+    buttons: tuple[str, ...]  # case steps (or, for an action, action steps) on the nudge
+    # Groups of people, in order: the first group with anyone in it is responsible.
+    # Names: "leaders" (of the report's team), "coordinator", "board", "owner" (an action's).
+    responsible: tuple[tuple[str, ...], ...]
+    urgent: bool = False  # sent day and night (quiet hours do not hold it back)
+    of_action: bool = False  # about an improvement action, not a report
+
+
+_LEADERS_FIRST = (("leaders",), ("coordinator",))
+_BOARD_AND_COORDINATOR = (("board", "coordinator"),)
+_OWNER_FIRST = (("owner",), ("leaders",))
+
+DEADLINES: Mapping[Deadline, DeadlineRule] = {
+    rule.kind: rule
+    for rule in (
+        DeadlineRule(Deadline.CONTACT, ("contact", "triage"), _LEADERS_FIRST),
+        DeadlineRule(Deadline.TRIAGE, ("triage",), _LEADERS_FIRST),
+        DeadlineRule(Deadline.EXPLORATION, ("analyse",), (("coordinator",), ("leaders",))),
+        DeadlineRule(Deadline.ANALYSIS, ("analyse",), _LEADERS_FIRST),
+        DeadlineRule(
+            Deadline.CLIENT_INFORMED, ("client_informed",), _BOARD_AND_COORDINATOR, urgent=True
+        ),
+        DeadlineRule(Deadline.IGJ, ("igj",), _BOARD_AND_COORDINATOR, urgent=True),
+        DeadlineRule(
+            Deadline.IGJ_DOUBT, ("established", "igj"), _BOARD_AND_COORDINATOR, urgent=True
+        ),
+        DeadlineRule(Deadline.ACTION, ("done", "drop"), _OWNER_FIRST, of_action=True),
+        DeadlineRule(
+            Deadline.EFFECTIVENESS, ("effective", "partly", "not"), _OWNER_FIRST, of_action=True
+        ),
+    )
+}

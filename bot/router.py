@@ -1,0 +1,166 @@
+"""Which handler takes a turn: an ordered registry, not an if/elif.
+
+Each route says whether it matches the loaded turn and handles it (the idea of
+python-telegram-bot's handler groups and bolt's listeners). The first route that matches
+wins; the last one always does. Every route returns the one :class:`Outcome` type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from bot.casework.recording import is_case_token
+from bot.casework.service import Casework
+from bot.commands import CASE_COMMANDS, Name
+from bot.events import InboundKind, Outbound
+from bot.flows import engine
+from bot.flows.engine import Cancelled, Completed, Flow
+from bot.outcome import Outcome
+from bot.reporting import Reporting
+from bot.turn import Turn
+
+log = structlog.get_logger("vimbot.service")
+
+Completion = Callable[[Turn, Completed], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    matches: Callable[[Turn], bool]
+    handle: Callable[[Turn], Awaitable[Outcome]]
+
+
+class Router:
+    """The routes of a turn, in order, and what completes each flow."""
+
+    def __init__(self, flows: dict[str, Flow], casework: Casework, reporting: Reporting) -> None:
+        self.flows, self.casework, self.reporting = flows, casework, reporting
+        # What a confirmed flow leads to, by the key the flow declares (``Flow.completes``).
+        self.completions: dict[str, Completion] = {
+            "report": self._send_report,
+            "reply": reporting.reply,
+            "case": self._complete_case,
+        }
+        self.routes: Sequence[Route] = (
+            Route("case_button", self._is_case_button, self._case_button),
+            Route("start_again", self._starts_again, self._resume),
+            Route("flow", lambda turn: turn.conversation is not None, self._flow),
+            Route("case_command", self._is_case_command, self._case_command),
+            Route("status", lambda turn: self._named(turn, Name.STATUS), self._status),
+            Route("start", self._starts, self._start),
+            Route("help", self._asks_help, self._help),
+            Route("stop", lambda turn: self._named(turn, Name.STOP), self._nothing_to_stop),
+            Route("welcome", lambda turn: True, self._welcome),
+        )
+
+    async def route(self, turn: Turn) -> Outcome:
+        for route in self.routes:
+            if route.matches(turn):
+                return await route.handle(turn)
+        raise AssertionError("the last route matches every turn")
+
+    # ---- predicates ---------------------------------------------------------------------
+
+    @staticmethod
+    def _named(turn: Turn, name: Name) -> bool:
+        return turn.command is not None and turn.command.name is name
+
+    @staticmethod
+    def _is_case_button(turn: Turn) -> bool:
+        return turn.event.kind is InboundKind.CHOICE and is_case_token(turn.event.token)
+
+    def _starts_again(self, turn: Turn) -> bool:
+        """A start command in the middle of a draft: the draft goes on where it was."""
+        return (
+            turn.conversation is not None
+            and turn.is_command
+            and (self._named(turn, Name.REPORT) or self._named(turn, Name.ANONYMOUS))
+        )
+
+    @staticmethod
+    def _is_case_command(turn: Turn) -> bool:
+        return turn.command is not None and turn.command.name in CASE_COMMANDS
+
+    def _starts(self, turn: Turn) -> bool:
+        return turn.choice in ("report", "anonymous") or (
+            self._named(turn, Name.REPORT) or self._named(turn, Name.ANONYMOUS)
+        )
+
+    def _asks_help(self, turn: Turn) -> bool:
+        return turn.choice == "help" or self._named(turn, Name.HELP)
+
+    # ---- handlers -----------------------------------------------------------------------
+
+    async def _case_button(self, turn: Turn) -> Outcome:
+        """A button on a notification, a nudge or a case message (leaders, coordinator)."""
+        value = turn.choice or ""
+        busy = turn.conversation is not None
+        event, ctx = turn.event, turn.ctx
+        return await self.casework.on_button(
+            turn.store, event.address, str(event.token), value, ctx.t, ctx, busy
+        )
+
+    async def _resume(self, turn: Turn) -> Outcome:
+        assert turn.conversation is not None
+        flow = self.flows[turn.conversation.flow]
+        question = engine.resume(flow, turn.conversation.state, turn.ctx)
+        return Outcome([Outbound(turn.ctx.t("engine.resumed")), *question])
+
+    async def _flow(self, turn: Turn) -> Outcome:
+        """The answer to the open question of the chat's conversation."""
+        assert turn.conversation is not None
+        flow = self.flows[turn.conversation.flow]
+        result = engine.turn(flow, turn.conversation.state, turn.event, turn.ctx)
+        outcome = Outcome(list(result.replies), state=result.state)
+        for effect in result.effects:
+            if isinstance(effect, Completed):
+                outcome.extend(await self.completions[flow.completes](turn, effect))
+            elif isinstance(effect, Cancelled):
+                log.info("draft_cancelled", platform=turn.event.platform)
+        return outcome
+
+    async def _send_report(self, turn: Turn, effect: Completed) -> Outcome:
+        return await self.reporting.send(turn.store, turn.event, turn.person, effect, turn.ctx)
+
+    async def _complete_case(self, turn: Turn, effect: Completed) -> Outcome:
+        assert turn.conversation is not None
+        state = turn.conversation.state
+        return await self.casework.complete(
+            turn.store,
+            turn.conversation.flow,
+            state.get("meta", {}),
+            effect.answers,
+            turn.event.address,
+            turn.ctx.t,
+        )
+
+    async def _case_command(self, turn: Turn) -> Outcome:
+        assert turn.command is not None
+        replies = await self.casework.command(
+            turn.store, turn.event.address, turn.command.name.value, turn.argument, turn.ctx.t
+        )
+        return Outcome(replies)
+
+    async def _status(self, turn: Turn) -> Outcome:
+        if turn.argument:
+            return await self.reporting.status_of_one(turn)
+        return Outcome(
+            [await self.reporting.own_reports(turn.store, turn.event.address, turn.ctx.t)]
+        )
+
+    async def _start(self, turn: Turn) -> Outcome:
+        anonymous = turn.choice == "anonymous" or self._named(turn, Name.ANONYMOUS)
+        return await self.reporting.start(turn, anonymous)
+
+    async def _help(self, turn: Turn) -> Outcome:
+        return Outcome([Outbound(turn.ctx.t("idle.help_text"))])
+
+    async def _nothing_to_stop(self, turn: Turn) -> Outcome:
+        return Outcome([Outbound(turn.ctx.t("idle.nothing_to_stop"))])
+
+    async def _welcome(self, turn: Turn) -> Outcome:
+        return Outcome(self.reporting.welcome(turn.ctx))

@@ -1,0 +1,36 @@
+"""What one turn knows once it is loaded: the person, the chat's conversation, the event and
+the command it names. The router and every handler read this; none of it is read again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.commands import Command
+from bot.events import Inbound, InboundKind
+from bot.flows.engine import Context
+from storage.models import Person
+from storage.repository import Store, StoredConversation
+
+
+@dataclass(slots=True)
+class Turn:
+    store: Store
+    event: Inbound
+    person: Person
+    ctx: Context
+    now: datetime
+    conversation: StoredConversation | None
+    word: str  # the folded command word typed ("" for a button or a sentence)
+    argument: str  # what follows a command: ``/status ABCD`` → ``ABCD``
+    command: Command | None  # what the word names, given the argument
+
+    @property
+    def choice(self) -> str | None:
+        """The value of the button pressed, if one was."""
+        event = self.event
+        return event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
+
+    @property
+    def is_command(self) -> bool:
+        return self.event.kind is InboundKind.COMMAND
