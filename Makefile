@@ -30,6 +30,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	@# the store's session and raw SQL conditions: bot/casework.py only, until the core reshape
+	! grep -rnE 'reports_where|actions_where|store\.(_?session|_?connection)\b' \
+		--include='*.py' bot scheduler tests benchmarks | grep -v '^bot/casework\.py:'
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
