@@ -30,6 +30,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	@# nothing outside storage/ reaches the store's session or connection
+	! grep -rnE 'store\.(_?session|_?connection)\b' --include='*.py' bot scheduler tests benchmarks
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

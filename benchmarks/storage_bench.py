@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchmarks.common import bench_database_url, postgres_schema
 from bot.clock import FrozenClock
@@ -89,14 +90,13 @@ async def seed(db: Database, size: int) -> None:
                 "closed_at": None if open_ else created + timedelta(days=30),
             }
         )
-    async with db.transaction() as store:
+    # seeded with a session of its own: the bot's store offers named queries only
+    async with AsyncSession(db.engine) as session, session.begin():
         for offset in range(0, size, 5000):
-            await store.session.execute(insert(Report), reports[offset : offset + 5000])
-    async with db.transaction() as store:
+            await session.execute(insert(Report), reports[offset : offset + 5000])
+    async with AsyncSession(db.engine) as session:
         rows = (
-            await store.session.execute(
-                select(Report.id, Report.team_id).where(Report.status == "new")
-            )
+            await session.execute(select(Report.id, Report.team_id).where(Report.status == "new"))
         ).all()
     nudges: list[dict[str, Any]] = []
     for index, (report_id, team_id) in enumerate(rows):
@@ -121,9 +121,9 @@ async def seed(db: Database, size: int) -> None:
                         "urgent": False,
                     }
                 )
-    async with db.transaction() as store:
+    async with AsyncSession(db.engine) as session, session.begin():
         for offset in range(0, len(nudges), 5000):
-            await store.session.execute(insert(Nudge), nudges[offset : offset + 5000])
+            await session.execute(insert(Nudge), nudges[offset : offset + 5000])
 
 
 async def timed(coro: Any) -> tuple[float, Any]:

@@ -24,9 +24,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from storage.db import DEFAULT_URL
-
 PLATFORMS = ("telegram", "slack", "shell")
+DEFAULT_URL = "sqlite+aiosqlite:///vimbot.db"  # the embedded database, next to the bot
 ADDRESS = re.compile(r"^(telegram|slack|shell):[A-Za-z0-9_.@\-]+$")
 
 

@@ -10,43 +10,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.config import Config
 from bot.events import Outbound, payload_of
 from bot.exporting import report_record
 from bot.i18n import Translator
-from storage import crypto
 from storage.db import Database
-from storage.models import (
-    AuditEntry,
-    Conversation,
-    OutboxMessage,
-    Person,
-    Report,
-    ReporterMessage,
-    ReportEvent,
-)
-from storage.repository import chat_key
+from storage.models import Report
+from storage.queries.privacy import ENCRYPTED
 
 log = structlog.get_logger("vimbot.privacy")
 
-REPORT_SECRETS = (
-    "description",
-    "category_other",
-    "measures",
-    "reporter_address",
-    "reporter_name",
-    "triage_reason",
-    "feedback",
-    "shareable_lesson",
-)
 REMOVED = "[verwijderd]"
 BATCH = 500
 
@@ -58,38 +36,12 @@ async def rotate_keys(db: Database) -> int:
     An anonymous code's hash cannot (the code is not stored): it stays as it was, and is
     found as long as the key it was made with is configured (see ``Cipher.lookups``)."""
     touched = 0
-    cipher = crypto.current()
-    for model, columns in (
-        (Report, REPORT_SECRETS),
-        (ReportEvent, ("actor",)),
-        (Person, ("address", "name")),
-        (Conversation, ("chat_id", "state")),
-        (OutboxMessage, ("address", "payload")),
-        (ReporterMessage, ("text",)),
-    ):
+    for table in ENCRYPTED:
         async with db.transaction() as store:
-            result = await store.session.stream_scalars(
-                select(model).execution_options(yield_per=BATCH)
-            )
-            async for row in result:
-                for column in columns:
-                    flag_modified(row, column)  # written again, so encrypted with the new key
-                _rehash(row, cipher)
-                touched += 1
+            touched += await store.reencrypt(table, batch=BATCH)
     async with db.transaction() as store:
         touched += await store.rewrite_audit_actors()
     return touched
-
-
-def _rehash(row: Any, cipher: crypto.Cipher) -> None:
-    if isinstance(row, Report) and row.reporter_address:
-        row.reporter_hash = cipher.lookup(row.reporter_address)
-    elif isinstance(row, Person):
-        row.address_hash = cipher.lookup(row.address)
-    elif isinstance(row, Conversation):
-        row.chat_hash = cipher.lookup(chat_key(row.platform, row.chat_id))
-    elif isinstance(row, OutboxMessage):
-        row.address_hash = cipher.lookup(row.address)
 
 
 async def export_person(
@@ -98,44 +50,13 @@ async def export_person(
     """All data about ``address``: profile, own (named) reports, messages, drafts, actions."""
     tz = config.organisation.tz
     platform, _, user_id = address.partition(":")
-    hashes = crypto.current().lookups(address)
     async with db.transaction() as store:
         person = await store.get_person(address)
-        reports = await store.reports_where(Report.reporter_hash.in_(hashes), limit=100_000)
-        messages = (
-            (
-                await store.session.execute(
-                    select(ReporterMessage)
-                    .where(ReporterMessage.report_id.in_([r.id for r in reports]))
-                    .order_by(ReporterMessage.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        outbox = (
-            (
-                await store.session.execute(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.address_hash.in_(hashes))
-                    .order_by(OutboxMessage.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        reports = await store.reports_by_reporter(address)
+        messages = await store.mailbox_of([r.id for r in reports])
+        outbox = await store.outbox_to(address)
         draft = await store.load_conversation(platform, user_id)
-        audit = (
-            (
-                await store.session.execute(
-                    select(AuditEntry)
-                    .where(AuditEntry.actor_hash.in_(hashes))
-                    .order_by(AuditEntry.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        audit = await store.audit_by_actor(address)
         await store.add_audit(now, "cli", "privacy_export", None, "cli", {"reports": len(reports)})
     return {
         "address": address,
@@ -182,10 +103,9 @@ async def erase_person(db: Database, address: str, now: datetime, actor: str = "
     sent or still queued) keep their content with the name replaced, so a queued one is
     never delivered with it. Old copies are then dropped from the database files."""
     platform, _, user_id = address.partition(":")
-    hashes = crypto.current().lookups(address)
     async with db.transaction() as store:
         person = await store.get_person(address)
-        reports = await store.reports_where(Report.reporter_hash.in_(hashes), limit=100_000)
+        reports = await store.reports_by_reporter(address)
         names = {person.name} if person is not None and person.name else set()
         for report in reports:
             if report.reporter_name:
@@ -197,20 +117,15 @@ async def erase_person(db: Database, address: str, now: datetime, actor: str = "
                     event.actor = None
             await store.add_event(report.id, "identity_erased", now, None, {})
             await store.add_audit(now, actor, "erase", report.reference, "cli", {})
-        await store.session.execute(
-            delete(OutboxMessage).where(OutboxMessage.address_hash.in_(hashes))
-        )
+        await store.delete_outbox_to(address)
         if reports and names:
             longest_first = sorted(names, key=len, reverse=True)
-            about = await store.session.execute(
-                select(OutboxMessage).where(OutboxMessage.report_id.in_([r.id for r in reports]))
-            )
-            for message in about.scalars():
+            for message in await store.outbox_about([r.id for r in reports]):
                 payload = _without_names(message.payload, longest_first)
                 if payload != message.payload:
                     message.payload = payload
         await store.delete_conversation(platform, user_id)
-        await store.session.execute(delete(Person).where(Person.address_hash.in_(hashes)))
+        await store.delete_person(address)
     if not await db.drop_old_copies():
         log.warning("erase_checkpoint_busy")  # the log is emptied at the next checkpoint
     return len(reports)
@@ -233,22 +148,12 @@ async def apply_retention(db: Database, config: Config, now: datetime) -> int:
     """Closed reports past the retention period keep their counts, not their personal data."""
     cutoff = now - timedelta(days=365 * config.privacy.retention_years)
     async with db.transaction() as store:
-        reports = await store.reports_where(
-            Report.closed_at.is_not(None),
-            Report.closed_at < cutoff,
-            Report.personal_data_removed_at.is_(None),
-            limit=BATCH,
-        )
+        reports = await store.reports_past_retention(cutoff, limit=BATCH)
         for report in reports:
             _strip(report)
             report.personal_data_removed_at = now
             await store.add_event(report.id, "retention_applied", now, None, {})
-            await store.session.execute(
-                delete(ReporterMessage).where(ReporterMessage.report_id == report.id)
-            )
-            await store.session.execute(
-                delete(OutboxMessage).where(OutboxMessage.report_id == report.id)
-            )
+            await store.forget_messages_of(report.id)
     if reports:
         log.info("retention_applied", count=len(reports))
     return len(reports)
@@ -272,20 +177,9 @@ async def tidy_drafts(db: Database, config: Config, now: datetime) -> tuple[int,
     delete_before = now - timedelta(hours=privacy.draft_delete_hours)
     reminded = deleted = 0
     async with db.transaction() as store:
-        stale: Iterable[Conversation] = (
-            (
-                await store.session.execute(
-                    select(Conversation)
-                    .where(Conversation.updated_at < remind_before)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for draft in stale:
+        for draft in await store.stale_drafts(remind_before):
             if draft.updated_at < delete_before:
-                await store.session.delete(draft)
+                await store.delete_draft(draft)
                 deleted += 1
             elif draft.flow == "report" and not draft.state.get("reminded"):
                 t = Translator(config.organisation.language)

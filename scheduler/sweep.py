@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 import structlog
-from sqlalchemy import or_
 
 from bot import rate_limit
 from bot.casework.messages import Texts
@@ -103,18 +102,7 @@ class Sweeper:
         """The reports and actions of a batch of nudges, in two queries (not one per nudge)."""
         report_ids = sorted({n.report_id for n in nudges if n.report_id is not None})
         action_ids = sorted({n.action_id for n in nudges if n.action_id is not None})
-        reports = {
-            r.id: r
-            for r in await store.reports_where(
-                Report.id.in_(report_ids), limit=len(report_ids) or 1
-            )
-        }
-        actions = (
-            {a.id: a for a in await store.actions_where(ImprovementAction.id.in_(action_ids))}
-            if action_ids
-            else {}
-        )
-        return reports, actions
+        return await store.reports_by_ids(report_ids), await store.actions_by_ids(action_ids)
 
     def _nudge_message(
         self, nudge: Nudge, reports: dict[int, Report], actions: dict[int, ImprovementAction]
@@ -205,16 +193,9 @@ class Sweeper:
         self, store: Store, team_id: str, team_name: str, week: Period, now: datetime
     ) -> str:
         start, end = self._bounds(week)
-        new = await store.reports_where(
-            Report.team_id == team_id,
-            Report.created_at >= start,
-            Report.created_at < end,
-            limit=10_000,
-        )
-        open_reports = await store.reports_where(
-            Report.team_id == team_id,
-            Report.status.in_([s.value for s in OPEN_STATUSES]),
-            limit=10_000,
+        new = await store.reports_created_between(start, end, team_id, limit=10_000)
+        open_reports = await store.open_reports(
+            [s.value for s in OPEN_STATUSES], [team_id], limit=10_000
         )
         overdue: dict[str, list[str]] = {}
         by_id = {r.id: r for r in open_reports}
@@ -223,18 +204,10 @@ class Sweeper:
                 kinds = overdue.setdefault(by_id[nudge.report_id].reference, [])
                 if nudge.kind not in kinds:
                     kinds.append(nudge.kind)
-        actions = await store.actions_where(
-            ImprovementAction.team_id == team_id, ImprovementAction.status == "open"
-        )
+        actions = await store.open_actions_of_team(team_id)
         lessons = [
             r.shareable_lesson
-            for r in await store.reports_where(
-                Report.team_id == team_id,
-                Report.feedback_at >= start,
-                Report.feedback_at < end,
-                Report.shareable_lesson.is_not(None),
-                limit=100,
-            )
+            for r in await store.reports_with_lessons(team_id, start, end, limit=100)
             if r.shareable_lesson
         ]
         today = now.astimezone(self.config.organisation.tz).date()
@@ -245,14 +218,8 @@ class Sweeper:
     async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:
         start, end = self._bounds(period)
         earlier_start, earlier_end = self._bounds(previous(period, self.config))
-        reports = await store.reports_where(
-            Report.created_at >= start, Report.created_at < end, limit=1_000_000
-        )
-        earlier = await store.reports_where(
-            Report.created_at >= earlier_start, Report.created_at < earlier_end, limit=1_000_000
-        )
-        actions = await store.actions_where(
-            or_(ImprovementAction.created_at < end, ImprovementAction.status == "open")
-        )
+        reports = await store.reports_created_between(start, end, limit=1_000_000)
+        earlier = await store.reports_created_between(earlier_start, earlier_end, limit=1_000_000)
+        actions = await store.actions_before_or_open(end)
         today = now.astimezone(self.config.organisation.tz).date()
         return analysis_report(self.t, self.config, period, reports, earlier, actions, today, title)

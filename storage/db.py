@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import (
 from storage import sqlite_driver
 from storage.repository import Store
 
-DEFAULT_URL = "sqlite+aiosqlite:///vimbot.db"
 # PostgreSQL states that pass by themselves (besides class 08, connection exceptions): the
 # server shutting down or starting up, too many connections, a serialisation failure or
 # deadlock (the transaction is rolled back and may simply be run again).
@@ -72,7 +71,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """One engine per process; ``transaction()`` is the unit of work."""
 
-    def __init__(self, url: str = DEFAULT_URL, **engine_options: Any) -> None:
+    def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = normalise_url(url)
         self.options = dict(engine_options)  # to open a second engine alike (tests, tools)
         parsed = make_url(self.url)

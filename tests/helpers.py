@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.events import Inbound, InboundKind, Outbound
@@ -18,6 +19,7 @@ from storage.db import Database
 AMS = ZoneInfo("Europe/Amsterdam")
 # A Wednesday morning in Amsterdam.
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=AMS)
+T = TypeVar("T")
 
 
 def make_config(**overrides: Any) -> Config:
@@ -136,10 +138,18 @@ class Chat:
         return [o.value for o in self.question.options if o.selected]
 
 
+async def table_rows(db: Database, model: type[T], *where: Any) -> list[T]:
+    """The rows of ``model``'s table (those matching ``where``), read in a transaction of the
+    test's own: tests look at the tables directly; the bot only through the store's named
+    queries, which keep their session to themselves."""
+    async with AsyncSession(db.engine, expire_on_commit=False) as session:
+        return list((await session.execute(select(model).where(*where))).scalars())
+
+
 async def count_rows(db: Database, model: type) -> int:
     """How many rows the table of ``model`` holds."""
-    async with db.transaction() as store:
-        result = await store.session.execute(select(func.count()).select_from(model))
+    async with AsyncSession(db.engine) as session:
+        result = await session.execute(select(func.count()).select_from(model))
         return int(result.scalar_one())
 
 

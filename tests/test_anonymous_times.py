@@ -4,9 +4,6 @@ any message sent about it (issue 11, item 3)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.flows.engine import SKIP
@@ -21,14 +18,9 @@ from storage.models import (
     ReporterMessage,
     ReportEvent,
 )
-from tests.helpers import Chat
+from tests.helpers import Chat, table_rows
 
 TOKEN = "case:VIM-2026-0001"
-
-
-async def _rows(db: Database, model: type) -> list[Any]:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model))).scalars())
 
 
 def _fine_moments(row: object) -> list[str]:
@@ -60,7 +52,7 @@ async def test_no_moment_finer_than_the_hour_in_any_linked_row(
 ) -> None:
     assert clock.now().minute == 30  # the test means something only off the hour
     code = await _anonymous_report(service, when="now")
-    [report] = await _rows(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.occurred_at is None or report.occurred_at.minute == 0
 
     # the leader reads the (delayed) notification and follows up at odd minutes
@@ -91,7 +83,7 @@ async def test_no_moment_finer_than_the_hour_in_any_linked_row(
 
     fine: list[str] = []
     for model in (Report, ReportEvent, AuditEntry, OutboxMessage, Nudge, ReporterMessage):
-        for row in await _rows(sqlite_db, model):
+        for row in await table_rows(sqlite_db, model):
             fine += _fine_moments(row)
     assert fine == []
 
@@ -111,10 +103,10 @@ async def test_a_typed_time_of_an_anonymous_report_is_kept_to_the_hour(
     await chat.tap(SKIP)
     await chat.tap("team_leader")
     await chat.tap("send_anonymous")
-    [report] = await _rows(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.occurred_on == date(2026, 11, 17)
     assert report.occurred_at is not None and report.occurred_at.minute == 0
-    [message] = await _rows(sqlite_db, OutboxMessage)
+    [message] = await table_rows(sqlite_db, OutboxMessage)
     assert "14:35" not in message.payload["text"] and "14:00" in message.payload["text"]
 
 
@@ -135,5 +127,5 @@ async def test_a_delivered_notification_keeps_no_finer_moment(
     clock.advance(timedelta(minutes=11, seconds=7))
     dispatcher = Dispatcher(sqlite_db, clock, {"shell": Sender()})
     assert (await dispatcher.dispatch_due()).sent == 1 and sent == ["lead-noord"]
-    [message] = await _rows(sqlite_db, OutboxMessage)
+    [message] = await table_rows(sqlite_db, OutboxMessage)
     assert message.status == "sent" and _fine_moments(message) == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from bot.clock import FrozenClock
 from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
@@ -19,7 +17,7 @@ from storage.models import (
     ReporterMessage,
     ReportEvent,
 )
-from tests.helpers import Chat
+from tests.helpers import Chat, table_rows
 
 TOKEN = "case:VIM-2026-0001"
 
@@ -38,13 +36,8 @@ async def _report(
     return chat
 
 
-async def _rows(db: Database, model: type, *where) -> list:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model).where(*where))).scalars())
-
-
 async def _report_row(db: Database) -> Report:
-    [report] = await _rows(db, Report)
+    [report] = await table_rows(db, Report)
     return report
 
 
@@ -96,7 +89,7 @@ async def test_the_whole_lifecycle_from_the_chat(
     assert "al voorbij" in leader.text  # a deadline is not in the past
     await leader.say("15-12")
     await leader.tap("confirm")
-    [action] = await _rows(sqlite_db, ImprovementAction)
+    [action] = await table_rows(sqlite_db, ImprovementAction)
     assert action.owner == "shell:coord" and action.deadline.isoformat() == "2026-12-15"
     assert any(m.address == "shell:coord" for m in leader.outcomes[-1].notifications)
 
@@ -124,7 +117,7 @@ async def test_the_whole_lifecycle_from_the_chat(
 
     to_reporter = [
         m.payload["text"]
-        for m in await _rows(sqlite_db, OutboxMessage, OutboxMessage.address == "shell:nina")
+        for m in await table_rows(sqlite_db, OutboxMessage, OutboxMessage.address == "shell:nina")
     ]
     assert any("contact opgenomen" in text for text in to_reporter)
     assert any("antislipmatten" in text for text in to_reporter)
@@ -150,10 +143,10 @@ async def test_feedback_to_an_anonymous_reporter_waits_in_the_mailbox(
     await leader.say("Besproken in het teamoverleg.")
     await leader.tap(SKIP)
     await leader.tap("confirm")
-    mailbox = await _rows(sqlite_db, ReporterMessage)
+    mailbox = await table_rows(sqlite_db, ReporterMessage)
     assert [m.kind for m in mailbox] == ["status", "status", "feedback"]
     assert "Besproken in het teamoverleg." in mailbox[-1].text
-    messages = await _rows(sqlite_db, OutboxMessage)
+    messages = await table_rows(sqlite_db, OutboxMessage)
     assert not any(m.address == "shell:nina" for m in messages)  # no link to the person
 
 
@@ -176,7 +169,7 @@ async def test_someone_without_the_role_changes_nothing(
             assert "Mevrouw is gevallen" not in chat.text
     report = await _report_row(sqlite_db)
     assert report.status == "new" and report.contacted_at is None
-    assert [e.kind for e in await _rows(sqlite_db, ReportEvent)] == ["created", "notified"]
+    assert [e.kind for e in await table_rows(sqlite_db, ReportEvent)] == ["created", "notified"]
 
 
 async def test_open_and_details_for_the_leader(service: ReportService, clock: FrozenClock) -> None:
@@ -216,7 +209,9 @@ async def test_nudge_and_escalation_sequence(
     leader = Chat(service, user="lead-noord")
     await leader.press(TOKEN, "contact")  # contact done: its nudges stop
     assert await sweep_at("2026-11-20T10:30:00+01:00") == [("nudge:triage/board", "shell:board")]
-    pending = await _rows(sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
+    pending = await table_rows(
+        sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)
+    )
     assert pending == []
 
 
@@ -252,7 +247,7 @@ async def test_calamity_alerts_go_out_at_night_others_wait(
     assert report.established_on and report.client_informed_at and report.igj_reported_on
     open_kinds = {
         n.kind
-        for n in await _rows(
+        for n in await table_rows(
             sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)
         )
     }
@@ -271,7 +266,8 @@ async def test_not_a_vim_report_closes_with_a_reason(
     report = await _report_row(sqlite_db)
     assert report.status == "not_vim" and report.triage_reason.startswith("Bekend")
     assert (
-        await _rows(sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)) == []
+        await table_rows(sqlite_db, Nudge, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
+        == []
     )
 
 
@@ -295,16 +291,16 @@ async def test_effectiveness_check_after_an_action(
     await leader.tap("shell:lead-noord")
     await leader.say("1-12")
     await leader.tap("confirm")
-    [action] = await _rows(sqlite_db, ImprovementAction)
+    [action] = await table_rows(sqlite_db, ImprovementAction)
     await leader.press(f"act:{action.id}", "done")
-    [action] = await _rows(sqlite_db, ImprovementAction)
+    [action] = await table_rows(sqlite_db, ImprovementAction)
     assert action.effectiveness_due.isoformat() == "2027-02-18"
     clock.set(clock.now().replace(year=2027, month=2, day=19, hour=9))
     planned = await Sweeper(config, sqlite_db, clock).sweep_nudges()
     nudge = next(p for p in planned if p.what == "nudge:effectiveness/reminder")
     assert [o.value for o in nudge.message.options] == ["effective", "partly", "not"]
     await leader.press(nudge.message.token, "partly")
-    [action] = await _rows(sqlite_db, ImprovementAction)
+    [action] = await table_rows(sqlite_db, ImprovementAction)
     assert action.effectiveness == "partly"
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.clock import FrozenClock
@@ -21,9 +21,9 @@ from bot.privacy import erase_person, rotate_keys
 from bot.service import ReportService
 from storage import crypto, migrate
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import Conversation, OutboxMessage
 from tests.conftest import PG_URL
-from tests.helpers import Chat, make_config
+from tests.helpers import Chat, count_rows, make_config, table_rows
 
 NAME = "Nina Verbeek"
 USER = "u4711nina"  # the platform id
@@ -81,9 +81,8 @@ def _assert_nowhere(raw: bytes | str) -> None:
 
 
 async def _outbox_payloads(db: Database) -> str:
-    async with db.transaction() as store:
-        messages = (await store.session.execute(select(OutboxMessage))).scalars().all()
-        return "\n".join(json.dumps(m.payload, ensure_ascii=False) for m in messages)
+    messages = await table_rows(db, OutboxMessage)
+    return "\n".join(json.dumps(m.payload, ensure_ascii=False) for m in messages)
 
 
 # ---- erasure reaches the outbox -----------------------------------------------------------
@@ -283,5 +282,4 @@ async def test_people_drafts_and_messages_are_found_during_and_after_a_rotation(
         assert draft is not None and "Een beschrijving" in json.dumps(draft.state)
         assert len(await store.pending_for(ADDRESS)) == 1
         assert [r.reference for r in await store.reports_of(ADDRESS, 10)] == ["VIM-2026-0001"]
-        rows = (await store.connection.execute(text("SELECT count(*) FROM conversations"))).one()
-        assert rows[0] == 1
+    assert await count_rows(sqlite_db, Conversation) == 1

@@ -4,22 +4,15 @@ and direction overrides never reach a leader, the reporter or the database."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import DONE
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Report, ReporterMessage
-from tests.helpers import Chat
+from tests.helpers import Chat, table_rows
 
 INVISIBLE = "\u200b\u200d\ufeff \u2060\u200e\u200f\u061c"
 RLO, PDF, LRI, PDI = "\u202e", "\u202c", "\u2066", "\u2069"
-
-
-async def _all(db: Database, model: type) -> list:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model))).scalars())
 
 
 def _has_bidi_control(text: str) -> bool:
@@ -56,7 +49,7 @@ async def test_form_refuses_a_description_of_only_invisible_characters(
         False,
     )
     assert set(errors) == {"description"}
-    assert outcome.reference is None and not await _all(sqlite_db, Report)
+    assert outcome.reference is None and not await table_rows(sqlite_db, Report)
 
 
 async def test_direction_overrides_never_reach_anyone(
@@ -74,11 +67,11 @@ async def test_direction_overrides_never_reach_anyone(
     await chat.say(f"Bedhek {LRI}omhoog{PDI} gezet")
     await chat.tap("team_leader")
     await chat.tap("send")
-    [report] = await _all(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.description == "Mevrouw viel ddeb uit bed"
     assert report.measures == "Bedhek omhoog gezet"
     assert report.reporter_name == "Nina nesnaJ"
-    [message] = await _all(sqlite_db, OutboxMessage)
+    [message] = await table_rows(sqlite_db, OutboxMessage)
     assert "ddeb" in message.payload["text"] and "Nina nesnaJ" in message.payload["text"]
     assert not _has_bidi_control(message.payload["text"])
 
@@ -86,7 +79,7 @@ async def test_direction_overrides_never_reach_anyone(
     outcome = await service.reply_by_code("shell:nina", report.reference, f"{RLO}kO{PDF}")
     assert outcome is not None and outcome.notifications
     assert not any(_has_bidi_control(m.text) for m in outcome.notifications)
-    [answer] = await _all(sqlite_db, ReporterMessage)
+    [answer] = await table_rows(sqlite_db, ReporterMessage)
     assert answer.text == "kO"
     nothing = await service.reply_by_code("shell:nina", report.reference, INVISIBLE)
     assert nothing is not None and not nothing.notifications

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot import outbox
 from bot.clock import FrozenClock
@@ -22,6 +21,7 @@ from bot.outbox import (
 )
 from storage.db import Database
 from storage.models import OutboxMessage
+from tests.helpers import table_rows
 
 
 class FakeSender:
@@ -42,8 +42,8 @@ async def _queue(db: Database, clock: FrozenClock, address: str = "telegram:7") 
 
 
 async def _message(db: Database) -> OutboxMessage:
-    async with db.transaction() as store:
-        return (await store.session.execute(select(OutboxMessage))).scalar_one()
+    [message] = await table_rows(db, OutboxMessage)
+    return message
 
 
 async def test_sent_once(database: Database, clock: FrozenClock) -> None:
@@ -105,9 +105,8 @@ class LoggingSender:
 
 
 async def _statuses(db: Database) -> dict[str, tuple[str, int]]:
-    async with db.transaction() as store:
-        rows = (await store.session.execute(select(OutboxMessage))).scalars().all()
-        return {m.address: (m.status, m.attempts) for m in rows}
+    rows = await table_rows(db, OutboxMessage)
+    return {m.address: (m.status, m.attempts) for m in rows}
 
 
 async def test_a_crash_re_sends_at_most_the_message_in_flight(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -18,7 +18,7 @@ from bot.service import ReportService
 from storage import crypto
 from storage.db import Database
 from storage.models import AuditEntry, Base, Conversation, OutboxMessage, Report
-from tests.helpers import AMS, Chat, make_config
+from tests.helpers import AMS, Chat, make_config, table_rows
 from tests.test_casework import TOKEN, _report
 
 
@@ -142,10 +142,10 @@ async def test_encrypted_at_rest_and_key_rotation(
     crypto.configure(f"{new},{old}")
     assert await rotate_keys(db) > 0
     crypto.configure(new)  # the old key is gone: everything still reads
+    [report] = await table_rows(db, Report)
+    assert report.description == "Mevrouw is gevallen naast het bed"
+    assert report.reporter_address == "shell:nina"
     async with db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
-        assert report.description == "Mevrouw is gevallen naast het bed"
-        assert report.reporter_address == "shell:nina"
         assert [r.reference for r in await store.reports_of("shell:nina", 10)] == ["VIM-2026-0001"]
     await db.dispose()
 
@@ -162,8 +162,7 @@ async def test_erase_removes_identity_and_export_shows_everything(
     assert await erase_person(sqlite_db, "shell:nina", clock.now()) == 1
     stored = await dump(sqlite_db)
     assert "shell:nina" not in stored and "Nina" not in stored
-    async with sqlite_db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(sqlite_db, Report)
     assert report.description == "Mevrouw is gevallen naast het bed"  # the lesson stays
     assert report.categories == ["fall"]
     assert (await export_person(sqlite_db, config, "shell:nina", clock.now()))["reports"] == []
@@ -182,8 +181,7 @@ async def test_retention_removes_personal_data_and_keeps_counts(
     later = clock.now() + timedelta(days=365 * 5 + 2)
     assert await apply_retention(sqlite_db, config, later) == 1
     assert await apply_retention(sqlite_db, config, later) == 0  # once
-    async with sqlite_db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(sqlite_db, Report)
     assert report.description == "[verwijderd]" and report.reporter_name is None
     assert report.triage_reason is None
     assert (report.categories, report.harm, report.team_id) == (["fall"], "none", "noord")
@@ -199,12 +197,10 @@ async def test_abandoned_drafts_get_a_reminder_then_go(
     assert await tidy_drafts(sqlite_db, config, start + timedelta(hours=1)) == (0, 0)
     assert await tidy_drafts(sqlite_db, config, start + timedelta(hours=2, minutes=1)) == (1, 0)
     assert await tidy_drafts(sqlite_db, config, start + timedelta(hours=3)) == (0, 0)  # once
-    async with sqlite_db.transaction() as store:
-        [reminder] = (await store.session.execute(select(OutboxMessage))).scalars()
+    [reminder] = await table_rows(sqlite_db, OutboxMessage)
     assert reminder.address == "shell:nina" and "nog niet verstuurd" in reminder.payload["text"]
     assert await tidy_drafts(sqlite_db, config, start + timedelta(hours=73)) == (0, 1)
-    async with sqlite_db.transaction() as store:
-        assert (await store.session.execute(select(Conversation))).first() is None
+    assert await table_rows(sqlite_db, Conversation) == []
 
 
 async def test_audit_trail_records_views_and_changes_and_is_append_only(
@@ -226,8 +222,7 @@ async def test_audit_trail_records_views_and_changes_and_is_append_only(
         with pytest.raises(Exception, match="append-only"):
             async with database.engine.begin() as conn:
                 await conn.execute(text(statement))
-    async with database.transaction() as store:
-        assert len((await store.session.execute(select(AuditEntry))).all()) == 2
+    assert len(await table_rows(database, AuditEntry)) == 2
 
 
 async def test_a_flood_of_new_reports_gets_a_friendly_limit(sqlite_db, clock) -> None:

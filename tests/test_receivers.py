@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -14,12 +11,7 @@ from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Report
-from tests.helpers import Chat, make_config
-
-
-async def _rows(db: Database, model: type) -> list[Any]:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model))).scalars())
+from tests.helpers import Chat, make_config, table_rows
 
 
 async def _serious_report(chat: Chat) -> None:
@@ -45,9 +37,9 @@ async def test_without_any_receiver_the_bot_says_so_and_promises_nothing(
     first = chat.text
     assert "niemand" in first  # said plainly before the first question
     await _serious_report(chat)
-    [report] = await _rows(sqlite_db, Report)  # stored, nothing lost
+    [report] = await table_rows(sqlite_db, Report)  # stored, nothing lost
     assert report.possible_calamity
-    assert await _rows(sqlite_db, OutboxMessage) == []
+    assert await table_rows(sqlite_db, OutboxMessage) == []
     confirmation = chat.text
     assert "directie" not in confirmation and "ingelicht" not in confirmation
     assert "contact met je op" not in confirmation
@@ -61,7 +53,7 @@ async def test_confirmation_names_who_was_told(sqlite_db: Database, clock: Froze
     chat = Chat(ReportService(config, sqlite_db, clock), user="sam")
     await chat.command("/melden")
     await _serious_report(chat)
-    assert {m.address for m in await _rows(sqlite_db, OutboxMessage)} == {"shell:coord"}
+    assert {m.address for m in await table_rows(sqlite_db, OutboxMessage)} == {"shell:coord"}
     confirmation = chat.text
     assert "kwaliteitscoördinator" in confirmation
     assert "directie" not in confirmation  # no board configured: not claimed

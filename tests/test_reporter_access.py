@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -14,7 +13,7 @@ from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, ReporterMessage
-from tests.helpers import Chat
+from tests.helpers import Chat, table_rows
 
 REFERENCE = "VIM-2026-0001"
 
@@ -38,11 +37,6 @@ def _code(chat: Chat) -> str:
     return chat.text.split("code is: ")[1].split("\n")[0]
 
 
-async def _rows(db: Database, model: type) -> list:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model))).scalars())
-
-
 @pytest.mark.parametrize("handler", ["lead-noord", "coord"])
 async def test_a_handler_never_gets_the_reporters_flow(
     service: ReportService, sqlite_db: Database, handler: str
@@ -53,8 +47,8 @@ async def test_a_handler_never_gets_the_reporters_flow(
     assert "ken ik niet" in leader.text or "/melding" in leader.text
     assert leader.question is None  # no "add something or answer" question
     await leader.say("Ik schrijf alsof ik de melder ben")
-    assert await _rows(sqlite_db, Conversation) == []
-    messages = await _rows(sqlite_db, ReporterMessage)
+    assert await table_rows(sqlite_db, Conversation) == []
+    messages = await table_rows(sqlite_db, ReporterMessage)
     assert [m for m in messages if m.direction == "from_reporter"] == []
     # the one-shot paths (Slack's ephemeral status and its reply form) refuse as well
     address = f"shell:{handler}"
@@ -72,14 +66,14 @@ async def test_the_named_reporter_still_answers_by_reference(
     await chat.tap("send")
     assert "doorgegeven" in chat.text
     [answer] = [
-        m for m in await _rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
+        m for m in await table_rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
     ]
     assert answer.text == "Het was kamer 4"
 
 
 async def _conversation_text(db: Database) -> str:
     """Every stored conversation, decrypted, as one string."""
-    rows = await _rows(db, Conversation)
+    rows = await table_rows(db, Conversation)
     return json.dumps([[r.platform, r.chat_id, r.flow, r.state] for r in rows])
 
 
@@ -99,9 +93,9 @@ async def test_checking_an_anonymous_status_writes_nothing_that_links_the_chat(
     # the answer is sent with the code typed once more: it is re-derived, never remembered
     await reporter.say(code.lower())
     assert "doorgegeven, zonder je naam" in reporter.text
-    assert await _rows(sqlite_db, Conversation) == []
+    assert await table_rows(sqlite_db, Conversation) == []
     [answer] = [
-        m for m in await _rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
+        m for m in await table_rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
     ]
     assert answer.text == "Afdeling De Linde, kamer 4"
 
@@ -117,11 +111,11 @@ async def test_a_wrong_code_keeps_the_answer_and_asks_again(
     await reporter.say("ABCD-EFGH-JKMN-PQRS")
     assert "ken ik niet" in reporter.text
     assert not [
-        m for m in await _rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
+        m for m in await table_rows(sqlite_db, ReporterMessage) if m.direction == "from_reporter"
     ]
     await reporter.say(code)
     assert "doorgegeven" in reporter.text
-    assert await _rows(sqlite_db, Conversation) == []
+    assert await table_rows(sqlite_db, Conversation) == []
 
 
 async def test_the_status_flow_is_left_with_one_tap(
@@ -134,7 +128,7 @@ async def test_the_status_flow_is_left_with_one_tap(
     labels = {o.label for o in reporter.question.options}
     assert "Klaar" in labels
     await reporter.tap(SKIP)
-    assert await _rows(sqlite_db, Conversation) == []
+    assert await table_rows(sqlite_db, Conversation) == []
     await reporter.say("hallo")  # back to the start, not inside a flow
     assert "VIM-bot" in reporter.text
 
@@ -145,7 +139,7 @@ async def test_anonymous_request_for_the_confidential_adviser_reaches_the_advise
     chat = await _report(service, send="send_anonymous", contact="confidential_adviser")
     code = _code(chat)
     assert "vertrouwenspersoon" in chat.text and "/status" in chat.text  # how it works
-    to_adviser = [m for m in await _rows(sqlite_db, OutboxMessage) if m.address == "shell:vp"]
+    to_adviser = [m for m in await table_rows(sqlite_db, OutboxMessage) if m.address == "shell:vp"]
     assert len(to_adviser) == 1
     text = to_adviser[0].payload["text"]
     assert "Nina" not in text and "nina" not in text and REFERENCE in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -12,7 +11,7 @@ from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Report
-from tests.helpers import Chat, make_config
+from tests.helpers import Chat, make_config, table_rows
 
 
 async def _report(
@@ -32,18 +31,13 @@ async def _report(
     await chat.tap(send)
 
 
-async def _all(db: Database, model: type) -> list:
-    async with db.transaction() as store:
-        return list((await store.session.execute(select(model))).scalars())
-
-
 async def test_sent_report_is_stored_with_events_and_leaders_notified(
     database: Database, config: Config, clock: FrozenClock
 ) -> None:
     service = ReportService(config, database, clock)
     chat = Chat(service, user="nina", name="Nina Jansen")
     await _report(chat)
-    [report] = await _all(database, Report)
+    [report] = await table_rows(database, Report)
     assert report.reference == "VIM-2026-0001"
     assert report.team_id == "noord"
     assert report.categories == ["fall"] and report.affected == ["client"]
@@ -54,16 +48,16 @@ async def test_sent_report_is_stored_with_events_and_leaders_notified(
     async with database.transaction() as store:
         kinds = [e.kind for e in await store.events_of(report.id)]
     assert kinds == ["created", "notified"]
-    [message] = await _all(database, OutboxMessage)
+    [message] = await table_rows(database, OutboxMessage)
     assert message.address == "shell:lead-noord"
     assert "VIM-2026-0001" in message.payload["text"]
-    assert await _all(database, Report) and not await store_conversations(database)
+    assert await table_rows(database, Report) and not await store_conversations(database)
 
 
 async def store_conversations(db: Database) -> list:
     from storage.models import Conversation
 
-    return await _all(db, Conversation)
+    return await table_rows(db, Conversation)
 
 
 async def test_anonymous_report_stores_no_identity_and_a_verifiable_code(
@@ -71,13 +65,13 @@ async def test_anonymous_report_stores_no_identity_and_a_verifiable_code(
 ) -> None:
     chat = Chat(service, user="nina", name="Nina Jansen")
     await _report(chat, send="send_anonymous")
-    [report] = await _all(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.anonymous
     assert report.reporter_address is None and report.reporter_name is None
     code = chat.text.split("code is: ")[1].split("\n")[0]
     assert verify_code(code, report.anonymous_code_hash)
     assert code not in str(report.anonymous_code_hash)
-    [message] = await _all(sqlite_db, OutboxMessage)
+    [message] = await table_rows(sqlite_db, OutboxMessage)
     assert "Nina" not in message.payload["text"] and "anoniem" in message.payload["text"]
     async with sqlite_db.transaction() as store:
         events = await store.events_of(report.id)
@@ -90,9 +84,9 @@ async def test_possible_calamity_alerts_coordinator_and_board_at_once(
 ) -> None:
     chat = Chat(service, user="nina")
     await _report(chat, harm="serious")
-    [report] = await _all(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.possible_calamity
-    addresses = [m.address for m in await _all(sqlite_db, OutboxMessage)]
+    addresses = [m.address for m in await table_rows(sqlite_db, OutboxMessage)]
     assert addresses == ["shell:lead-noord", "shell:coord", "shell:board"]
     assert "Mogelijke calamiteit" in chat.outcomes[-1].notifications[1].text
 
@@ -103,7 +97,7 @@ async def test_report_without_leaders_goes_to_the_coordinator(
     config = make_config(teams=[{"id": "solo", "name": "Praktijk"}])
     chat = Chat(ReportService(config, sqlite_db, clock), user="sam")
     await _report(chat)
-    assert [m.address for m in await _all(sqlite_db, OutboxMessage)] == ["shell:coord"]
+    assert [m.address for m in await table_rows(sqlite_db, OutboxMessage)] == ["shell:coord"]
 
 
 async def test_references_count_per_year(service: ReportService, clock: FrozenClock) -> None:
@@ -172,9 +166,9 @@ async def test_person_is_remembered_only_after_a_named_report(
     chat = Chat(service, user="eve", name="Eve", language="en-GB")
     await chat.say("hello")
     assert "Hi! I am the VIM bot" in chat.text
-    assert await _all(sqlite_db, Person) == []  # talking to the bot stores nobody
+    assert await table_rows(sqlite_db, Person) == []  # talking to the bot stores nobody
     await _report(chat)
-    [person] = await _all(sqlite_db, Person)
+    [person] = await table_rows(sqlite_db, Person)
     assert (person.address, person.name, person.language, person.team_id) == (
         "shell:eve",
         "Eve",
@@ -188,10 +182,10 @@ async def test_anonymous_report_leaves_no_person_and_coarse_time(
 ) -> None:
     chat = Chat(service, user="eve", name="Eve")
     await _report(chat, send="send_anonymous")
-    assert await _all(sqlite_db, Person) == []
-    [report] = await _all(sqlite_db, Report)
+    assert await table_rows(sqlite_db, Person) == []
+    [report] = await table_rows(sqlite_db, Report)
     assert report.created_at == clock.now().replace(minute=0, second=0, microsecond=0)
-    [message] = await _all(sqlite_db, OutboxMessage)
+    [message] = await table_rows(sqlite_db, OutboxMessage)
     delay = message.due_at - clock.now()
     assert 2 * 60 <= delay.total_seconds() <= 8 * 60  # not at the moment of sending
 
@@ -204,7 +198,7 @@ async def test_double_tap_on_send_never_makes_two_reports(
     summary = chat.outcomes[-2].replies[-1]
     chat.question = summary
     await chat.tap("send", token=summary.token)
-    assert len(await _all(sqlite_db, Report)) == 1
+    assert len(await table_rows(sqlite_db, Report)) == 1
 
 
 async def test_text_limit_comes_from_the_configuration(sqlite_db, clock) -> None:
@@ -261,7 +255,7 @@ async def test_form_uses_the_conversation_rules(service: ReportService, sqlite_d
         "team",
     }
     assert "bestaat niet" in errors["when_date"]
-    assert outcome.reference is None and not await _all(sqlite_db, Report)
+    assert outcome.reference is None and not await table_rows(sqlite_db, Report)
 
     errors, outcome = await service.submit_form(
         who,
@@ -281,6 +275,6 @@ async def test_form_uses_the_conversation_rules(service: ReportService, sqlite_d
     )
     assert errors == {}
     assert outcome.reference == "VIM-2026-0001" and "code is" in outcome.replies[0].text
-    [report] = await _all(sqlite_db, Report)
+    [report] = await table_rows(sqlite_db, Report)
     assert report.anonymous and report.category_other == "natte vloer"
     assert report.measures is None and report.team_id == "zuid"

@@ -8,9 +8,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 
-from storage import crypto
 from storage.db import Database
-from storage.models import Conversation
 from storage.sqlite_driver import OneTripConnection
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -76,19 +74,9 @@ async def test_a_failed_turn_is_rolled_back(db: Database, trips: list[str]) -> N
     assert "_end" in trips  # the open transaction was really rolled back
     async with db.transaction() as store:
         assert await store.load_conversation("shell", "x") is None
-        store.session.add(
-            Conversation(
-                platform="shell",
-                chat_hash=crypto.current().lookup("shell:y"),
-                chat_id="y",
-                flow="report",
-                state={},
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+        await store.enqueue("shell:y", {"text": "hallo"}, NOW)  # through the ORM session
     async with db.transaction() as store:
-        assert await store.load_conversation("shell", "y") is not None
+        assert [m.payload for m in await store.pending_for("shell:y")] == [{"text": "hallo"}]
 
 
 async def test_errors_are_the_database_errors_sqlalchemy_knows(db: Database) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.digests import last_half_year, last_quarterly, last_weekly
@@ -15,7 +13,7 @@ from bot.service import ReportService
 from scheduler.sweep import Sweeper
 from storage.db import Database
 from storage.models import Nudge, OutboxMessage
-from tests.helpers import AMS, Chat
+from tests.helpers import AMS, Chat, table_rows
 from tests.test_casework import _report
 
 
@@ -68,8 +66,7 @@ async def test_digests_are_sent_once_and_caught_up_after_a_restart(
     bot = Bot(config, sqlite_db, clock)  # and once more: nothing again
     await bot.start()
     await bot.stop()
-    async with sqlite_db.transaction() as store:
-        sent = list((await store.session.execute(select(OutboxMessage))).scalars())
+    sent = await table_rows(sqlite_db, OutboxMessage)
     channels = sorted(m.address for m in sent)
     assert channels == ["shell:board", "shell:chan-noord", "shell:committee"]
 
@@ -91,13 +88,12 @@ async def test_two_sweepers_send_each_nudge_once(
     finally:
         await second.dispose()
     sent = [(p.what, p.address, p.message.text) for batch in batches for p in batch]
-    async with database.transaction() as store:
-        nudges = list((await store.session.execute(select(Nudge))).scalars())
-        queued = [
-            m
-            for m in (await store.session.execute(select(OutboxMessage))).scalars()
-            if m.payload["text"].startswith(("⏰", "⚠️"))
-        ]
+    nudges = await table_rows(database, Nudge)
+    queued = [
+        m
+        for m in await table_rows(database, OutboxMessage)
+        if m.payload["text"].startswith(("⏰", "⚠️"))
+    ]
     assert len(nudges) == 18  # 3 reports × (contact, triage) × (reminder, escalation, board)
     assert all(n.sent_at is not None for n in nudges)
     assert len(sent) == len(set(sent)) == len(nudges) == len(queued)

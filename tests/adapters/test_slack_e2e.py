@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
@@ -32,7 +31,7 @@ from tests.fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from tests.helpers import Outage, count_rows, make_config
+from tests.helpers import Outage, count_rows, make_config, table_rows
 
 WORKER, LEADER = "U0WORKER", "U0LEADER"
 DM = f"D{WORKER}"
@@ -347,8 +346,7 @@ async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> 
     assert "anoniem verstuurd" in shown and "code is" in shown
     await asyncio.sleep(0.3)
     assert not [c for c in h.fake.calls_of("chat.postMessage") if c.params["channel"] == DM]
-    async with h.db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(h.db, Report)
     assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
 
 
@@ -431,14 +429,7 @@ async def test_rate_limited_api_is_retried_from_the_outbox(harness: Harness) -> 
     assert status == 200
     await h.fake.wait_for(lambda c: c.result == ("failed", 429, "ratelimited"))
     await asyncio.sleep(0.2)
-    async with h.db.transaction() as store:
-        queued = list(
-            (
-                await store.session.execute(
-                    select(OutboxMessage).where(OutboxMessage.address.startswith("slack:"))
-                )
-            ).scalars()
-        )
+    queued = await table_rows(h.db, OutboxMessage, OutboxMessage.address.startswith("slack:"))
     assert [m.status for m in queued] == ["pending", "pending"]  # the intro and the question
     clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
     assert (await h.bot.dispatcher.dispatch_due()).sent == 0
@@ -527,8 +518,7 @@ async def test_leader_buttons_work_in_slack(harness: Harness) -> None:
     assert status == 200
     await h.fake.wait_for_post(f"D{LEADER}", "jij neemt contact op")
     await h.fake.wait_for_post(WORKER, "contact opgenomen")
-    async with h.db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(h.db, Report)
     assert report.status == "contacted" and report.contacted_by == f"slack:{LEADER}"
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
@@ -21,7 +20,7 @@ from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import Outage, count_rows, make_config
+from tests.helpers import Outage, count_rows, make_config, table_rows
 
 WORKER = 4242
 LEADER = 9001
@@ -154,10 +153,9 @@ async def test_full_report_with_messages_and_buttons(harness: Harness) -> None:
     assert await h.count(Report) == 1 and await h.count(Conversation) == 0
     taps = len(h.fake.calls_of("answerCallbackQuery"))
     assert taps == 8  # every button press answered
-    async with h.db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
-        assert report.reporter_address == f"telegram:{WORKER}"
-        assert report.description == "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡"
+    [report] = await table_rows(h.db, Report)
+    assert report.reporter_address == f"telegram:{WORKER}"
+    assert report.description == "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡"
 
 
 async def test_the_reply_does_not_wait_for_the_button_answer(harness: Harness) -> None:
@@ -268,14 +266,7 @@ async def test_flaky_api_429_then_success_via_outbox(harness: Harness) -> None:
     h.fake.push_text(WORKER, "/melden")
     await h.fake.wait_for(lambda c: c.result == ("failed", 429))
     await asyncio.sleep(0.2)
-    async with h.db.transaction() as store:
-        queued = list(
-            (
-                await store.session.execute(
-                    select(OutboxMessage).where(OutboxMessage.address.startswith("telegram:"))
-                )
-            ).scalars()
-        )
+    queued = await table_rows(h.db, OutboxMessage, OutboxMessage.address.startswith("telegram:"))
     # the reply and the question after it wait together, in order, for retry_after
     assert [m.status for m in queued] == ["pending", "pending"]
     assert "Fijn dat je" in queued[0].payload["text"] and queued[1].payload["options"]
@@ -309,12 +300,7 @@ async def test_blocked_recipient_is_recorded_not_retried(harness: Harness) -> No
     await h.tap("send")
     await h.fake.wait_for(lambda c: c.result == ("failed", 403))
     await asyncio.sleep(0.1)
-    async with h.db.transaction() as store:
-        [message] = (
-            await store.session.execute(
-                select(OutboxMessage).where(OutboxMessage.address.startswith("telegram:"))
-            )
-        ).scalars()
+    [message] = await table_rows(h.db, OutboxMessage, OutboxMessage.address.startswith("telegram:"))
     assert message.status == "failed" and "blocked" in (message.last_error or "")
     clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
     clock.advance(timedelta(days=1))
@@ -428,8 +414,7 @@ async def test_leader_buttons_work_in_telegram(harness: Harness) -> None:
     h.fake.push_callback(LEADER, notification.result["message_id"], buttons[1]["callback_data"])
     triage = await h.fake.wait_for_message(LEADER, "Triage: hoe pakken we dit op?")
     assert triage.params["reply_markup"]
-    async with h.db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(h.db, Report)
     assert report.status == "contacted" and report.contacted_by == f"telegram:{LEADER}"
 
 

@@ -205,27 +205,11 @@ def test_strangers_never_change_or_lose_a_stored_report(sequence) -> None:
 
 
 async def _snapshot(db: Any) -> list[tuple[Any, ...]]:
-    from sqlalchemy import select
-
-    from storage.models import Report, ReportEvent
-
     async with db.transaction() as store:
         # the report that existed before the stranger came (they may start their own)
-        reports = (
-            (await store.session.execute(select(Report).where(Report.reference == "VIM-2026-0001")))
-            .scalars()
-            .all()
-        )
-        events = (
-            (
-                await store.session.execute(
-                    select(ReportEvent).where(ReportEvent.report_id == reports[0].id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        return [
-            (r.reference, r.status, r.description, r.contacted_at, r.triage_outcome)
-            for r in reports
-        ] + [(e.kind, e.actor) for e in events]
+        r = await store.report_by_reference("VIM-2026-0001")
+        assert r is not None
+        events = await store.events_of(r.id)
+        return [(r.reference, r.status, r.description, r.contacted_at, r.triage_outcome)] + [
+            (e.kind, e.actor) for e in events
+        ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
-from tests.helpers import Chat
+from tests.helpers import Chat, table_rows
 
 AGGRESSION = "Meneer schold mij uit en dreigde met een mes toen ik de deur opende"
 
@@ -167,7 +167,6 @@ async def _state(service: ReportService) -> dict:
 
 
 async def test_personal_data_is_found_and_left_out_when_asked(service: ReportService) -> None:
-    from sqlalchemy import select
 
     from storage.models import Report
 
@@ -182,8 +181,7 @@ async def test_personal_data_is_found_and_left_out_when_asked(service: ReportSer
     await chat.tap("none")
     assert "[weggelaten]" in chat.question.text and "111222333" not in chat.question.text
     await chat.tap("send")
-    async with service.db.transaction() as store:
-        [report] = (await store.session.execute(select(Report))).scalars()
+    [report] = await table_rows(service.db, Report)
     assert report.description == "Meneer (BSN [weggelaten]) viel; dochter belt [weggelaten]"
     assert report.measures == "Dochter gemaild op [weggelaten]"
 

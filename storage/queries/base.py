@@ -1,0 +1,63 @@
+"""What every query module shares: the transaction, its connection and its ORM session."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from storage.queries.turn import TurnStatements
+
+
+class StoreBase:
+    """One transaction, on its connection; the queries are in the mixins of ``storage.queries``.
+
+    A turn's own statements run on the connection directly. The ORM session is opened on
+    the same connection and transaction the first time something needs it (a report, a
+    case, the outbox): most turns never do, and skip its cost.
+
+    New rows (events, nudges, outbox messages, audit entries) are written together when the
+    transaction commits, or before the next query reads them (autoflush): one batch instead
+    of a round trip each. Methods whose caller needs the new row's id flush at once."""
+
+    __slots__ = ("_chat_hashes", "_connection", "_orm")
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._orm: AsyncSession | None = None
+        # the stored hash of each chat loaded in this transaction (it may have been written
+        # with an earlier key): saving the conversation updates that row, not a new one
+        self._chat_hashes: dict[tuple[str, str], str] = {}
+
+    @property
+    def _session(self) -> AsyncSession:
+        """The ORM session of this transaction, opened on first use."""
+        if self._orm is None:
+            self._orm = AsyncSession(
+                bind=self._connection,
+                expire_on_commit=False,
+                join_transaction_mode="control_fully",  # its commit is the transaction's
+            )
+        return self._orm
+
+    async def end(self, commit: bool) -> None:
+        """Commit (or roll back) the transaction, with whatever the session holds."""
+        session, self._orm = self._orm, None
+        if session is None:
+            await (self._connection.commit() if commit else self._connection.rollback())
+            return
+        try:
+            await (session.commit() if commit else session.rollback())
+        finally:
+            await session.close()
+
+    @property
+    def _dialect(self) -> str:
+        return self._connection.dialect.name
+
+    # A turn's own statements (read the person and the conversation, claim the update, save
+    # the conversation) are plain Core statements, built once (see TurnStatements): no
+    # identity map, no unit of work, no statement to build and fingerprint again. They run
+    # on every message, and that bookkeeping was most of a turn's cost.
+
+    @property
+    def _turn(self) -> TurnStatements:
+        return TurnStatements.for_dialect(self._dialect)

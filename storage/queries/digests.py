@@ -1,0 +1,26 @@
+"""Digests: each (kind, scope, period) sent once, whatever the number of processes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.models import DigestRun
+from storage.queries.base import StoreBase
+from storage.queries.tables import upsert_insert
+
+
+class DigestQueries(StoreBase):
+    __slots__ = ()
+
+    async def claim_digest(self, kind: str, scope: str, period: str, now: datetime) -> bool:
+        """True once per (kind, scope, period), whatever the number of processes."""
+        result = await self._session.execute(
+            upsert_insert(self._dialect)(DigestRun)
+            .values(kind=kind, scope=scope, period=period, sent_at=now)
+            .on_conflict_do_nothing()
+            .returning(DigestRun.kind)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def digest_sent(self, kind: str, scope: str, period: str) -> bool:
+        return await self._session.get(DigestRun, (kind, scope, period)) is not None

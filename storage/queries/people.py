@@ -1,0 +1,91 @@
+"""People (address, name, language, team) and their report starts per hour (flood limit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from storage import crypto
+from storage.models import Person
+from storage.queries.base import StoreBase
+from storage.queries.tables import PEOPLE
+
+
+class PeopleQueries(StoreBase):
+    __slots__ = ()
+
+    async def get_person(self, address: str) -> Person | None:
+        stmt = select(Person).where(Person.address_hash.in_(crypto.current().lookups(address)))
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def person_for_turn(
+        self, address: str, now: datetime, name: str | None, language: str | None
+    ) -> Person:
+        """The stored person (name and language kept up to date), or a new one that is not
+        stored until there is a reason to (:meth:`keep_person`): someone who only reports
+        anonymously leaves no row behind. The object is not attached to the session: change
+        it and call :meth:`keep_person` to store the change."""
+        hashes = crypto.current().lookups(address)
+        row = (await self._connection.execute(self._turn.person, {"hashes": hashes})).first()
+        if row is None:
+            return Person(
+                address_hash=hashes[0],
+                address=address,
+                name=name,
+                language=language,
+                created_at=now,
+            )
+        person = Person(**row._mapping)
+        changes = {}
+        if name and row.name != name:
+            changes["name"] = person.name = name
+        if language and row.language != language:
+            changes["language"] = person.language = language
+        if changes:
+            await self._connection.execute(
+                update(PEOPLE).where(PEOPLE.c.address_hash == row.address_hash).values(**changes)
+            )
+        return person
+
+    async def keep_person(self, person: Person) -> None:
+        """Store the person: a new row, or name, language and team brought up to date."""
+        await self._connection.execute(
+            self._turn.keep_person,
+            {
+                # the stored row's hash (it may be an earlier key's), else the current one
+                "address_hash": person.address_hash or crypto.current().lookup(person.address),
+                "address": person.address,
+                "name": person.name,
+                "language": person.language,
+                "team_id": person.team_id,
+                "created_at": person.created_at,
+            },
+        )
+
+    async def delete_person(self, address: str) -> None:
+        """The person's row gone (whichever key its hash was made with)."""
+        hashes = crypto.current().lookups(address)
+        await self._session.execute(delete(Person).where(Person.address_hash.in_(hashes)))
+
+    # ---- new reports per person per hour (the flood limit) ------------------------------
+
+    async def starts_since(self, person: str, since: datetime) -> dict[datetime, int]:
+        """The counted starts of ``person`` (a keyed hash) per hour, from ``since`` on."""
+        result = await self._connection.execute(
+            self._turn.starts_since, {"person": person, "since": since}
+        )
+        return {row.hour: row.starts for row in result}
+
+    async def count_start(self, person: str, hour: datetime, allowed: int) -> bool:
+        """Count one start of ``person`` in ``hour`` unless the hour already holds ``allowed``
+        (one statement, so concurrent turns can't both take the last one): True if counted."""
+        result = await self._connection.execute(
+            self._turn.count_start, {"person": person, "hour": hour, "allowed": allowed}
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def forget_starts_before(self, before: datetime) -> int:
+        """Delete the counts of the hours before ``before``."""
+        result = await self._connection.execute(self._turn.forget_starts, {"before": before})
+        return int(getattr(result, "rowcount", 0) or 0)
