@@ -155,9 +155,7 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
         pytest.skip("a pg_dump needs PostgreSQL")
     crypto.configure(crypto.new_key())
     await _named_report_and_follow_up(ReportService(_config(), database, clock))
-    async with database.engine.connect() as conn:
-        schema = (await conn.execute(text("SELECT current_schema()"))).scalar_one()
-    url = make_url(PG_URL)
+    url = make_url(database.url)  # a database of its own (tests/conftest.py)
     dump = await asyncio.create_subprocess_exec(
         "pg_dump",
         "-h",
@@ -166,9 +164,7 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
         str(url.port or 5432),
         "-U",
         url.username or "postgres",
-        "-n",
-        schema,
-        url.database or "test",
+        str(url.database),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await dump.communicate()

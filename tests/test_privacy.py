@@ -245,7 +245,7 @@ async def test_a_flood_of_new_reports_gets_a_friendly_limit(sqlite_db, clock) ->
 
 
 def test_production_refuses_to_start_without_a_key(tmp_path) -> None:
-    from tests.test_cli import vimbot
+    from tests.helpers import vimbot
 
     (tmp_path / "config.toml").write_text("[privacy]\nproduction = true\n")
     result = vimbot("check-config", cwd=tmp_path)
