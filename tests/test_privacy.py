@@ -4,7 +4,7 @@ erasure, retention, abandoned drafts, the audit trail."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import structlog
@@ -18,7 +18,7 @@ from bot.service import ReportService
 from storage import crypto
 from storage.db import Database
 from storage.models import AuditEntry, Base, Conversation, OutboxMessage, Report
-from tests.helpers import AMS, Chat, make_config
+from tests.helpers import Chat, make_config
 from tests.test_casework import TOKEN, _report
 
 
@@ -259,7 +259,3 @@ def test_production_refuses_to_start_without_a_key(tmp_path) -> None:
     assert result.returncode == 0 and "WARNING: no VIMBOT_ENCRYPTION_KEY" not in result.stderr
     result = vimbot("check-config", cwd=tmp_path, env={"VIMBOT_ENCRYPTION_KEY": "nonsense"})
     assert result.returncode == 2 and "not a valid key" in result.stderr
-
-
-def test_clock_is_used(clock: FrozenClock) -> None:
-    assert clock.now() == datetime(2026, 11, 18, 10, 30, tzinfo=AMS)
