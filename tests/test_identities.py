@@ -23,7 +23,7 @@ from storage import crypto, migrate
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.conftest import PG_URL
-from tests.helpers import Chat, make_config
+from tests.helpers import Chat, copy_sqlite, make_config
 
 NAME = "Nina Verbeek"
 USER = "u4711nina"  # the platform id
@@ -62,10 +62,8 @@ async def _report(service: ReportService, send: str = "send") -> Chat:
     return chat
 
 
-async def _sqlite(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
-    await migrate.upgrade(db)
-    return db
+async def _sqlite(path: Path, template: Path) -> Database:
+    return copy_sqlite(template, path)
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -109,12 +107,12 @@ async def test_erase_leaves_the_name_in_no_outbox_message_sent_or_pending(
 
 
 async def test_erase_leaves_the_name_in_no_byte_of_the_sqlite_files(
-    tmp_path: Path, clock: FrozenClock
+    tmp_path: Path, clock: FrozenClock, sqlite_template: Path
 ) -> None:
     """Without a key the name was written in clear: after the erasure no free page, no old
     frame of the write-ahead log holds it any more."""
     path = tmp_path / "vimbot.db"
-    db = await _sqlite(path)
+    db = await _sqlite(path, sqlite_template)
     service = ReportService(_config(), db, clock)
     await _report(service)
     await service.inbox("shell:lead-noord")
@@ -138,11 +136,11 @@ async def _named_report_and_follow_up(service: ReportService) -> None:
 
 
 async def test_with_a_key_the_sqlite_files_hold_no_name_or_platform_id(
-    tmp_path: Path, clock: FrozenClock
+    tmp_path: Path, clock: FrozenClock, sqlite_template: Path
 ) -> None:
     crypto.configure(crypto.new_key())
     path = tmp_path / "vimbot.db"
-    db = await _sqlite(path)
+    db = await _sqlite(path, sqlite_template)
     await _named_report_and_follow_up(ReportService(_config(), db, clock))
     _assert_nowhere(_file_bytes(path))
     await db.dispose()

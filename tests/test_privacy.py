@@ -18,7 +18,7 @@ from bot.service import ReportService
 from storage import crypto
 from storage.db import Database
 from storage.models import AuditEntry, Base, Conversation, OutboxMessage, Report
-from tests.helpers import Chat, make_config
+from tests.helpers import Chat, copy_sqlite, make_config
 from tests.test_casework import TOKEN, _report
 
 
@@ -113,13 +113,10 @@ def test_permission_matrix_covers_every_role_and_action(role_address: str) -> No
 
 
 async def test_encrypted_at_rest_and_key_rotation(
-    config: Config, clock: FrozenClock, tmp_path
+    config: Config, clock: FrozenClock, tmp_path, sqlite_template
 ) -> None:
-    from storage import migrate
-
     path = tmp_path / "enc.db"
-    db = Database(f"sqlite:///{path}")
-    await migrate.upgrade(db)
+    db = copy_sqlite(sqlite_template, path)
     old = crypto.new_key()
     crypto.configure(old)
     service = ReportService(config, db, clock)
