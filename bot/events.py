@@ -87,12 +87,27 @@ COARSE = "coarse"  # payload flag: about an anonymous report, so its times are k
 
 
 def payload_of(message: Outbound, coarse: bool = False) -> dict[str, Any]:
-    """An outbound message as JSON for the outbox. ``coarse``: it is about an anonymous
-    report, so its delivery is recorded no finer than the hour."""
+    """An outbound message as JSON for the outbox: every field but the address (the row
+    keeps that in its own, encrypted, column). ``coarse``: it is about an anonymous report,
+    so its delivery is recorded no finer than the hour.
+
+    Options are ``[value, label]`` pairs, ``[value, label, true]`` when ticked; a field at
+    its default is left out, so a plain text stays ``{"text": ...}``. Rows written before
+    every field was kept (``text``, ``options`` as pairs, ``token``) read the same way.
+    """
     payload: dict[str, Any] = {"text": message.text}
     if message.options:
-        payload["options"] = [[o.value, o.label] for o in message.options]
+        payload["options"] = [
+            [o.value, o.label, True] if o.selected else [o.value, o.label] for o in message.options
+        ]
+    if message.multi:
+        payload["multi"] = True
+    if message.token is not None:
         payload["token"] = message.token
+    if message.done_label is not None:
+        payload["done_label"] = message.done_label
+    if message.edit:
+        payload["edit"] = True
     if coarse:
         payload[COARSE] = True
     return payload
@@ -104,5 +119,18 @@ def delivered_at(payload: Mapping[str, Any], now: datetime) -> datetime:
 
 
 def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:
-    options = tuple(Option(value, label) for value, label in payload.get("options", []))
-    return Outbound(str(payload["text"]), options, token=payload.get("token"), address=address)
+    """The message :func:`payload_of` stored, sent to ``address`` (the row's address)."""
+    options = tuple(
+        Option(str(value), str(label), bool(selected and selected[0]))
+        for value, label, *selected in payload.get("options", [])
+    )
+    token, done_label = payload.get("token"), payload.get("done_label")
+    return Outbound(
+        str(payload["text"]),
+        options,
+        multi=bool(payload.get("multi", False)),
+        token=None if token is None else str(token),
+        done_label=None if done_label is None else str(done_label),
+        edit=bool(payload.get("edit", False)),
+        address=address,
+    )

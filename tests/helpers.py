@@ -1,21 +1,37 @@
-"""Shared test helpers: a transcript driver for the service and a test configuration."""
+"""Shared test helpers: a transcript driver for the service, a test configuration, copies of
+the migrated template database, and the ``vimbot`` command run in this process."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import structlog
+from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner
 
+from bot import cli, logs
 from bot.config import Config
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE
 from bot.service import Outcome, ReportService
+from storage import crypto
 from storage.db import Database
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 AMS = ZoneInfo("Europe/Amsterdam")
 # A Wednesday morning in Amsterdam.
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=AMS)
@@ -179,3 +195,96 @@ class Outage:
             await original(store, commit)
 
         monkeypatch.setattr(Store, "end", end)
+
+
+def copy_sqlite(template: Path, path: Path) -> Database:
+    """A database of its own on a byte copy of the migrated template (see tests/conftest.py)."""
+    shutil.copyfile(template, path)
+    return Database(f"sqlite:///{path}")
+
+
+# ---- process-wide state -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def process_state() -> Iterator[None]:
+    """Put back what code sets for the whole process: the encryption keys
+    (``crypto.configure``), the standard logging levels and handlers and structlog's
+    configuration (``logs.configure``, whose logger writes to the ``sys.stderr`` of the
+    moment), and the CLI's options and console."""
+    cipher = crypto.current()
+    structlog_config = structlog.get_config()
+    root = logging.getLogger()
+    root_handlers, root_level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in logs.QUIET}
+    cli_state = (cli._State.config_path, cli._State.warned, cli.err)
+    try:
+        yield
+    finally:
+        crypto._current = cipher
+        structlog.configure(**structlog_config)
+        root.handlers[:] = root_handlers
+        root.setLevel(root_level)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        cli._State.config_path, cli._State.warned, cli.err = cli_state
+
+
+# ---- the vimbot command -------------------------------------------------------------------
+
+
+@dataclass
+class CliResult:
+    """What a run of the command gave, as ``subprocess.run`` names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _environment(env: dict[str, str] | None) -> dict[str, str | None]:
+    """Only the test's own VIMBOT_ variables: those of the shell running the tests go."""
+    environment: dict[str, str | None] = {k: None for k in os.environ if k.startswith("VIMBOT_")}
+    environment.update(env or {})
+    return environment
+
+
+def vimbot(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None) -> CliResult:
+    """``vimbot ARGS`` run in this process (typer's CliRunner) through ``bot.cli.main``, with
+    its exit codes and its error handling, as a fresh process would start it: the keys, the
+    logging and the CLI's options are set anew and put back afterwards."""
+    runner = CliRunner()
+    with (
+        process_state(),
+        contextlib.chdir(cwd),
+        runner.isolation(input=stdin, env=_environment(env)) as (out, err, _),
+    ):
+        cli._State.config_path, cli._State.warned = None, False
+        crypto.configure(None)
+        cli.err = Console(stderr=True)  # detects the captured stream: no colour codes
+        try:
+            cli.main(list(args))
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def vimbot_process(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed ``vimbot`` console script in a process of its own (the smoke tests)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VIMBOT_")}
+    environment.update(env or {})
+    script = Path(sys.executable).with_name("vimbot")
+    return subprocess.run(
+        [str(script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_cli import EXAMPLE, vimbot
+from tests.helpers import EXAMPLE, vimbot
 
 
 def test_config_errors_keep_their_square_brackets(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from storage import crypto, migrate
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage
 from tests.conftest import PG_URL
-from tests.helpers import Chat, count_rows, make_config, table_rows
+from tests.helpers import Chat, copy_sqlite, count_rows, make_config, table_rows
 
 NAME = "Nina Verbeek"
 USER = "u4711nina"  # the platform id
@@ -62,10 +62,8 @@ async def _report(service: ReportService, send: str = "send") -> Chat:
     return chat
 
 
-async def _sqlite(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
-    await migrate.upgrade(db)
-    return db
+async def _sqlite(path: Path, template: Path) -> Database:
+    return copy_sqlite(template, path)
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -108,12 +106,12 @@ async def test_erase_leaves_the_name_in_no_outbox_message_sent_or_pending(
 
 
 async def test_erase_leaves_the_name_in_no_byte_of_the_sqlite_files(
-    tmp_path: Path, clock: FrozenClock
+    tmp_path: Path, clock: FrozenClock, sqlite_template: Path
 ) -> None:
     """Without a key the name was written in clear: after the erasure no free page, no old
     frame of the write-ahead log holds it any more."""
     path = tmp_path / "vimbot.db"
-    db = await _sqlite(path)
+    db = await _sqlite(path, sqlite_template)
     service = ReportService(_config(), db, clock)
     await _report(service)
     await service.inbox("shell:lead-noord")
@@ -137,11 +135,11 @@ async def _named_report_and_follow_up(service: ReportService) -> None:
 
 
 async def test_with_a_key_the_sqlite_files_hold_no_name_or_platform_id(
-    tmp_path: Path, clock: FrozenClock
+    tmp_path: Path, clock: FrozenClock, sqlite_template: Path
 ) -> None:
     crypto.configure(crypto.new_key())
     path = tmp_path / "vimbot.db"
-    db = await _sqlite(path)
+    db = await _sqlite(path, sqlite_template)
     await _named_report_and_follow_up(ReportService(_config(), db, clock))
     _assert_nowhere(_file_bytes(path))
     await db.dispose()
@@ -154,9 +152,7 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
         pytest.skip("a pg_dump needs PostgreSQL")
     crypto.configure(crypto.new_key())
     await _named_report_and_follow_up(ReportService(_config(), database, clock))
-    async with database.engine.connect() as conn:
-        schema = (await conn.execute(text("SELECT current_schema()"))).scalar_one()
-    url = make_url(PG_URL)
+    url = make_url(database.url)  # a database of its own (tests/conftest.py)
     dump = await asyncio.create_subprocess_exec(
         "pg_dump",
         "-h",
@@ -165,9 +161,7 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
         str(url.port or 5432),
         "-U",
         url.username or "postgres",
-        "-n",
-        schema,
-        url.database or "test",
+        str(url.database),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await dump.communicate()

@@ -4,7 +4,7 @@ erasure, retention, abandoned drafts, the audit trail."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import structlog
@@ -18,7 +18,7 @@ from bot.service import ReportService
 from storage import crypto
 from storage.db import Database
 from storage.models import AuditEntry, Base, Conversation, OutboxMessage, Report
-from tests.helpers import AMS, Chat, make_config, table_rows
+from tests.helpers import Chat, copy_sqlite, make_config, table_rows
 from tests.test_casework import TOKEN, _report
 
 
@@ -113,13 +113,10 @@ def test_permission_matrix_covers_every_role_and_action(role_address: str) -> No
 
 
 async def test_encrypted_at_rest_and_key_rotation(
-    config: Config, clock: FrozenClock, tmp_path
+    config: Config, clock: FrozenClock, tmp_path, sqlite_template
 ) -> None:
-    from storage import migrate
-
     path = tmp_path / "enc.db"
-    db = Database(f"sqlite:///{path}")
-    await migrate.upgrade(db)
+    db = copy_sqlite(sqlite_template, path)
     old = crypto.new_key()
     crypto.configure(old)
     service = ReportService(config, db, clock)
@@ -240,7 +237,7 @@ async def test_a_flood_of_new_reports_gets_a_friendly_limit(sqlite_db, clock) ->
 
 
 def test_production_refuses_to_start_without_a_key(tmp_path) -> None:
-    from tests.test_cli import vimbot
+    from tests.helpers import vimbot
 
     (tmp_path / "config.toml").write_text("[privacy]\nproduction = true\n")
     result = vimbot("check-config", cwd=tmp_path)
@@ -254,7 +251,3 @@ def test_production_refuses_to_start_without_a_key(tmp_path) -> None:
     assert result.returncode == 0 and "WARNING: no VIMBOT_ENCRYPTION_KEY" not in result.stderr
     result = vimbot("check-config", cwd=tmp_path, env={"VIMBOT_ENCRYPTION_KEY": "nonsense"})
     assert result.returncode == 2 and "not a valid key" in result.stderr
-
-
-def test_clock_is_used(clock: FrozenClock) -> None:
-    assert clock.now() == datetime(2026, 11, 18, 10, 30, tzinfo=AMS)

@@ -11,7 +11,7 @@ from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Report
-from tests.helpers import Chat, make_config, table_rows
+from tests.helpers import Chat, copy_sqlite, make_config, table_rows
 
 
 async def _report(
@@ -111,13 +111,10 @@ async def test_references_count_per_year(service: ReportService, clock: FrozenCl
 
 
 async def test_restart_in_the_middle_resumes_where_the_person_was(
-    config: Config, clock: FrozenClock, tmp_path
+    config: Config, clock: FrozenClock, tmp_path, sqlite_template
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    from storage import migrate
-
-    db = Database(url)
-    await migrate.upgrade(db)
+    db = copy_sqlite(sqlite_template, tmp_path / "restart.db")
+    url = db.url
     chat = Chat(ReportService(config, db, clock), user="nina")
     await chat.command("/melden")
     await chat.tap("no")

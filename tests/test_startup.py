@@ -12,8 +12,7 @@ from sqlalchemy.engine import make_url
 from structlog.testing import capture_logs
 
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.helpers import make_config
-from tests.test_cli import vimbot
+from tests.helpers import make_config, vimbot
 
 PG_URL = os.environ.get("VIMBOT_TEST_DATABASE_URL")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs VIMBOT_TEST_DATABASE_URL")

@@ -82,18 +82,15 @@ class Harness:
             if b["callback_data"].endswith(f"|{value}")
         )
         message_id = call.result["message_id"]
-        before = len(self.fake.calls)
-        self.fake.push_callback(user, message_id, data)
-        await self.fake.wait_for(lambda c: c.method == "answerCallbackQuery")
-        await self._settle(before)
+        await self.fake.handled(self.fake.push_callback(user, message_id, data))
 
     async def say(self, text: str, user: int = WORKER) -> None:
-        before = len(self.fake.calls)
-        self.fake.push_text(user, text)
-        await self._settle(before)
+        await self.fake.handled(self.fake.push_text(user, text))
 
-    async def _settle(self, before: int) -> None:
-        await self.fake.settle(("sendMessage", "editMessageText"), before)
+    async def outbox_delivered(self) -> None:
+        """Wait until the deliveries the turns started (``Bot.kick_outbox``) are recorded."""
+        while self.bot._kicks:
+            await asyncio.gather(*self.bot._kicks)
 
     async def count(self, model: type) -> int:
         return await count_rows(self.db, model)
@@ -263,10 +260,9 @@ async def test_flaky_api_429_then_success_via_outbox(harness: Harness) -> None:
     h = harness
     too_many = {"description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}
     h.fake.fail_next("sendMessage", 429, too_many)  # the first reply hits the rate limit
-    h.fake.push_text(WORKER, "/melden")
+    await h.fake.handled(h.fake.push_text(WORKER, "/melden"))
     await h.fake.wait_for(lambda c: c.result == ("failed", 429))
-    await asyncio.sleep(0.2)
-    queued = await table_rows(h.db, OutboxMessage, OutboxMessage.address.startswith("telegram:"))
+    queued = await table_rows(h.db, OutboxMessage, OutboxMessage.platform == "telegram")
     # the reply and the question after it wait together, in order, for retry_after
     assert [m.status for m in queued] == ["pending", "pending"]
     assert "Fijn dat je" in queued[0].payload["text"] and queued[1].payload["options"]
@@ -299,8 +295,8 @@ async def test_blocked_recipient_is_recorded_not_retried(harness: Harness) -> No
     h.fake.fail_next("sendMessage", 403, blocked, chat_id=LEADER)
     await h.tap("send")
     await h.fake.wait_for(lambda c: c.result == ("failed", 403))
-    await asyncio.sleep(0.1)
-    [message] = await table_rows(h.db, OutboxMessage, OutboxMessage.address.startswith("telegram:"))
+    await h.outbox_delivered()
+    [message] = await table_rows(h.db, OutboxMessage, OutboxMessage.platform == "telegram")
     assert message.status == "failed" and "blocked" in (message.last_error or "")
     clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
     clock.advance(timedelta(days=1))

@@ -69,13 +69,3 @@ class RecordingServer:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-
-    async def settle(self, replies: tuple[str, ...], before: int) -> None:
-        """Wait until the bot answered (a call of ``replies`` after the first ``before``
-        calls) and then went quiet: the turn is over."""
-        await self.wait_for(lambda c: c.method in replies and self.calls.index(c) >= before)
-        while True:
-            seen = len(self.calls)
-            await asyncio.sleep(0.05)
-            if len(self.calls) == seen:
-                return

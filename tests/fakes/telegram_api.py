@@ -47,6 +47,7 @@ class FakeTelegram(RecordingServer):
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._new_update = asyncio.Event()
+        self._offset_moved = asyncio.Event()
         self.delivered_offset = 0
 
     @property
@@ -134,6 +135,14 @@ class FakeTelegram(RecordingServer):
         """Fail the next call of ``method`` (to ``chat_id``, if given) with this error."""
         self.failures.append((method, chat_id, status, payload))
 
+    async def handled(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until the bot confirmed ``update_id`` (asked for the updates after it): its
+        turn is over, stored, its replies sent or queued."""
+        async with asyncio.timeout(timeout):
+            while self.delivered_offset <= update_id:
+                self._offset_moved.clear()
+                await self._offset_moved.wait()
+
     async def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> Call:
         return await self.wait_for(
             lambda c: (
@@ -205,7 +214,9 @@ class FakeTelegram(RecordingServer):
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
-        self.delivered_offset = max(self.delivered_offset, offset)
+        if offset > self.delivered_offset:
+            self.delivered_offset = offset
+            self._offset_moved.set()
         wait = min(float(params.get("timeout") or 0), 0.5)
         pending = [u for u in self.updates if u["update_id"] >= offset]
         if not pending and wait:

@@ -4,16 +4,22 @@ raises, always ends in a valid state, and a completed report always has every fi
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.clock import FrozenClock
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import Completed, Context, Kind, start, turn
 from bot.flows.report import REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator
-from tests.helpers import NOW
+from bot.service import ReportService
+from tests.helpers import NOW, Chat, copy_sqlite, make_config
 
 CTX = Context(
     Translator("nl"), NOW, {"teams": [("noord", "Noord"), ("zuid", "Zuid")], "team_known": False}
@@ -167,27 +173,29 @@ hostile = st.lists(
 )
 
 
+@pytest.fixture(scope="module")
+def reported(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database holding one report (VIM-2026-0001), copied for every example."""
+    from tests.test_casework import _report
+
+    path = tmp_path_factory.mktemp("reported") / "p.db"
+
+    async def build() -> None:
+        db = copy_sqlite(sqlite_template, path)
+        await _report(ReportService(make_config(), db, FrozenClock(NOW)))
+        await db.dispose()
+
+    asyncio.run(build())
+    return path
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile)
-def test_strangers_never_change_or_lose_a_stored_report(sequence) -> None:
-    import asyncio
-    import tempfile
-    from pathlib import Path
-
-    from bot.clock import FrozenClock
-    from bot.service import ReportService
-    from storage import migrate
-    from storage.db import Database
-    from tests.helpers import Chat, make_config
-
+@given(sequence=hostile)
+def test_strangers_never_change_or_lose_a_stored_report(reported: Path, sequence) -> None:
     async def scenario() -> None:
         with tempfile.TemporaryDirectory() as folder:
-            db = Database(f"sqlite:///{Path(folder) / 'p.db'}")
-            await migrate.upgrade(db)
+            db = copy_sqlite(reported, Path(folder) / "p.db")
             service = ReportService(make_config(), db, FrozenClock(NOW))
-            from tests.test_casework import _report
-
-            await _report(service)
             before = await _snapshot(db)
             stranger = Chat(service, user="stranger")
             for kind, payload in sequence:
