@@ -18,7 +18,7 @@ from rich.text import Text
 
 from bot import __version__, logs
 from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, check_address, load_config
 from bot.exporting import report_record
 from bot.notifications import receivers_configured
 from bot.retry import Backoff, StartupError
@@ -297,18 +297,30 @@ def privacy_erase(
     person: Annotated[str, typer.Option("--person", help="The address, e.g. telegram:123.")],
 ) -> None:
     """Remove a person's identity from their reports; the anonymised content stays."""
-    from bot.privacy import erase_person
+    from bot.privacy import Erased, erase_person
 
+    try:
+        check_address(person)
+    except ValueError as problem:
+        raise typer.BadParameter(str(problem), param_hint="--person") from None
     config = _config()
 
-    async def go() -> int:
+    async def go() -> Erased:
         db = await _open_database(config, upgrade_sqlite=False)
         try:
             return await erase_person(db, person, SystemClock().now())
         finally:
             await db.dispose()
 
-    _say(err, f"Identity removed from {_run(go)} report(s); profile and drafts deleted.")
+    erased = _run(go)
+    if not erased.found:
+        _say(err, f"Nothing is stored about {person}: nothing to erase.")
+        return
+    _say(
+        err,
+        f"Identity removed from {erased.reports} report(s); profile, drafts and messages "
+        "that named them deleted or rewritten.",
+    )
 
 
 @app.command()

@@ -33,7 +33,7 @@ class ConfigError(Exception):
     """The configuration can't be used; the message says where and why, for a person."""
 
 
-def _check_address(value: str) -> str:
+def check_address(value: str) -> str:
     if not ADDRESS.match(value):
         raise ValueError(
             f"'{value}' is not an address; write platform:id, e.g. 'telegram:123456', "
@@ -81,10 +81,27 @@ class Organisation(_Section):
         return ZoneInfo(self.timezone)
 
 
+DATABASE_SCHEMES = frozenset(
+    {"sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+asyncpg"}
+)
+
+
 class DatabaseSection(_Section):
     url: str = DEFAULT_URL
     # Seconds to wait at start for a database that refuses connections (still starting).
     wait_at_start: float = Field(default=120.0, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _usable_url(cls, value: str) -> str:
+        """SQLite or PostgreSQL, written as a URL (the driver is vimbot's to choose)."""
+        scheme, separator, rest = value.partition("://")
+        if not separator or scheme.lower() not in DATABASE_SCHEMES or not rest:
+            raise ValueError(
+                f"'{value}' is not a database URL vimbot can use: write "
+                "sqlite:///path/to/vimbot.db or postgresql://user@host:5432/dbname"
+            )
+        return value
 
 
 class Team(_Section):
@@ -98,7 +115,7 @@ class Team(_Section):
     @field_validator("leaders", "members", "channels")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
-        return [_check_address(v) for v in values]
+        return [check_address(v) for v in values]
 
 
 class Roles(_Section):
@@ -116,7 +133,7 @@ class Roles(_Section):
     @field_validator("coordinator", "board", "confidential_adviser", "committee")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
-        return [_check_address(v) for v in values]
+        return [check_address(v) for v in values]
 
 
 class Telegram(_Section):

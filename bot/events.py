@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -84,6 +84,8 @@ class Outbound:
 
 
 COARSE = "coarse"  # payload flag: about an anonymous report, so its times are kept to the hour
+NOT_BEFORE = "not_before"  # the exact moment a held message may go out (in the payload only)
+HOUR = timedelta(hours=1)
 
 
 def payload_of(message: Outbound, coarse: bool = False) -> dict[str, Any]:
@@ -116,6 +118,31 @@ def payload_of(message: Outbound, coarse: bool = False) -> dict[str, Any]:
 def delivered_at(payload: Mapping[str, Any], now: datetime) -> datetime:
     """The delivery moment to record: to the hour for a message about an anonymous report."""
     return coarse(now) if payload.get(COARSE) else now
+
+
+def stored_due(payload: dict[str, Any], due_at: datetime) -> datetime:
+    """The due moment to store in the row. For a message about an anonymous report it is
+    kept to the hour (so it is due at once) and the exact moment it may go out travels in
+    the payload, which is encrypted: no cleartext column holds a time finer than the hour."""
+    if not payload.get(COARSE):
+        return due_at
+    payload[NOT_BEFORE] = due_at.isoformat()
+    return coarse(due_at)
+
+
+def ready(payload: Mapping[str, Any], now: datetime) -> bool:
+    """Whether a due message may go out now (a held one waits for its moment)."""
+    moment = payload.get(NOT_BEFORE)
+    return moment is None or datetime.fromisoformat(str(moment)) <= now
+
+
+def later(payload: Mapping[str, Any], now: datetime, wait: timedelta) -> datetime:
+    """When a message may be tried again after ``wait``; for one about an anonymous report
+    that moment is kept to the hour too (rounded up, so never earlier than asked)."""
+    moment = now + wait
+    if not payload.get(COARSE) or moment == coarse(moment):
+        return moment
+    return coarse(moment) + HOUR
 
 
 def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None) -> Outbound:

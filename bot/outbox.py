@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
 from bot.clock import Clock
-from bot.events import Outbound, delivered_at, outbound_from_payload
+from bot.events import COARSE, Outbound, delivered_at, later, outbound_from_payload, ready
 from storage.db import Database
+from storage.repository import Store
 
 log = structlog.get_logger("vimbot.outbox")
 
@@ -99,24 +100,27 @@ class Dispatcher:
             claimed = [
                 (m.id, m.address, dict(m.payload), m.attempts)
                 for m in await store.due_messages(now, list(self.senders), limit)
+                if ready(m.payload, now)  # a held message waits for its moment
             ]
-            await store.claim_messages([m[0] for m in claimed], token, now + LEASE)
+            await self._hold(store, claimed, token, now)
         held_until = now + LEASE
         lost: set[int] = set()
         for index, (message_id, address, payload, attempts) in enumerate(claimed):
             if held_until - self.clock.now() < RENEW_BELOW:
-                rest = [m[0] for m in claimed[index:] if m[0] not in lost]
+                rest = [m for m in claimed[index:] if m[0] not in lost]
                 held_until = self.clock.now() + LEASE
                 async with self.db.transaction() as store:
-                    lost.update(set(rest) - await store.renew_claims(rest, token, held_until))
+                    kept = await self._hold(store, rest, token, self.clock.now(), renew=True)
+                    lost.update({m[0] for m in rest} - kept)
             if message_id not in lost:
                 status, error, retry_in = await self._deliver(
                     message_id, address, payload, attempts
                 )
                 async with self.db.transaction() as store:
-                    done_at = delivered_at(payload, self.clock.now())
+                    done_at = self.clock.now()
+                    retry_at = None if retry_in is None else later(payload, done_at, retry_in)
                     recorded = await store.record_delivery(
-                        message_id, token, status, done_at, error, retry_in
+                        message_id, token, status, delivered_at(payload, done_at), error, retry_at
                     )
                 if recorded:
                     result.sent += status == "sent"
@@ -126,6 +130,29 @@ class Dispatcher:
             result.lost += 1
             log.warning("outbox_claim_taken_over", outbox_id=message_id)
         return result
+
+    @staticmethod
+    async def _hold(
+        store: Store,
+        messages: list[tuple[int, str, dict[str, Any], int]],
+        token: str,
+        now: datetime,
+        renew: bool = False,
+    ) -> set[int]:
+        """Claim (or renew) the messages' lease under ``token``; the ids still held. A lease
+        on a message about an anonymous report ends on the hour, like its other moments."""
+        kept: set[int] = set()
+        for is_coarse in (False, True):
+            ids = [m[0] for m in messages if bool(m[2].get(COARSE)) is is_coarse]
+            if not ids:
+                continue
+            until = later({COARSE: is_coarse}, now, LEASE)
+            if renew:
+                kept |= await store.renew_claims(ids, token, until)
+            else:
+                await store.claim_messages(ids, token, until)
+                kept |= set(ids)
+        return kept
 
     async def _deliver(
         self, message_id: int, address: str, payload: dict[str, Any], attempts: int

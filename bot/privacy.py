@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,7 +97,13 @@ async def export_person(
     }
 
 
-async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> int:
+@dataclass(frozen=True, slots=True)
+class Erased:
+    reports: int  # reports whose reporter's identity was removed
+    found: bool  # anything was stored about the person at all (reports, profile, drafts)
+
+
+async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> Erased:
     """Remove ``address``'s identity from their reports and from every message that names
     them; returns how many reports changed.
 
@@ -107,40 +115,71 @@ async def erase_person(db: Database, address: str, now: datetime, actor: str = "
         person = await store.get_person(address)
         reports = await store.reports_by_reporter(address)
         names = {person.name} if person is not None and person.name else set()
+        names |= {r.reporter_name for r in reports if r.reporter_name}
+        pattern = _name_pattern(names, user_id)
         for report in reports:
-            if report.reporter_name:
-                names.add(report.reporter_name)
             report.reporter_address = report.reporter_name = report.reporter_hash = None
             report.personal_data_removed_at = report.personal_data_removed_at or now
+            for field in FREE_TEXTS:  # what was typed about the report may name them too
+                setattr(report, field, _without_names(getattr(report, field), pattern))
             for event in await store.events_of(report.id):  # actors are encrypted: compared here
                 if event.actor == address:
                     event.actor = None
             await store.add_event(report.id, "identity_erased", now, None, {})
             await store.add_audit(now, actor, "erase", report.reference, "cli", {})
-        await store.delete_outbox_to(address)
-        if reports and names:
-            longest_first = sorted(names, key=len, reverse=True)
-            for message in await store.outbox_about([r.id for r in reports]):
-                payload = _without_names(message.payload, longest_first)
+        if reports and pattern is not None:
+            ids = [r.id for r in reports]
+            for message in await store.outbox_about(ids):
+                payload = _without_names(message.payload, pattern)
                 if payload != message.payload:
                     message.payload = payload
+            for mail in await store.mailbox_of(ids):
+                mail.text = _without_names(mail.text, pattern)
+        draft = await store.load_conversation(platform, user_id)
+        outbox = await store.outbox_to(address)
+        await store.delete_outbox_to(address)
         await store.delete_conversation(platform, user_id)
         await store.delete_person(address)
     if not await db.drop_old_copies():
         log.warning("erase_checkpoint_busy")  # the log is emptied at the next checkpoint
-    return len(reports)
+    found = bool(reports) or person is not None or draft is not None or bool(outbox)
+    return Erased(len(reports), found)
 
 
-def _without_names(value: Any, names: list[str]) -> Any:
-    """``value`` (a message payload) with every occurrence of the names replaced."""
-    if isinstance(value, str):
-        for name in names:
-            value = value.replace(name, REMOVED)
+# Texts typed about a report, by the reporter or a handler, that may name the reporter.
+FREE_TEXTS = (
+    "description",
+    "category_other",
+    "measures",
+    "triage_reason",
+    "feedback",
+    "shareable_lesson",
+)
+
+
+def _name_pattern(names: set[str], user_id: str) -> re.Pattern[str] | None:
+    """Every way the person may be written: their full names, each part of a name (three
+    letters or more: "Nina", "Verbeek"), and their platform id — whole words, any case."""
+    words = {name.strip() for name in names if name and name.strip()}
+    words |= {part for name in names for part in re.split(r"[\s,.'-]+", name) if len(part) >= 3}
+    if len(user_id) >= 3:
+        words.add(user_id)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _without_names(value: Any, pattern: re.Pattern[str] | None) -> Any:
+    """``value`` (a text, or a message payload) with every mention of the person replaced."""
+    if pattern is None or value is None:
         return value
+    if isinstance(value, str):
+        return pattern.sub(REMOVED, value)
     if isinstance(value, list):
-        return [_without_names(item, names) for item in value]
+        return [_without_names(item, pattern) for item in value]
     if isinstance(value, dict):
-        return {key: _without_names(item, names) for key, item in value.items()}
+        return {key: _without_names(item, pattern) for key, item in value.items()}
     return value
 
 

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.domain.anonymity import coarse, hash_code, new_code, normalise_code, verify_code
 from bot.domain.permissions import Act, allowed
 from bot.domain.report import REFERENCE_PREFIX, format_reference
-from bot.events import Inbound, Option, Outbound, payload_of
+from bot.events import Inbound, Option, Outbound, payload_of, stored_due
 from bot.flows import engine
 from bot.flows.engine import Completed, Context
 from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
@@ -33,6 +33,12 @@ log = structlog.get_logger("vimbot.service")
 
 IDLE_TOKEN = "idle"
 STATUS_LIMIT = 10
+
+
+def reply_sent(report: Report) -> str:
+    """What the reporter reads once their answer is passed on: "without your name" only
+    when that is true."""
+    return "reply.sent" if report.anonymous else "reply.sent_named"
 
 
 class Reporting:
@@ -157,7 +163,8 @@ class Reporting:
         for message in notifications:
             assert message.address is not None
             payload = payload_of(message, coarse=effect.anonymous)
-            await store.enqueue(message.address, payload, now, report.id, due_at=notify_at)
+            due_at = stored_due(payload, notify_at)
+            await store.enqueue(message.address, payload, now, report.id, due_at=due_at)
         data = {
             "addresses": [m.address for m in notifications],
             "possible_calamity": draft.possible_calamity,
@@ -190,14 +197,15 @@ class Reporting:
     ) -> list[Outbound]:
         """What the reporter reads after sending: only what really happened and will happen."""
         told = notice.told
+        sent = "sent" if told else "kept"  # a report nobody received is kept, not "sent"
         if code is not None:
             lines = [
-                t("done.anonymous", reference=reference),
+                t(f"done.anonymous_{sent}", reference=reference),
                 t("done.code", code=code),
                 t("report.anonymity_limits"),
             ]
         else:
-            lines = [t("done.sent", reference=reference)]
+            lines = [t(f"done.{sent}", reference=reference)]
         if told:
             names = [t(f"done.role.{role}") for role in told]
             lines.append(t("done.told", who=t.join(names)))
@@ -304,4 +312,4 @@ class Reporting:
             if report is None:
                 return Outcome([Outbound(ctx.t("status.unknown_code"))])
         notifications = await self.casework.relay_reply(turn.store, report, str(text))
-        return Outcome([Outbound(ctx.t("reply.sent"))], notifications)
+        return Outcome([Outbound(ctx.t(reply_sent(report)))], notifications)

@@ -36,6 +36,7 @@ from bot.events import (
     delivered_at,
     outbound_from_payload,
     payload_of,
+    ready,
 )
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -43,7 +44,7 @@ from bot.flows.engine import Completed, command_argument, command_word
 from bot.flows.report import REPLY_FLOW, REPORT_FLOW
 from bot.i18n import Translator, normalise_language
 from bot.outcome import KEEP, Outcome
-from bot.reporting import Reporting
+from bot.reporting import Reporting, reply_sent
 from bot.router import Router
 from bot.turn import Turn
 from storage.db import Database, unavailable
@@ -143,8 +144,12 @@ class ReportService:
     async def inbox(self, address: str) -> list[Outbound]:
         """Deliver queued messages for an address that reads them in this process (the shell)."""
         async with self.db.transaction() as store:
-            messages = await store.pending_for(address)
             now = self.clock.now()
+            messages = [
+                m
+                for m in await store.pending_for(address)
+                if m.due_at <= now and ready(m.payload, now)
+            ]
             for message in messages:
                 sent_at = delivered_at(message.payload, now)
                 message.status, message.sent_at = "sent", sent_at
@@ -219,7 +224,7 @@ class ReportService:
             if not clean:
                 return Outcome([Outbound(t("reply.nothing"))])
             notifications = await self.casework.relay_reply(store, report, clean)
-            return Outcome([Outbound(t("reply.sent"))], notifications)
+            return Outcome([Outbound(t(reply_sent(report)))], notifications)
 
     # ---- one turn: load → decide → commit ---------------------------------------------
 

@@ -97,7 +97,7 @@ async def test_erase_leaves_the_name_in_no_outbox_message_sent_or_pending(
     await service.queue(ADDRESS, Outbound("Een bericht voor jou"))
     assert NAME in await _outbox_payloads(sqlite_db)
 
-    assert await erase_person(sqlite_db, ADDRESS, clock.now()) == 2
+    assert (await erase_person(sqlite_db, ADDRESS, clock.now())).reports == 2
     payloads = await _outbox_payloads(sqlite_db)
     assert payloads and NAME not in payloads and "Verbeek" not in payloads
     assert "[verwijderd]" in payloads  # the leader's message still goes, without the name

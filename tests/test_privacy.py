@@ -156,7 +156,7 @@ async def test_erase_removes_identity_and_export_shows_everything(
     assert [r["reference"] for r in exported["reports"]] == ["VIM-2026-0001"]
     assert exported["reports"][0]["description"] == "Mevrouw is gevallen naast het bed"
 
-    assert await erase_person(sqlite_db, "shell:nina", clock.now()) == 1
+    assert (await erase_person(sqlite_db, "shell:nina", clock.now())).reports == 1
     stored = await dump(sqlite_db)
     assert "shell:nina" not in stored and "Nina" not in stored
     [report] = await table_rows(sqlite_db, Report)

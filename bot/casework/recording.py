@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import Deadline, Due, Status
-from bot.events import Outbound, payload_of
+from bot.events import Outbound, payload_of, stored_due
 from bot.i18n import Translator
 from bot.nudges import plan
 from storage.models import ImprovementAction, Nudge, Report
@@ -175,6 +175,8 @@ class Recorder:
         due_at: datetime | None = None,
     ) -> None:
         payload = payload_of(message, coarse=report.anonymous)
+        if due_at is not None:
+            due_at = stored_due(payload, due_at)
         await self.store.enqueue(address, payload, self.now(report), report.id, due_at=due_at)
         sent.messages.append(
             Outbound(message.text, message.options, token=message.token, address=address)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -101,7 +101,7 @@ class OutboxQueries(StoreBase):
         status: str,
         now: datetime,
         error: str | None,
-        retry_in: timedelta | None,
+        retry_at: datetime | None,
     ) -> bool:
         """The outcome of one delivery attempt, written only by the holder of the message's
         claim (and ending it). False, and nothing written, when the claim was taken over."""
@@ -113,8 +113,8 @@ class OutboxQueries(StoreBase):
         }
         if status == "sent":
             values["sent_at"] = now
-        if retry_in is not None:
-            values["due_at"] = now + retry_in
+        if retry_at is not None:
+            values["due_at"] = retry_at
         elif status != "pending":
             values["due_at"] = now  # settled: no lease or delay moment stays behind
         result = await self._connection.execute(
