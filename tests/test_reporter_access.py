@@ -167,3 +167,13 @@ async def test_the_adviser_cannot_act_on_reports_that_did_not_ask(
     await adviser.press(f"case:{REFERENCE}", "adviser_message")
     assert "kan ik niet voor je doen" in adviser.text
     assert adviser.question is None
+
+
+@pytest.mark.xfail(strict=True, reason="a leader of another team is told they handle it")
+async def test_a_leader_of_another_team_is_not_told_they_handle_it(
+    service: ReportService,
+) -> None:
+    await _report(service)  # a report of team Noord
+    other = Chat(service, user="lead-zuid", name="Zeno")
+    await other.command(f"/status {REFERENCE}")
+    assert "ken ik niet" in other.text and "/melding" not in other.text
