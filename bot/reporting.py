@@ -282,8 +282,13 @@ class Reporting:
         report = await self.find_own(turn.store, turn.event.address, turn.argument)
         if report is None:
             typed = turn.argument.strip().upper()
-            if typed.startswith(REFERENCE_PREFIX) and self.casework.handles(turn.event.address):
-                return Outcome([Outbound(ctx.t("status.handler_hint", reference=typed))])
+            if typed.startswith(REFERENCE_PREFIX):
+                # Someone who may see the report (not as its reporter) is shown the way there.
+                seen = await turn.store.report_by_reference(typed)
+                if seen is not None and allowed(
+                    turn.event.address, Act.VIEW_REPORT, seen, self.config
+                ):
+                    return Outcome([Outbound(ctx.t("status.handler_hint", reference=typed))])
             return Outcome([Outbound(ctx.t("status.unknown_code"))])
         text = await self.status_text(turn.store, report, ctx.t)
         meta = {"by_code": True} if report.anonymous else {"report": report.reference}

@@ -169,7 +169,6 @@ async def test_the_adviser_cannot_act_on_reports_that_did_not_ask(
     assert adviser.question is None
 
 
-@pytest.mark.xfail(strict=True, reason="a leader of another team is told they handle it")
 async def test_a_leader_of_another_team_is_not_told_they_handle_it(
     service: ReportService,
 ) -> None:
