@@ -25,10 +25,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchmarks.common import bench_database_url, postgres_schema
+from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.exporting import report_record
-from scheduler.sweep import Sweeper
 from storage import migrate
 from storage.db import Database
 from storage.models import Nudge, Report

@@ -209,7 +209,7 @@ def sweep(
     """List (or send) the nudges and digests due at a moment."""
     from datetime import datetime
 
-    from scheduler.sweep import Sweeper
+    from bot.casework.scheduled import Sweeper
 
     logs.configure("WARNING")
     config = _config()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.casework.procedure import DEADLINES
+from bot.casework import procedure
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
 
@@ -38,7 +38,7 @@ def responsible(
         "board": list(roles.board),
         "owner": [owner] if owner else [],
     }
-    for group in DEADLINES[kind].responsible:
+    for group in procedure.DEADLINES[kind].responsible:
         found = [address for name in group for address in people[name]]
         if found:
             return list(dict.fromkeys(found))
@@ -50,7 +50,7 @@ def plan(
 ) -> list[PlannedNudge]:
     """The reminder and escalation rows for one deadline."""
     policy = config.policy
-    urgent = DEADLINES[due.kind].urgent
+    urgent = procedure.DEADLINES[due.kind].urgent
     first = responsible(due.kind, team_id, config, owner)
     remind_at = max(now, due.at - timedelta(hours=policy.remind_hours_before))
     stages: list[tuple[str, list[str], datetime]] = [("reminder", first, remind_at)]

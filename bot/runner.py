@@ -14,6 +14,7 @@ from typing import Protocol
 import structlog
 
 from bot.adapters.terminal import TerminalAdapter
+from bot.casework.scheduled import Sweeper
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.http_server import HttpServer
@@ -22,7 +23,6 @@ from bot.retry import Backoff, Sleep
 from bot.service import ReportService
 from bot.startup import open_database
 from scheduler import build_scheduler
-from scheduler.sweep import Sweeper
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.run")
@@ -68,7 +68,7 @@ class Bot:
             self.adapters.append(slack)
             self.senders["slack"] = slack.sender
         self.sweeper = Sweeper(config, db, self.clock)
-        self.scheduler = build_scheduler(self.dispatcher, db, self.clock, self.sweeper)
+        self.scheduler = build_scheduler(self.dispatcher, self.sweeper)
 
     def kick_outbox(self) -> None:
         """Deliver new notifications now rather than at the next scheduler tick."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.flows.engine import SKIP
 from bot.service import ReportService
-from scheduler.sweep import Sweeper
 from storage.db import Database
 from storage.models import (
     AuditEntry,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.service import ReportService
-from scheduler.sweep import Sweeper
 from storage.db import Database
 from tests.helpers import Chat, make_config
 

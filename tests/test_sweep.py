@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.digests import last_half_year, last_quarterly, last_weekly
 from bot.runner import Bot
 from bot.service import ReportService
-from scheduler.sweep import Sweeper
 from storage.db import Database
 from storage.models import Nudge, OutboxMessage
 from tests.helpers import AMS, Chat, table_rows

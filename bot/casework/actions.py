@@ -11,8 +11,8 @@ from typing import Any
 
 import structlog
 
+from bot.casework import procedure
 from bot.casework.handlers import end_of
-from bot.casework.procedure import ACTION_BY_NAME
 from bot.casework.recording import ACTION_PREFIX, Recorder
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
@@ -70,7 +70,7 @@ class Actions:
         if action is None:
             log.warning("action_change_refused", value=value)
             return Outcome([Outbound(t("case.not_allowed"))])
-        step = ACTION_BY_NAME.get(value)
+        step = procedure.action_step_named(value)
         if step is None or not step.available(action):
             return Outcome([Outbound(t("case.action_not_now"))])
         now = self.recorder.clock.now()
@@ -106,7 +106,8 @@ class Actions:
         action = await self._authorized(store, address, f"{ACTION_PREFIX}{meta.get('action_id')}")
         if action is None:
             return Outcome([Outbound(t("case.not_allowed"))])
-        if ACTION_BY_NAME["drop"].available(action):
+        drop = procedure.action_step_named("drop")
+        if drop is not None and drop.available(action):
             action.status, action.reason = "not_doing", str(answers["reason"])
             now = self.recorder.clock.now()
             await store.cancel_nudges(now, [Deadline.ACTION], action_id=action.id)

@@ -6,15 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.casework.procedure import (
-    ACTION_BY_NAME,
-    ACTION_STEPS,
-    BY_NAME,
-    CALAMITY_STEPS,
-    DEADLINES,
-    STEPS,
-    CaseStep,
-)
+from bot.casework import procedure
+from bot.casework.procedure import CaseStep
 from bot.casework.recording import ACTION_PREFIX, CASE_PREFIX
 from bot.config import Config
 from bot.domain.lifecycle import OPEN_STATUSES, Deadline
@@ -38,7 +31,7 @@ class Texts:
         """The steps this person may take on the report now (menu order)."""
         return [
             step
-            for step in STEPS
+            for step in procedure.STEPS
             if step.in_menu
             and step.available(report)
             and allowed(address, step.act, report, self.config)
@@ -54,7 +47,7 @@ class Texts:
         return self.options(t, steps)
 
     def calamity_buttons(self, t: Translator) -> tuple[Option, ...]:
-        return self.options(t, CALAMITY_STEPS)
+        return self.options(t, procedure.calamity_steps())
 
     def next_step_message(self, address: str, report: Report, t: Translator) -> Outbound:
         steps = self.steps_for(address, report)
@@ -68,7 +61,7 @@ class Texts:
 
     @staticmethod
     def action_buttons(t: Translator, action: ImprovementAction) -> tuple[Option, ...]:
-        steps = [s for s in ACTION_STEPS if not s.judges and s.available(action)]
+        steps = [s for s in procedure.ACTION_STEPS if not s.judges and s.available(action)]
         return tuple(Option(s.name, t(s.label)) for s in steps)
 
     # ---- texts -------------------------------------------------------------------------
@@ -133,13 +126,13 @@ class Texts:
     ) -> Outbound | None:
         """The message of a due nudge, with the buttons its deadline offers; None when its
         report is closed or its action has nothing left to do (the nudge is dropped)."""
-        rule = DEADLINES[Deadline(nudge.kind)]
+        rule = procedure.DEADLINES[Deadline(nudge.kind)]
         due = self.when(nudge.due_at, t)
         what = t(f"deadline.{nudge.kind}")
         if rule.of_action:
             if action is None:
                 return None
-            steps = [ACTION_BY_NAME[name] for name in rule.buttons]
+            steps = [s for s in procedure.ACTION_STEPS if s.name in rule.buttons]
             if not any(step.available(action) for step in steps):
                 return None
             options = tuple(Option(s.name, t(s.label)) for s in steps)
@@ -164,5 +157,5 @@ class Texts:
             team=self.team_name(report.team_id, t),
             due=due,
         )
-        options = self.options(t, [BY_NAME[name] for name in rule.buttons])
+        options = self.options(t, [s for s in procedure.STEPS if s.name in rule.buttons])
         return Outbound(text, options, token=f"{CASE_PREFIX}{report.reference}")

@@ -151,8 +151,21 @@ STEPS: tuple[CaseStep, ...] = (
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
 
-BY_NAME: Mapping[str, CaseStep] = {step.name: step for step in STEPS}
-CALAMITY_STEPS = tuple(step for step in STEPS if step.calamity)
+
+def step_named(name: str) -> CaseStep | None:
+    """The row of a step (read from ``STEPS`` each time, so the table is the one truth)."""
+    return next((step for step in STEPS if step.name == name), None)
+
+
+def step_for_flow(flow: str) -> CaseStep | None:
+    """The step whose conversation ``flow`` is."""
+    return next((step for step in STEPS if step.flow == flow), None)
+
+
+def calamity_steps() -> tuple[CaseStep, ...]:
+    return tuple(step for step in STEPS if step.calamity)
+
+
 # A triage that finds no VIM report closes the report, and with it every deadline.
 NOT_VIM_CLOSES = EVERY_DEADLINE
 
@@ -180,7 +193,10 @@ ACTION_STEPS: tuple[ActionStep, ...] = (
     ActionStep("partly", "effect.partly", frozenset({"done"}), judges=True),
     ActionStep("not", "effect.not", frozenset({"done"}), judges=True),
 )
-ACTION_BY_NAME: Mapping[str, ActionStep] = {step.name: step for step in ACTION_STEPS}
+
+
+def action_step_named(name: str) -> ActionStep | None:
+    return next((step for step in ACTION_STEPS if step.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)

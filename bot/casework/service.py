@@ -15,11 +15,11 @@ from typing import Any
 
 import structlog
 
+from bot.casework import procedure
 from bot.casework.actions import Actions
 from bot.casework.handlers import COMPLETIONS, META, QUICK, CaseTurn
 from bot.casework.lists import Lists
 from bot.casework.messages import Texts
-from bot.casework.procedure import BY_NAME
 from bot.casework.recording import (
     ACTION_PREFIX,
     ADVISER_KIND,
@@ -75,7 +75,7 @@ class Casework:
         self, store: Store, address: str, step_name: str, reference: str, t: Translator
     ) -> CaseTurn | Outcome:
         """The report and the step, if this person may take it now; else the refusal."""
-        step = BY_NAME.get(step_name)
+        step = procedure.step_named(step_name)
         report = await store.report_for_update(reference) if step is not None else None
         if step is None or report is None or not allowed(address, step.act, report, self.config):
             log.warning("case_action_refused", action=step_name, channel=channel_of(address))
@@ -142,7 +142,7 @@ class Casework:
         if "action_id" in meta:
             actions = Actions(self.config, Recorder(store, self.config, self.clock))
             return await actions.complete_drop(store, address, meta, answers, t)
-        step = next((s for s in BY_NAME.values() if s.flow == flow), None)
+        step = procedure.step_for_flow(flow)
         if step is None:
             return Outcome([Outbound(t("case.not_allowed"))])
         turn = await self.authorize(store, address, step.name, str(meta.get("report")), t)
@@ -178,7 +178,7 @@ class Casework:
             receivers = list((team.leaders if team else []) or self.config.roles.coordinator)
         message = Outbound(
             t(key, reference=report.reference, text=text),
-            (Option(button, t(BY_NAME[button].label)),),
+            (Option(button, t(f"case.button.{button}")),),
             token=f"{CASE_PREFIX}{report.reference}",
         )
         sent = Sent()

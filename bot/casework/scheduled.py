@@ -1,4 +1,5 @@
-"""What the scheduler's clock ticks run: due nudges and due digests.
+"""The scheduled work (the scheduler in ``scheduler/`` is only its clock): due nudges, due
+digests, and housekeeping.
 
 Both are idempotent by construction. A nudge is a row that is marked sent in the same
 transaction that queues its message, under a row lock that other sweepers skip (PostgreSQL
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import structlog
 
@@ -38,6 +39,8 @@ from storage.models import ImprovementAction, Nudge, Report
 from storage.repository import Store
 
 log = structlog.get_logger("vimbot.sweep")
+
+REMEMBER_UPDATES = timedelta(days=7)  # platforms redeliver within hours, not weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,12 @@ class Sweeper:
         team = self.config.team(team_id)
         return team.name if team else self.t("notify.no_team")
 
-    # ---- housekeeping: drafts and retention --------------------------------------------
+    # ---- housekeeping: drafts, retention, the record of deliveries ---------------------
+
+    async def forget_old_updates(self) -> int:
+        """Drop the record of processed platform deliveries once no redelivery can come."""
+        async with self.db.transaction() as store:
+            return await store.forget_updates_before(self.clock.now() - REMEMBER_UPDATES)
 
     async def housekeeping(self, at: datetime | None = None) -> None:
         now = at or self.clock.now()
