@@ -235,33 +235,19 @@ def _on_a_day(name: str) -> Flow:
 ESTABLISHED_FLOW = _on_a_day("established")
 IGJ_FLOW = _on_a_day("igj")
 
-DROP_ACTION_FLOW = Flow(
-    "drop_action",
-    completes="case",
-    steps=(
-        Step("reason", Kind.TEXT, "case.action.drop_reason", field="field.reason", max_length=500),
-        _review("case.review"),
-    ),
-)
 
-QUESTION_FLOW = Flow(
-    "question",
-    completes="case",
-    steps=(
-        Step("text", Kind.TEXT, "case.question.text", field="field.question", max_length=1000),
-        _review("case.review"),
-    ),
-)
+def _one_text(name: str, step: str, prompt: str, field: str, max_length: int) -> Flow:
+    """One typed text — a reason, a question, a message — and a review."""
+    text = Step(step, Kind.TEXT, prompt, field=field, max_length=max_length)
+    return Flow(name, (text, _review("case.review")), completes="case")
 
+
+DROP_ACTION_FLOW = _one_text(
+    "drop_action", "reason", "case.action.drop_reason", "field.reason", 500
+)
+QUESTION_FLOW = _one_text("question", "text", "case.question.text", "field.question", 1000)
 # The confidential adviser writes to the reporter (who may be anonymous: read with the code).
-ADVISER_FLOW = Flow(
-    "adviser_message",
-    completes="case",
-    steps=(
-        Step("text", Kind.TEXT, "case.adviser.text", field="field.message", max_length=1000),
-        _review("case.review"),
-    ),
-)
+ADVISER_FLOW = _one_text("adviser_message", "text", "case.adviser.text", "field.message", 1000)
 
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
