@@ -10,7 +10,7 @@ import json
 import socket
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +20,11 @@ from slack_bolt.async_app import AsyncApp
 from structlog.testing import capture_logs
 
 from bot.adapters.slack import app as slack_app
+from bot.adapters.slack import render
 from bot.clock import FrozenClock
+from bot.domain.dates import When
+from bot.flows.engine import Flow, View
+from bot.flows.report import REPORT_FLOW
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
@@ -351,6 +355,30 @@ async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> 
     assert not [c for c in h.fake.calls_of("chat.postMessage") if c.params["channel"] == DM]
     [report] = await table_rows(h.db, Report)
     assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
+
+
+@pytest.mark.xfail(strict=True, reason="the Slack form is built with UTC as local time")
+async def test_the_form_offers_today_as_the_local_date(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """00:30 in Amsterdam is 23:30 UTC the day before: the form's "today" is the local day."""
+    h = harness
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 3, 9, 23, 30, tzinfo=UTC))  # 10 March, 00:30 in Amsterdam (CET)
+    built: list[View] = []
+    form_view = render.form_view
+
+    def building(flow: Flow, view: View, anonymous: bool = False) -> dict[str, Any]:
+        built.append(view)
+        return form_view(flow, view, anonymous)
+
+    monkeypatch.setattr(render, "form_view", building)
+    await h.command("formulier")
+    await h.fake.wait_for(lambda c: c.method == "views.open")
+    [view] = built
+    assert view.ctx.now_local.date() == date(2026, 3, 10)
+    today = REPORT_FLOW.step("when").convert
+    assert today is not None and today("today", view) == When(date(2026, 3, 10)).to_json()
 
 
 async def test_channel_messages_are_never_stored(harness: Harness) -> None:
