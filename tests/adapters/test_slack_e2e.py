@@ -357,7 +357,6 @@ async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> 
     assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
 
 
-@pytest.mark.xfail(strict=True, reason="the Slack form is built with UTC as local time")
 async def test_the_form_offers_today_as_the_local_date(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,10 +21,7 @@ from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
 from bot.config import Config, ConfigError
-from bot.domain.personal_data import found
 from bot.events import Inbound, InboundKind, Outbound
-from bot.flows.engine import Context, View
-from bot.flows.report import REPORT_FLOW
 from bot.http_server import HttpServer
 from bot.i18n import Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
@@ -384,14 +381,9 @@ class SlackAdapter:
         await self._turn(translate.command(user, dm, "/melden"))
 
     async def _open_form(self, user: str, trigger_id: str, anonymous: bool = False) -> None:
-        known_team = await self.service.known_team_of(f"{PLATFORM}:{user}")
-        data = {
-            "teams": [(team.id, team.name) for team in self.config.teams],
-            "team_known": known_team is not None,
-        }
-        view = View({}, Context(self.t, self.service.clock.now(), data), {})
+        form = await self.service.form_context(f"{PLATFORM}:{user}")
         await self.client.views_open(
-            trigger_id=trigger_id, view=render.form_view(REPORT_FLOW, view, anonymous)
+            trigger_id=trigger_id, view=render.form_view(form.flow, form.view, anonymous)
         )
 
     async def _on_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -406,11 +398,6 @@ class SlackAdapter:
             kind=InboundKind.TEXT,
             user_name=user.get("name"),
         )
-        texts = [str(raw.get(k) or "") for k in ("description", "measures")]
-        if any(found(text) for text in texts):
-            block = "description" if found(texts[0]) else "measures"
-            await ack(response_action="errors", errors={block: self.t("form.personal_data")})
-            return
         errors, outcome = await self.service.submit_form(person, raw, anonymous)
         if errors:
             await ack(response_action="errors", errors=errors)
