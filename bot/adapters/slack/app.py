@@ -21,12 +21,12 @@ from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
 from bot.config import Config, ConfigError
+from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
 from bot.http_server import HttpServer
 from bot.i18n import Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
 from bot.retry import Sleep, StartupError, retry
-from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.slack")
 
@@ -79,14 +79,14 @@ class SlackAdapter:
     def __init__(
         self,
         config: Config,
-        service: ReportService,
+        core: Core,
         http: HttpServer | None = None,
         on_queued: Any = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.slack
         self.config = config
-        self.service = service
+        self.core = core
         self.on_queued = on_queued
         self.sleep = sleep
         self.http_mode = settings.mode == "http"
@@ -196,7 +196,7 @@ class SlackAdapter:
         return self._dm[user_id]
 
     async def _turn(self, event: Inbound, message_ts: str | None = None) -> None:
-        outcome = await self.service.handle(event)
+        outcome = await self.core.handle(event)
         if outcome.duplicate:
             return
         await self._deliver(event.chat_id, outcome.replies, message_ts)
@@ -226,7 +226,7 @@ class SlackAdapter:
                 log.warning("slack_reply_undeliverable", reason=str(failure))
             return None
 
-        queued = await deliver_in_order(self.service, f"{PLATFORM}:{channel}", replies, send_one)
+        queued = await deliver_in_order(self.core, f"{PLATFORM}:{channel}", replies, send_one)
         if queued and self.on_queued is not None:
             self.on_queued()
 
@@ -244,7 +244,7 @@ class SlackAdapter:
         if inbound is None:  # messages in channels are ignored and never stored
             await next_()
             return None
-        outcome = await self.service.handle(inbound)
+        outcome = await self.core.handle(inbound)
         if outcome.unavailable:
             if self._apologies.first(inbound.dedupe_key):  # once, not at every retry
                 task = asyncio.create_task(self._deliver(inbound.chat_id, outcome.replies, None))
@@ -301,7 +301,7 @@ class SlackAdapter:
 
     async def _status_by_code(self, user: str, code: str, respond: Any) -> None:
         """Shown only to the person (ephemeral), with a reply form: nothing in the DM."""
-        text = await self.service.status_by_code(f"{PLATFORM}:{user}", code)
+        text = await self.core.status_by_code(f"{PLATFORM}:{user}", code)
         if text is None:
             await respond(text=self.t("status.unknown_code"), response_type="ephemeral")
             return
@@ -333,7 +333,7 @@ class SlackAdapter:
     async def _on_reply_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         raw = translate.form_values(view.get("state") or {})
         user = str((body.get("user") or {}).get("id"))
-        outcome = await self.service.reply_by_code(
+        outcome = await self.core.reply_by_code(
             f"{PLATFORM}:{user}",
             str(view.get("private_metadata") or ""),
             str(raw.get("text") or ""),
@@ -364,7 +364,7 @@ class SlackAdapter:
         if event.get("tab") != "home":
             return
         user = str(event.get("user"))
-        own = await self.service.status_of(f"{PLATFORM}:{user}")
+        own = await self.core.status_of(f"{PLATFORM}:{user}")
         await self.client.views_publish(user_id=user, view=render.home_view(self.t, own))
 
     async def _on_home_button(self, ack: Any, body: dict[str, Any]) -> None:
@@ -381,7 +381,7 @@ class SlackAdapter:
         await self._turn(translate.command(user, dm, "/melden"))
 
     async def _open_form(self, user: str, trigger_id: str, anonymous: bool = False) -> None:
-        form = await self.service.form_context(f"{PLATFORM}:{user}")
+        form = await self.core.form_context(f"{PLATFORM}:{user}")
         await self.client.views_open(
             trigger_id=trigger_id, view=render.form_view(form.flow, form.view, anonymous)
         )
@@ -398,7 +398,7 @@ class SlackAdapter:
             kind=InboundKind.TEXT,
             user_name=user.get("name"),
         )
-        errors, outcome = await self.service.submit_form(person, raw, anonymous)
+        errors, outcome = await self.core.submit_form(person, raw, anonymous)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
