@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from bot.commands import Name
 from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE
@@ -150,7 +151,7 @@ class TerminalAdapter:
         if resumed:
             self._show(resumed)
         elif not inbox:  # nothing waiting for them: they came to report
-            await self._send("/melden")
+            await self._send(f"/{Name.REPORT.value}")
         while True:
             line = await self._read_line()
             if line == "":

@@ -22,6 +22,7 @@ from structlog.testing import capture_logs
 from bot.adapters.slack import app as slack_app
 from bot.adapters.slack import render
 from bot.clock import FrozenClock
+from bot.commands import MENU
 from bot.domain.dates import When
 from bot.flows.engine import Flow, View
 from bot.flows.report import REPORT_FLOW
@@ -378,6 +379,26 @@ async def test_the_form_offers_today_as_the_local_date(
     assert view.ctx.now_local.date() == date(2026, 3, 10)
     today = REPORT_FLOW.step("when").convert
     assert today is not None and today("today", view) == When(date(2026, 3, 10)).to_json()
+
+
+async def test_unknown_subcommand_gets_the_registrys_menu_as_help(harness: Harness) -> None:
+    h = harness
+    await h.command("onzin")
+    respond = await h.fake.wait_for(lambda c: c.method == "respond")
+    assert respond.params["response_type"] == "ephemeral"
+    first, *listed = respond.params["text"].split("\n")
+    assert first.startswith("Dat ken ik niet")
+    assert [line.split(":")[0] for line in listed] == [f"/vim {c.name.value}" for c in MENU]
+    assert not h.fake.calls_of("chat.postMessage") and await h.count(Conversation) == 0
+
+
+async def test_vim_help_and_stop_answer_in_the_dm(harness: Harness) -> None:
+    h = harness
+    await h.command("help", channel=DM)
+    await h.fake.wait_for_post(DM, "Het gaat om leren")
+    await h.command("stop", channel=DM)
+    await h.fake.wait_for_post(DM, "niets om te stoppen")
+    assert not h.fake.calls_of("respond")  # asked in the DM: no pointer to it
 
 
 async def test_channel_messages_are_never_stored(harness: Harness) -> None:

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
+from bot.commands import BY_NAME, Name
 from bot.config import Config, ConfigError
 from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
@@ -31,7 +32,6 @@ from bot.retry import Sleep, StartupError, retry
 log = structlog.get_logger("vimbot.slack")
 
 EVENTS_PATH = "/slack/events"
-FORM_WORDS = frozenset({"formulier", "form"})
 
 
 def classify(error: Exception) -> TemporaryFailure | PermanentFailure:
@@ -119,7 +119,7 @@ class SlackAdapter:
         app.event("app_mention")(self._on_mention)
         app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_button)
         app.action(re.compile(r"^vim_home_"))(self._on_home_button)
-        app.command("/vim")(self._on_command)
+        app.command(translate.SLASH_COMMAND)(self._on_command)
         app.view(render.FORM_CALLBACK)(self._on_form)
         app.action(render.REPLY_BUTTON)(self._on_reply_button)
         app.view(render.REPLY_CALLBACK)(self._on_reply_form)
@@ -277,27 +277,28 @@ class SlackAdapter:
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         user = str(body.get("user_id"))
-        text = (body.get("text") or "").strip()
-        word = text.lower()
+        text = body.get("text") or ""
         trigger = str(body.get("trigger_id"))
-        if word in FORM_WORDS:
+        found = translate.subcommand(text)
+        if found is None:
+            await respond(text=render.command_help(self.t), response_type="ephemeral")
+            return
+        command, argument = found
+        if command.name is Name.FORM:
             await self._open_form(user, trigger)
             return
-        command = translate.command_text(text)
-        if command is None:
-            await respond(text=self.t("slack.unknown_subcommand"), response_type="ephemeral")
-            return
-        if command == "/anoniem":
+        if command.name is Name.ANONYMOUS:
             # Anonymous reports use the form: the text never stays in the DM's history.
             await self._open_form(user, trigger, anonymous=True)
             return
-        if command.startswith("/status "):
-            await self._status_by_code(user, command.removeprefix("/status "), respond)
+        if command.name is Name.STATUS and argument:
+            await self._status_by_code(user, argument, respond)
             return
         dm = await self._dm_channel(user)
         if body.get("channel_id") != dm:
             await respond(text=self.t("slack.moved_to_dm"), response_type="ephemeral")
-        await self._turn(translate.command(user, dm, command, body.get("user_name")))
+        typed = translate.slash(command, argument)
+        await self._turn(translate.command(user, dm, typed, body.get("user_name")))
 
     async def _status_by_code(self, user: str, code: str, respond: Any) -> None:
         """Shown only to the person (ephemeral), with a reply form: nothing in the DM."""
@@ -378,7 +379,7 @@ class SlackAdapter:
             await self._open_form(user, str(body.get("trigger_id")), anonymous=True)
             return
         dm = await self._dm_channel(user)
-        await self._turn(translate.command(user, dm, "/melden"))
+        await self._turn(translate.command(user, dm, translate.slash(BY_NAME[Name.REPORT])))
 
     async def _open_form(self, user: str, trigger_id: str, anonymous: bool = False) -> None:
         form = await self.core.form_context(f"{PLATFORM}:{user}")

@@ -35,6 +35,7 @@ from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.clock import Clock, SystemClock
+from bot.commands import MENU, Name
 from bot.config import Config, ConfigError
 from bot.core import Core
 from bot.events import Outbound
@@ -45,7 +46,6 @@ from bot.retry import Backoff, Sleep, StartupError, retry
 
 log = structlog.get_logger("vimbot.telegram")
 
-COMMANDS = ("melden", "anoniem", "status", "help", "stop")
 ALLOWED_UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -265,7 +265,7 @@ class TelegramAdapter:
     async def _register_commands(self) -> None:
         for language in (*LANGUAGES, None):
             t = Translator(language or self.config.organisation.language)
-            commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+            commands = [BotCommand(c.name.value, t(c.description)) for c in MENU]
             await self.application.bot.set_my_commands(commands, language_code=language)
 
     # ---- webhook --------------------------------------------------------------------------
@@ -425,7 +425,7 @@ class TelegramAdapter:
         self._group_replied[chat.id] = now
         user = update.effective_user
         t = Translator((user.language_code if user else None) or self.config.organisation.language)
-        link = f"https://t.me/{self.username}?start=melden"
+        link = f"https://t.me/{self.username}?start={Name.REPORT.value}"
         try:
             await message.reply_text(t("group.private_only", link=link))
         except TelegramError as error:
