@@ -58,7 +58,9 @@ class Bot:
         if config.telegram.enabled:
             from bot.adapters.telegram import TelegramAdapter
 
-            telegram = TelegramAdapter(config, self.service, self.http, self.kick_outbox, sleep)
+            telegram = TelegramAdapter(
+                config, self.service, self.http, self.kick_outbox, sleep, self.clock
+            )
             self.adapters.append(telegram)
             self.senders["telegram"] = telegram.sender
         if config.slack.enabled:

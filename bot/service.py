@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from bot.casework.service import Casework
 from bot.clock import Clock, SystemClock
 from bot.commands import find as find_command
 from bot.config import Config
+from bot.core import Form, FormAnswers
 from bot.domain.text import clean_text
 from bot.events import (
     Inbound,
@@ -40,8 +40,8 @@ from bot.events import (
 )
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
-from bot.flows.engine import Completed, command_argument, command_word
-from bot.flows.report import REPLY_FLOW, REPORT_FLOW
+from bot.flows.engine import Completed, View, command_argument, command_word
+from bot.flows.report import REPLY_FLOW, REPORT_FLOW, personal_data_in
 from bot.i18n import Translator, normalise_language
 from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting, reply_sent
@@ -92,7 +92,8 @@ class _Held:
 
 
 class ReportService:
-    """Turns inbound events into replies, reports and notifications."""
+    """Turns inbound events into replies, reports and notifications (the adapters see it as
+    ``bot.core.Core``)."""
 
     # Pauses before a turn is tried again when the database failed (connection lost or
     # refused); after the last one the turn is given up and the update left unacknowledged.
@@ -106,6 +107,11 @@ class ReportService:
         self.casework = Casework(config, self.clock)
         self.reporting = Reporting(config, self.clock, self.casework)
         self.router = Router(FLOWS, self.casework, self.reporting)
+
+    @property
+    def language(self) -> str:
+        """The organisation's language, for texts an adapter writes itself."""
+        return self.config.organisation.language
 
     async def handle(self, event: Inbound) -> Outcome:
         """Never raises for what a person sends: a failure becomes a friendly message and the
@@ -157,19 +163,33 @@ class ReportService:
                 message.attempts += 1
             return [outbound_from_payload(m.payload, m.address) for m in messages]
 
+    async def form_context(self, address: str, language: str | None = None) -> Form:
+        """The report form for this person now: the report flow's steps, in their language,
+        with the organisation's local time and without the team question when their team
+        is known (someone who never wrote before has no stored row: their membership counts)."""
+        async with self.db.transaction() as store:
+            person = await store.get_person(address)
+        ctx = self.reporting.context(person or Person(address=address), language)
+        return Form(REPORT_FLOW, View({}, ctx, {}))
+
     async def submit_form(
-        self, person: Inbound, raw: Mapping[str, str | list[str] | None], anonymous: bool
+        self, person: Inbound, raw: FormAnswers, anonymous: bool
     ) -> tuple[dict[str, str], Outcome]:
         """A report sent as one form (a Slack modal): the conversation's rules, all at once.
 
         Returns the problems per step id (nothing stored) or, when there are none, the outcome
-        of sending, exactly as at the end of the conversation.
+        of sending, exactly as at the end of the conversation. A text that seems to hold
+        personal data is refused first, on its own (the form asks to leave it out, where the
+        conversation offers to).
         """
         async with self._locks.hold(person.chat_key), self.db.transaction() as store:
             now = self.clock.now()
             language = normalise_language(person.language) if person.language else None
             who = await store.person_for_turn(person.address, now, person.user_name, language)
             ctx = self.reporting.context(who, person.language)
+            personal = personal_data_in(raw)
+            if personal is not None:
+                return {personal: ctx.t("form.personal_data")}, Outcome()
             known = self.reporting.known_team(who)
             answers, errors = engine.validate_form(
                 REPORT_FLOW, raw, ctx, {"anonymous": anonymous}, {"team": known} if known else {}
@@ -179,13 +199,6 @@ class ReportService:
                 completed = Completed(answers, anonymous)
                 outcome = await self.reporting.send(store, person, who, completed, ctx)
             return errors, outcome
-
-    async def known_team_of(self, address: str) -> str | None:
-        async with self.db.transaction() as store:
-            person = await store.get_person(address)
-        if person is None:
-            person = Person(address=address)
-        return self.reporting.known_team(person)
 
     async def status_of(self, address: str, language: str | None = None) -> Outbound:
         """The person's own reports (for an overview such as Slack's App Home)."""

@@ -278,3 +278,28 @@ async def test_form_uses_the_conversation_rules(service: ReportService, sqlite_d
     [report] = await table_rows(sqlite_db, Report)
     assert report.anonymous and report.category_other == "natte vloer"
     assert report.measures is None and report.team_id == "zuid"
+
+
+async def test_form_refuses_personal_data_in_either_text(service: ReportService, sqlite_db) -> None:
+    """The core checks the form's texts with the conversation's rule, before anything else."""
+    from bot.events import Inbound, InboundKind
+
+    who = Inbound("slack", "D1", "U1", InboundKind.TEXT, user_name="Uma")
+    complete = {
+        "description": "Cliënt viel in de douche",
+        "when": "yesterday",
+        "categories": ["fall"],
+        "affected": ["client"],
+        "harm": "none",
+        "team": "zuid",
+        "contact": "none",
+    }
+    for raw, block in (
+        ({**complete, "measures": "Bel zijn zoon op 06-12345678"}, "measures"),
+        ({**complete, "description": "Mevrouw (bsn 111222333) viel"}, "description"),
+        ({"description": "mail piet@example.org", "measures": "06-12345678"}, "description"),
+    ):
+        errors, outcome = await service.submit_form(who, raw, False)
+        assert list(errors) == [block] and errors[block].startswith("Je tekst lijkt een BSN")
+        assert outcome.reference is None and not outcome.replies
+    assert not await table_rows(sqlite_db, Report)

@@ -11,15 +11,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
+from bot.core import Core
 from bot.events import Outbound
-from bot.service import ReportService
 
 # Sends one reply; returns None when delivered, else how long to wait before retrying.
 SendOne = Callable[[Outbound], Awaitable[timedelta | None]]
 
 
 async def deliver_in_order(
-    service: ReportService, address: str, replies: Sequence[Outbound], send_one: SendOne
+    core: Core, address: str, replies: Sequence[Outbound], send_one: SendOne
 ) -> bool:
     """Send the replies one by one; True when some had to be queued for a retry."""
     wait: timedelta | None = None
@@ -28,7 +28,7 @@ async def deliver_in_order(
             wait = await send_one(reply)
             if wait is None:
                 continue
-        await service.queue(address, reply, wait)
+        await core.queue(address, reply, wait)
     return wait is not None
 
 

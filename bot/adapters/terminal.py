@@ -17,10 +17,11 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from bot.commands import Name
+from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE
 from bot.i18n import Translator
-from bot.service import ReportService
 
 PLATFORM = "shell"
 _NUMBERS = re.compile(r"^\s*\d+(?:\s*[, ]\s*\d+)*\s*$")
@@ -83,18 +84,18 @@ def render_notification(message: Outbound) -> str:
 
 
 class TerminalAdapter:
-    """Reads lines, hands them to the service, prints what comes back."""
+    """Reads lines, hands them to the core, prints what comes back."""
 
     def __init__(
         self,
-        service: ReportService,
+        core: Core,
         user_id: str,
         name: str | None = None,
         language: str | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
     ) -> None:
-        self.service = service
+        self.core = core
         self.user_id = user_id
         self.name = name
         self.language = language
@@ -141,16 +142,16 @@ class TerminalAdapter:
         return await future
 
     async def run(self) -> None:
-        inbox = await self.service.inbox(self.address)
+        inbox = await self.core.inbox(self.address)
         if inbox:
-            language = self.language or self.service.config.organisation.language
+            language = self.language or self.core.language
             self._print(Translator(language)("shell.inbox"))
             self._show(inbox)
-        resumed = await self.service.resume(PLATFORM, self.user_id, self.address)
+        resumed = await self.core.resume(PLATFORM, self.user_id, self.address)
         if resumed:
             self._show(resumed)
         elif not inbox:  # nothing waiting for them: they came to report
-            await self._send("/melden")
+            await self._send(f"/{Name.REPORT.value}")
         while True:
             line = await self._read_line()
             if line == "":
@@ -161,7 +162,7 @@ class TerminalAdapter:
 
     async def _send(self, line: str) -> None:
         event = translate(line, self.user_id, self.last_question, self.name, self.language)
-        outcome = await self.service.handle(event)
+        outcome = await self.core.handle(event)
         self._show(outcome.replies)
         for message in outcome.notifications:
             self._print(render_notification(message))

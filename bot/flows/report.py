@@ -63,9 +63,22 @@ def _show_when(value: Any, view: View) -> str:
     return view.ctx.t.when(when.day, when.at)
 
 
+# The typed texts of a report that are checked for personal data (a BSN, phone, e-mail).
+PERSONAL_DATA_STEPS = ("description", "measures")
+
+
+def personal_data_in(answers: Mapping[str, Any]) -> str | None:
+    """The first typed text (its step id) that seems to hold personal data, or None. The
+    conversation then asks whether to leave it out; the form refuses it."""
+    for step_id in PERSONAL_DATA_STEPS:
+        text = answers.get(step_id)
+        if text and found(str(text)):
+            return step_id
+    return None
+
+
 def _has_personal_data(view: View) -> bool:
-    texts = (view.answers.get("description"), view.answers.get("measures"))
-    return any(found(str(text)) for text in texts if text)
+    return personal_data_in(view.answers) is not None
 
 
 def _show_text(value: Any, view: View) -> str:

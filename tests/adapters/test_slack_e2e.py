@@ -10,7 +10,7 @@ import json
 import socket
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +20,12 @@ from slack_bolt.async_app import AsyncApp
 from structlog.testing import capture_logs
 
 from bot.adapters.slack import app as slack_app
+from bot.adapters.slack import render
 from bot.clock import FrozenClock
+from bot.commands import MENU
+from bot.domain.dates import When
+from bot.flows.engine import Flow, View
+from bot.flows.report import REPORT_FLOW
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
@@ -351,6 +356,49 @@ async def test_modal_form_with_validation_errors_then_sent(harness: Harness) -> 
     assert not [c for c in h.fake.calls_of("chat.postMessage") if c.params["channel"] == DM]
     [report] = await table_rows(h.db, Report)
     assert report.anonymous and report.reporter_address is None and report.team_id == "noord"
+
+
+async def test_the_form_offers_today_as_the_local_date(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """00:30 in Amsterdam is 23:30 UTC the day before: the form's "today" is the local day."""
+    h = harness
+    clock: FrozenClock = h.bot.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 3, 9, 23, 30, tzinfo=UTC))  # 10 March, 00:30 in Amsterdam (CET)
+    built: list[View] = []
+    form_view = render.form_view
+
+    def building(flow: Flow, view: View, anonymous: bool = False) -> dict[str, Any]:
+        built.append(view)
+        return form_view(flow, view, anonymous)
+
+    monkeypatch.setattr(render, "form_view", building)
+    await h.command("formulier")
+    await h.fake.wait_for(lambda c: c.method == "views.open")
+    [view] = built
+    assert view.ctx.now_local.date() == date(2026, 3, 10)
+    today = REPORT_FLOW.step("when").convert
+    assert today is not None and today("today", view) == When(date(2026, 3, 10)).to_json()
+
+
+async def test_unknown_subcommand_gets_the_registrys_menu_as_help(harness: Harness) -> None:
+    h = harness
+    await h.command("onzin")
+    respond = await h.fake.wait_for(lambda c: c.method == "respond")
+    assert respond.params["response_type"] == "ephemeral"
+    first, *listed = respond.params["text"].split("\n")
+    assert first.startswith("Dat ken ik niet")
+    assert [line.split(":")[0] for line in listed] == [f"/vim {c.name.value}" for c in MENU]
+    assert not h.fake.calls_of("chat.postMessage") and await h.count(Conversation) == 0
+
+
+async def test_vim_help_and_stop_answer_in_the_dm(harness: Harness) -> None:
+    h = harness
+    await h.command("help", channel=DM)
+    await h.fake.wait_for_post(DM, "Het gaat om leren")
+    await h.command("stop", channel=DM)
+    await h.fake.wait_for_post(DM, "niets om te stoppen")
+    assert not h.fake.calls_of("respond")  # asked in the DM: no pointer to it
 
 
 async def test_channel_messages_are_never_stored(harness: Harness) -> None:

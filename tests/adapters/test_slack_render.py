@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from bot.adapters.slack.render import blocks, escape, fallback_text, form_view
-from bot.adapters.slack.translate import command_text, form_values, from_dm_message
+from bot.adapters.slack.render import blocks, command_help, escape, fallback_text, form_view
+from bot.adapters.slack.translate import (
+    command_text,
+    form_values,
+    from_dm_message,
+    subcommand,
+)
+from bot.commands import MENU, Name
 from bot.events import Option, Outbound
 from bot.flows.engine import Context, View
 from bot.flows.report import REPORT_FLOW
@@ -40,6 +47,40 @@ def test_dm_messages_only() -> None:
     assert from_dm_message({**dm, "subtype": "message_changed"}, "Ev1") is None
     assert command_text("") == "/melden" and command_text("Anoniem") == "/anoniem"
     assert command_text("onzin") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "argument", "as_typed"),
+    [
+        ("", Name.REPORT, "", "/melden"),
+        ("melden", Name.REPORT, "", "/melden"),
+        ("Melding", Name.REPORT, "", "/melden"),
+        ("report", Name.REPORT, "", "/melden"),
+        ("formulier", Name.FORM, "", "/formulier"),
+        ("form", Name.FORM, "", "/formulier"),
+        ("anoniem", Name.ANONYMOUS, "", "/anoniem"),
+        ("anonymous", Name.ANONYMOUS, "", "/anoniem"),
+        ("status", Name.STATUS, "", "/status"),
+        ("status ABCD-1234", Name.STATUS, "ABCD-1234", "/status ABCD-1234"),
+        ("help", Name.HELP, "", "/help"),
+        ("hulp", Name.HELP, "", "/help"),
+        ("stop", Name.STOP, "", "/stop"),
+    ],
+)
+def test_vim_subcommands_come_from_the_command_registry(
+    typed: str, name: Name, argument: str, as_typed: str
+) -> None:
+    found = subcommand(typed)
+    assert found is not None and (found[0].name, found[1]) == (name, argument)
+    assert command_text(typed) == as_typed
+
+
+def test_slack_help_lists_exactly_the_registrys_menu() -> None:
+    for language in ("nl", "en"):
+        t = Translator(language)
+        first, *listed = command_help(t).split("\n")
+        assert first == t("slack.unknown_subcommand")
+        assert listed == [f"/vim {c.name.value}: {t(c.description)}" for c in MENU]
 
 
 def test_form_is_built_from_the_flow_and_read_back() -> None:

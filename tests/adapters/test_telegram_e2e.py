@@ -16,6 +16,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from bot.clock import FrozenClock
+from bot.commands import MENU
+from bot.i18n import Translator
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
@@ -134,6 +136,15 @@ async def test_commands_registered_in_dutch_and_english(harness: Harness) -> Non
         "help",
         "stop",
     ]
+
+
+async def test_the_menu_is_the_command_registrys_menu(harness: Harness) -> None:
+    """setMyCommands lists exactly the registry's menu commands, with their texts."""
+    for call in harness.fake.calls_of("setMyCommands"):
+        t = Translator(call.params.get("language_code") or "nl")
+        assert [(c["command"], c["description"]) for c in call.params["commands"]] == [
+            (c.name.value, t(c.description)) for c in MENU
+        ]
 
 
 async def test_full_report_with_messages_and_buttons(harness: Harness) -> None:

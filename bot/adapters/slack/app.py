@@ -20,21 +20,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.slack import render, translate
 from bot.adapters.slack.translate import ACTION_PREFIX, PLATFORM
+from bot.commands import BY_NAME, Name
 from bot.config import Config, ConfigError
-from bot.domain.personal_data import found
+from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
-from bot.flows.engine import Context, View
-from bot.flows.report import REPORT_FLOW
 from bot.http_server import HttpServer
 from bot.i18n import Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
 from bot.retry import Sleep, StartupError, retry
-from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.slack")
 
 EVENTS_PATH = "/slack/events"
-FORM_WORDS = frozenset({"formulier", "form"})
 
 
 def classify(error: Exception) -> TemporaryFailure | PermanentFailure:
@@ -82,14 +79,14 @@ class SlackAdapter:
     def __init__(
         self,
         config: Config,
-        service: ReportService,
+        core: Core,
         http: HttpServer | None = None,
         on_queued: Any = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = config.slack
         self.config = config
-        self.service = service
+        self.core = core
         self.on_queued = on_queued
         self.sleep = sleep
         self.http_mode = settings.mode == "http"
@@ -122,7 +119,7 @@ class SlackAdapter:
         app.event("app_mention")(self._on_mention)
         app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_button)
         app.action(re.compile(r"^vim_home_"))(self._on_home_button)
-        app.command("/vim")(self._on_command)
+        app.command(translate.SLASH_COMMAND)(self._on_command)
         app.view(render.FORM_CALLBACK)(self._on_form)
         app.action(render.REPLY_BUTTON)(self._on_reply_button)
         app.view(render.REPLY_CALLBACK)(self._on_reply_form)
@@ -199,7 +196,7 @@ class SlackAdapter:
         return self._dm[user_id]
 
     async def _turn(self, event: Inbound, message_ts: str | None = None) -> None:
-        outcome = await self.service.handle(event)
+        outcome = await self.core.handle(event)
         if outcome.duplicate:
             return
         await self._deliver(event.chat_id, outcome.replies, message_ts)
@@ -229,7 +226,7 @@ class SlackAdapter:
                 log.warning("slack_reply_undeliverable", reason=str(failure))
             return None
 
-        queued = await deliver_in_order(self.service, f"{PLATFORM}:{channel}", replies, send_one)
+        queued = await deliver_in_order(self.core, f"{PLATFORM}:{channel}", replies, send_one)
         if queued and self.on_queued is not None:
             self.on_queued()
 
@@ -247,7 +244,7 @@ class SlackAdapter:
         if inbound is None:  # messages in channels are ignored and never stored
             await next_()
             return None
-        outcome = await self.service.handle(inbound)
+        outcome = await self.core.handle(inbound)
         if outcome.unavailable:
             if self._apologies.first(inbound.dedupe_key):  # once, not at every retry
                 task = asyncio.create_task(self._deliver(inbound.chat_id, outcome.replies, None))
@@ -280,31 +277,32 @@ class SlackAdapter:
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         user = str(body.get("user_id"))
-        text = (body.get("text") or "").strip()
-        word = text.lower()
+        text = body.get("text") or ""
         trigger = str(body.get("trigger_id"))
-        if word in FORM_WORDS:
+        found = translate.subcommand(text)
+        if found is None:
+            await respond(text=render.command_help(self.t), response_type="ephemeral")
+            return
+        command, argument = found
+        if command.name is Name.FORM:
             await self._open_form(user, trigger)
             return
-        command = translate.command_text(text)
-        if command is None:
-            await respond(text=self.t("slack.unknown_subcommand"), response_type="ephemeral")
-            return
-        if command == "/anoniem":
+        if command.name is Name.ANONYMOUS:
             # Anonymous reports use the form: the text never stays in the DM's history.
             await self._open_form(user, trigger, anonymous=True)
             return
-        if command.startswith("/status "):
-            await self._status_by_code(user, command.removeprefix("/status "), respond)
+        if command.name is Name.STATUS and argument:
+            await self._status_by_code(user, argument, respond)
             return
         dm = await self._dm_channel(user)
         if body.get("channel_id") != dm:
             await respond(text=self.t("slack.moved_to_dm"), response_type="ephemeral")
-        await self._turn(translate.command(user, dm, command, body.get("user_name")))
+        typed = translate.slash(command, argument)
+        await self._turn(translate.command(user, dm, typed, body.get("user_name")))
 
     async def _status_by_code(self, user: str, code: str, respond: Any) -> None:
         """Shown only to the person (ephemeral), with a reply form: nothing in the DM."""
-        text = await self.service.status_by_code(f"{PLATFORM}:{user}", code)
+        text = await self.core.status_by_code(f"{PLATFORM}:{user}", code)
         if text is None:
             await respond(text=self.t("status.unknown_code"), response_type="ephemeral")
             return
@@ -336,7 +334,7 @@ class SlackAdapter:
     async def _on_reply_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         raw = translate.form_values(view.get("state") or {})
         user = str((body.get("user") or {}).get("id"))
-        outcome = await self.service.reply_by_code(
+        outcome = await self.core.reply_by_code(
             f"{PLATFORM}:{user}",
             str(view.get("private_metadata") or ""),
             str(raw.get("text") or ""),
@@ -367,7 +365,7 @@ class SlackAdapter:
         if event.get("tab") != "home":
             return
         user = str(event.get("user"))
-        own = await self.service.status_of(f"{PLATFORM}:{user}")
+        own = await self.core.status_of(f"{PLATFORM}:{user}")
         await self.client.views_publish(user_id=user, view=render.home_view(self.t, own))
 
     async def _on_home_button(self, ack: Any, body: dict[str, Any]) -> None:
@@ -381,17 +379,12 @@ class SlackAdapter:
             await self._open_form(user, str(body.get("trigger_id")), anonymous=True)
             return
         dm = await self._dm_channel(user)
-        await self._turn(translate.command(user, dm, "/melden"))
+        await self._turn(translate.command(user, dm, translate.slash(BY_NAME[Name.REPORT])))
 
     async def _open_form(self, user: str, trigger_id: str, anonymous: bool = False) -> None:
-        known_team = await self.service.known_team_of(f"{PLATFORM}:{user}")
-        data = {
-            "teams": [(team.id, team.name) for team in self.config.teams],
-            "team_known": known_team is not None,
-        }
-        view = View({}, Context(self.t, self.service.clock.now(), data), {})
+        form = await self.core.form_context(f"{PLATFORM}:{user}")
         await self.client.views_open(
-            trigger_id=trigger_id, view=render.form_view(REPORT_FLOW, view, anonymous)
+            trigger_id=trigger_id, view=render.form_view(form.flow, form.view, anonymous)
         )
 
     async def _on_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -406,12 +399,7 @@ class SlackAdapter:
             kind=InboundKind.TEXT,
             user_name=user.get("name"),
         )
-        texts = [str(raw.get(k) or "") for k in ("description", "measures")]
-        if any(found(text) for text in texts):
-            block = "description" if found(texts[0]) else "measures"
-            await ack(response_action="errors", errors={block: self.t("form.personal_data")})
-            return
-        errors, outcome = await self.service.submit_form(person, raw, anonymous)
+        errors, outcome = await self.core.submit_form(person, raw, anonymous)
         if errors:
             await ack(response_action="errors", errors=errors)
             return

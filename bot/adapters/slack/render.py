@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.slack.translate import ACTION_PREFIX, button_value
+from bot.adapters.slack.translate import ACTION_PREFIX, SLASH_COMMAND, button_value
+from bot.commands import MENU
 from bot.events import Outbound
 from bot.flows.engine import DONE, Flow, Kind, View
 from bot.i18n import Translator
@@ -56,6 +57,12 @@ def reply_view(t: Translator, code: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def command_help(t: Translator) -> str:
+    """What ``/vim`` can do: the command registry's menu, as the Telegram menu shows it."""
+    lines = [f"{SLASH_COMMAND} {c.name.value}: {t(c.description)}" for c in MENU]
+    return "\n".join([t("slack.unknown_subcommand"), *lines])
 
 
 def escape(text: str) -> str:

@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.commands import BY_NAME, Command, Name, find
+from bot.domain.text import fold
 from bot.events import Inbound, InboundKind
 
 PLATFORM = "slack"
 ACTION_PREFIX = "vim:"
 SEPARATOR = "|"
-SUBCOMMANDS = {
-    "": "/melden",
-    "melden": "/melden",
-    "melding": "/melden",
-    "report": "/melden",
-    "anoniem": "/anoniem",
-    "anonymous": "/anoniem",
-    "status": "/status",
-    "help": "/help",
-    "hulp": "/help",
-    "stop": "/stop",
-}
+SLASH_COMMAND = "/vim"
 
 
 def button_value(token: str | None, value: str) -> str:
@@ -66,14 +57,27 @@ def from_button(body: Mapping[str, Any], dm_channel: str) -> Inbound:
     )
 
 
-def command_text(text: str | None) -> str | None:
-    """``/vim anoniem`` → ``/anoniem``, ``/vim status ABCD`` → ``/status ABCD``; None for an
-    unknown sub-command."""
+def subcommand(text: str | None) -> tuple[Command, str] | None:
+    """``/vim <word> [argument]`` → the command registry's command and the argument; ``/vim``
+    alone starts a report. None for a word the registry does not know."""
     words = (text or "").strip().split(maxsplit=1)
-    name = SUBCOMMANDS.get(words[0].lower() if words else "")
-    if name is None:
-        return None
-    return f"{name} {words[1]}" if len(words) == 2 else name
+    if not words:
+        return BY_NAME[Name.REPORT], ""
+    argument = words[1] if len(words) == 2 else ""
+    command = find(fold(words[0]), argument)
+    return None if command is None else (command, argument)
+
+
+def command_text(text: str | None) -> str | None:
+    """``/vim anoniem`` → ``/anoniem``, ``/vim status ABCD`` → ``/status ABCD`` (the command as
+    typed in a chat); None for an unknown sub-command."""
+    found = subcommand(text)
+    return None if found is None else slash(*found)
+
+
+def slash(command: Command, argument: str = "") -> str:
+    """A command as typed in a chat: ``/status ABCD``."""
+    return f"/{command.name.value} {argument}" if argument else f"/{command.name.value}"
 
 
 def command(user_id: str, dm_channel: str, text: str, user_name: str | None = None) -> Inbound:

@@ -34,17 +34,18 @@ from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
 from bot.adapters.telegram.transport import AiohttpRequest
+from bot.clock import Clock, SystemClock
+from bot.commands import MENU, Name
 from bot.config import Config, ConfigError
+from bot.core import Core
 from bot.events import Outbound
 from bot.http_server import HttpServer
 from bot.i18n import LANGUAGES, Translator
 from bot.outbox import PermanentFailure, TemporaryFailure
 from bot.retry import Backoff, Sleep, StartupError, retry
-from bot.service import ReportService
 
 log = structlog.get_logger("vimbot.telegram")
 
-COMMANDS = ("melden", "anoniem", "status", "help", "stop")
 ALLOWED_UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -104,15 +105,17 @@ class TelegramAdapter:
     def __init__(
         self,
         config: Config,
-        service: ReportService,
+        core: Core,
         http: HttpServer | None = None,
         on_queued: Callable[[], None] | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,  # paces the pointers to the private chat in groups
     ) -> None:
         settings = config.telegram
         assert settings.token, "checked by the configuration"
         self.config = config
-        self.service = service
+        self.core = core
+        self.clock = clock or SystemClock()
         self.http = http
         self.on_queued = on_queued
         self.sleep = sleep
@@ -120,7 +123,7 @@ class TelegramAdapter:
         builder = (
             ApplicationBuilder()
             .token(settings.token)
-            # Chats in parallel (the service keeps each chat in order), but bounded: with
+            # Chats in parallel (the core keeps each chat in order), but bounded: with
             # thousands of updates in flight the connection pool spends its time queueing.
             .concurrent_updates(MAX_CONCURRENT_UPDATES)
             # Bot API calls over aiohttp rather than httpx: less CPU per call (transport.py).
@@ -250,7 +253,7 @@ class TelegramAdapter:
             await self.sleep(pause)
 
     async def _handle_batch(self, updates: Sequence[Update]) -> bool:
-        """Handle the updates (chats in parallel; the service keeps each chat in order) and
+        """Handle the updates (chats in parallel; the core keeps each chat in order) and
         move the offset past those stored. True when all were."""
         stored = await asyncio.gather(*(self._handle(update) for update in updates))
         for update, done in zip(updates, stored, strict=True):
@@ -262,7 +265,7 @@ class TelegramAdapter:
     async def _register_commands(self) -> None:
         for language in (*LANGUAGES, None):
             t = Translator(language or self.config.organisation.language)
-            commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+            commands = [BotCommand(c.name.value, t(c.description)) for c in MENU]
             await self.application.bot.set_my_commands(commands, language_code=language)
 
     # ---- webhook --------------------------------------------------------------------------
@@ -324,7 +327,7 @@ class TelegramAdapter:
         if not event.is_private:
             await self._answer_group(update)
             return True
-        outcome = await self.service.handle(event)
+        outcome = await self.core.handle(event)
         if outcome.unavailable:
             if self._apologies.first(event.dedupe_key):  # once, not at every redelivery
                 for reply in outcome.replies:
@@ -334,7 +337,7 @@ class TelegramAdapter:
         if outcome.duplicate:
             return True
         queued = await deliver_in_order(
-            self.service,
+            self.core,
             f"{PLATFORM}:{event.chat_id}",
             outcome.replies,
             lambda reply: self._reply(event.chat_id, reply, query),
@@ -415,14 +418,14 @@ class TelegramAdapter:
             return
         text = message.text or ""
         addressed = text.startswith("/") or (self.username and f"@{self.username}" in text)
-        now = self.service.clock.now()
+        now = self.clock.now()
         last = self._group_replied.get(chat.id)
         if not addressed or (last is not None and now - last < GROUP_REPLY_EVERY):
             return
         self._group_replied[chat.id] = now
         user = update.effective_user
         t = Translator((user.language_code if user else None) or self.config.organisation.language)
-        link = f"https://t.me/{self.username}?start=melden"
+        link = f"https://t.me/{self.username}?start={Name.REPORT.value}"
         try:
             await message.reply_text(t("group.private_only", link=link))
         except TelegramError as error:
