@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.flows.engine import SKIP
@@ -224,3 +226,57 @@ async def test_a_triage_in_the_change_menu_of_the_old_shape_goes_on(
         "monthly",
         "minor",
     )
+
+
+# ---- a stored state that cannot be read ------------------------------------------------------
+
+UNREADABLE: dict[str, tuple[str, Any]] = {
+    "a flow that no longer exists": ("retired", {**REPORT_AT_HARM, "flow": "retired"}),
+    "a state that is not an object": ("report", ["harm", 6]),
+    "answers that are not an object": ("report", {**REPORT_AT_HARM, "answers": "kapot"}),
+    "a case flow without its report": ("triage", {**TRIAGE_AT_FREQUENCY, "meta": {}}),
+    "a reference that is not text": (
+        "reply",
+        {**REPLY_BY_REFERENCE_AT_TEXT, "meta": {"report": 7}},
+    ),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an unreadable stored state crashes every turn of the chat, or runs on without "
+    "what it needs (a case flow without its report ends in 'not allowed')",
+)
+@pytest.mark.parametrize("case", list(UNREADABLE))
+async def test_an_unreadable_draft_ends_kindly_and_the_person_can_start_again(
+    database: Database, config: Config, clock: FrozenClock, case: str
+) -> None:
+    service = ReportService(config, database, clock)
+    flow, state = UNREADABLE[case]
+    async with database.transaction() as store:
+        await store.save_conversation("shell", "lead-noord", flow, state, clock.now())
+    assert await service.resume("shell", "lead-noord", "shell:lead-noord") == []
+    chat = Chat(service, user="lead-noord", name="Lea")
+    await chat.say("monthly")
+    assert "kon je vorige gesprek niet voortzetten" in chat.text
+    assert "er ging iets mis" not in chat.text
+    assert chat.question is not None and chat.question.token == "idle"
+    assert await _stored(database) == {}
+    await chat.command("/melden")
+    assert await _stored(database) != {}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a mode that does not exist is kept, so 'terug' is read as an answer"
+)
+async def test_a_mode_that_does_not_exist_is_read_as_answering(
+    database: Database, config: Config, clock: FrozenClock
+) -> None:
+    service = ReportService(config, database, clock)
+    await _store(database, "nina", {**REPORT_AT_HARM, "mode": "nonsense"}, clock)
+    chat = Chat(service, user="nina", name="Nina")
+    await chat.say("terug")
+    assert chat.question is not None and chat.question.multi
+    assert str(chat.question.token).startswith("affected.")
+    state = (await _stored(database))["nina"]
+    assert state["mode"] is None and state["step"] == "affected"
