@@ -20,6 +20,7 @@ from bot.domain.lifecycle import (
     suggests_investigation,
 )
 from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
+from bot.flows.state import ActionMeta, CaseMeta, DropActionMeta, TriageMeta
 
 LESSON_MAX = 500
 FEEDBACK_MAX = 2000
@@ -88,6 +89,7 @@ def _score_line(value: Any, view: View) -> str:
 TRIAGE_FLOW = Flow(
     "triage",
     completes="case",
+    meta_type=TriageMeta,
     steps=(
         Step(
             "outcome",
@@ -144,6 +146,7 @@ def _why(number: int) -> Step:
 ANALYSIS_FLOW = Flow(
     "analysis",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         *(_why(n) for n in range(1, 6)),
         Step(
@@ -168,6 +171,7 @@ def _owners(view: View) -> Sequence[Choice]:
 ACTION_FLOW = Flow(
     "action",
     completes="case",
+    meta_type=ActionMeta,
     steps=(
         Step(
             "description",
@@ -195,6 +199,7 @@ ACTION_FLOW = Flow(
 FEEDBACK_FLOW = Flow(
     "feedback",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         Step(
             "text", Kind.TEXT, "case.feedback.text", field="field.feedback", max_length=FEEDBACK_MAX
@@ -229,7 +234,7 @@ def _on_a_day(name: str) -> Flow:
         show=_show_day,
         max_length=100,
     )
-    return Flow(name, (date, _review("case.review")), completes="case")
+    return Flow(name, (date, _review("case.review")), completes="case", meta_type=CaseMeta)
 
 
 ESTABLISHED_FLOW = _on_a_day("established")
@@ -238,6 +243,7 @@ IGJ_FLOW = _on_a_day("igj")
 DROP_ACTION_FLOW = Flow(
     "drop_action",
     completes="case",
+    meta_type=DropActionMeta,
     steps=(
         Step("reason", Kind.TEXT, "case.action.drop_reason", field="field.reason", max_length=500),
         _review("case.review"),
@@ -247,6 +253,7 @@ DROP_ACTION_FLOW = Flow(
 QUESTION_FLOW = Flow(
     "question",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         Step("text", Kind.TEXT, "case.question.text", field="field.question", max_length=1000),
         _review("case.review"),
@@ -257,6 +264,7 @@ QUESTION_FLOW = Flow(
 ADVISER_FLOW = Flow(
     "adviser_message",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         Step("text", Kind.TEXT, "case.adviser.text", field="field.message", max_length=1000),
         _review("case.review"),
