@@ -18,7 +18,7 @@ from bot.commands import CASE_COMMANDS, Name
 from bot.events import InboundKind, Outbound
 from bot.flows import engine
 from bot.flows.engine import Cancelled, Completed, Flow
-from bot.outcome import Outcome
+from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting
 from bot.turn import Turn
 
@@ -117,8 +117,9 @@ class Router:
     async def _resume(self, turn: Turn) -> Outcome:
         assert turn.state is not None
         flow = self.flows[turn.state.flow]
-        question = engine.resume(flow, turn.state, turn.ctx)
-        return Outcome([Outbound(turn.ctx.t("engine.resumed")), *question])
+        result = engine.resume(flow, turn.state, turn.ctx)
+        state = KEEP if result.state == turn.state else result.state
+        return Outcome([Outbound(turn.ctx.t("engine.resumed")), *result.replies], state=state)
 
     async def _flow(self, turn: Turn) -> Outcome:
         """The answer to the open question of the chat's conversation."""

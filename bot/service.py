@@ -154,8 +154,13 @@ class ReportService:
                 return []  # nothing to go on with (an unreadable draft ends at the next turn)
             person = await store.get_person(address)
             ctx = self.reporting.context(person, None)
-            flow = FLOWS[state.flow]
-            return [Outbound(ctx.t("engine.resumed")), *engine.resume(flow, state, ctx)]
+            result = engine.resume(FLOWS[state.flow], state, ctx)
+            if result.state is not None and result.state != state:  # repaired: kept as asked
+                now = self.clock.now()
+                await store.save_conversation(
+                    platform, chat_id, state.flow, result.state.to_json(), now
+                )
+            return [Outbound(ctx.t("engine.resumed")), *result.replies]
 
     async def inbox(self, address: str) -> list[Outbound]:
         """Deliver queued messages for an address that reads them in this process (the shell)."""

@@ -193,20 +193,20 @@ def load(flow: Flow, stored: object) -> FlowState:
     return FlowState.from_json(stored, flow.name, flow.meta_type)
 
 
-def resume(flow: Flow, state: FlowState, ctx: Context) -> list[Outbound]:
-    """The current question again (after a restart, or when the person comes back)."""
-    return [_current_question(flow, state.copy(), ctx)]
+def resume(flow: Flow, stored: FlowState, ctx: Context) -> TurnResult:
+    """The current question again (after a restart, or when the person comes back). The
+    state differs from the one given only when a draft from an older flow was repaired."""
+    state = stored.copy()
+    if not _is_known_step(flow, state.step):
+        return _repair(flow, state, ctx)
+    return TurnResult(state, [_current_question(flow, state, ctx)])
 
 
 def turn(flow: Flow, stored: FlowState, event: Inbound, ctx: Context) -> TurnResult:
     """One turn. Never raises on what a person sends; always returns a valid state."""
     state = stored.copy()
     if not _is_known_step(flow, state.step):
-        # A draft from an older version of the flow: keep the answers, ask what is missing.
-        state.step, state.returning = None, True
-        state.mode = None
-        nxt = _next_step(flow, state, ctx, after=None) or flow.steps[-1]
-        return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
+        return _repair(flow, state, ctx)
     text = clean_text(event.text) if event.kind is not InboundKind.CHOICE else ""
     word = command_word(text)
 
@@ -249,6 +249,14 @@ def turn(flow: Flow, stored: FlowState, event: Inbound, ctx: Context) -> TurnRes
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
     state.answers[step.id] = answer
     return _advance(flow, state, ctx)
+
+
+def _repair(flow: Flow, state: FlowState, ctx: Context) -> TurnResult:
+    """A draft from an older version of the flow: keep the answers, ask what is missing."""
+    state.step, state.returning = None, True
+    state.mode = None
+    nxt = _next_step(flow, state, ctx, after=None) or flow.steps[-1]
+    return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
 
 
 def command_word(text: str) -> str:
