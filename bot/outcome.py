@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 from bot.events import Outbound
+from bot.flows.state import FlowState
 
 
 class Keep(Enum):
@@ -27,7 +27,7 @@ class Outcome:
     replies: list[Outbound] = field(default_factory=list)
     notifications: list[Outbound] = field(default_factory=list)  # already in the outbox
     # The chat's conversation after the turn: a state to store, None to end it, or KEEP.
-    state: dict[str, Any] | Keep | None = KEEP
+    state: FlowState | Keep | None = KEEP
     reference: str | None = None
     duplicate: bool = False  # the platform delivered this update before; nothing was done
     anonymous: bool = False  # an anonymous report was sent in this turn

@@ -298,8 +298,8 @@ class Reporting:
     async def reply(self, turn: Turn, effect: Completed) -> Outcome:
         """The reporter's answer, relayed; a wrong code asks for the code again."""
         ctx, answers = turn.ctx, effect.answers
-        assert turn.conversation is not None
-        meta = turn.conversation.state.get("meta", {})
+        assert turn.state is not None
+        meta = turn.state.meta
         text = answers.get("text")
         if not text:
             return Outcome([Outbound(ctx.t("reply.nothing"))])

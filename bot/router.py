@@ -18,7 +18,7 @@ from bot.commands import CASE_COMMANDS, Name
 from bot.events import InboundKind, Outbound
 from bot.flows import engine
 from bot.flows.engine import Cancelled, Completed, Flow
-from bot.outcome import Outcome
+from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting
 from bot.turn import Turn
 
@@ -47,8 +47,9 @@ class Router:
         }
         self.routes: Sequence[Route] = (
             Route("case_button", self._is_case_button, self._case_button),
+            Route("unreadable", lambda turn: turn.unreadable, self._unreadable),
             Route("start_again", self._starts_again, self._resume),
-            Route("flow", lambda turn: turn.conversation is not None, self._flow),
+            Route("flow", lambda turn: turn.state is not None, self._flow),
             Route("case_command", self._is_case_command, self._case_command),
             Route("status", lambda turn: self._named(turn, Name.STATUS), self._status),
             Route("start", self._starts, self._start),
@@ -76,7 +77,7 @@ class Router:
     def _starts_again(self, turn: Turn) -> bool:
         """A start command in the middle of a draft: the draft goes on where it was."""
         return (
-            turn.conversation is not None
+            turn.state is not None
             and turn.is_command
             and (self._named(turn, Name.REPORT) or self._named(turn, Name.ANONYMOUS))
         )
@@ -98,23 +99,33 @@ class Router:
     async def _case_button(self, turn: Turn) -> Outcome:
         """A button on a notification, a nudge or a case message (leaders, coordinator)."""
         value = turn.choice or ""
-        busy = turn.conversation is not None
+        busy = turn.state is not None
         event, ctx = turn.event, turn.ctx
         return await self.casework.on_button(
             turn.store, event.address, str(event.token), value, ctx.t, ctx, busy
         )
 
+    async def _unreadable(self, turn: Turn) -> Outcome:
+        """A stored conversation its flow cannot go on with (a flow or a shape this version
+        does not know): it ends with a kind word, and the person starts again from the menu."""
+        replies = [
+            Outbound(turn.ctx.t("engine.draft_unreadable")),
+            *self.reporting.welcome(turn.ctx),
+        ]
+        return Outcome(replies, state=None)
+
     async def _resume(self, turn: Turn) -> Outcome:
-        assert turn.conversation is not None
-        flow = self.flows[turn.conversation.flow]
-        question = engine.resume(flow, turn.conversation.state, turn.ctx)
-        return Outcome([Outbound(turn.ctx.t("engine.resumed")), *question])
+        assert turn.state is not None
+        flow = self.flows[turn.state.flow]
+        result = engine.resume(flow, turn.state, turn.ctx)
+        state = KEEP if result.state == turn.state else result.state
+        return Outcome([Outbound(turn.ctx.t("engine.resumed")), *result.replies], state=state)
 
     async def _flow(self, turn: Turn) -> Outcome:
         """The answer to the open question of the chat's conversation."""
-        assert turn.conversation is not None
-        flow = self.flows[turn.conversation.flow]
-        result = engine.turn(flow, turn.conversation.state, turn.event, turn.ctx)
+        assert turn.state is not None
+        flow = self.flows[turn.state.flow]
+        result = engine.turn(flow, turn.state, turn.event, turn.ctx)
         outcome = Outcome(list(result.replies), state=result.state)
         for effect in result.effects:
             if isinstance(effect, Completed):
@@ -127,12 +138,11 @@ class Router:
         return await self.reporting.send(turn.store, turn.event, turn.person, effect, turn.ctx)
 
     async def _complete_case(self, turn: Turn, effect: Completed) -> Outcome:
-        assert turn.conversation is not None
-        state = turn.conversation.state
+        assert turn.state is not None
         return await self.casework.complete(
             turn.store,
-            turn.conversation.flow,
-            state.get("meta", {}),
+            turn.state.flow,
+            turn.state.meta,
             effect.answers,
             turn.event.address,
             turn.ctx.t,

@@ -42,6 +42,7 @@ from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
 from bot.flows.engine import Completed, View, command_argument, command_word
 from bot.flows.report import REPLY_FLOW, REPORT_FLOW, personal_data_in
+from bot.flows.state import FlowState, Unreadable
 from bot.i18n import Translator, normalise_language
 from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting, reply_sent
@@ -49,7 +50,7 @@ from bot.router import Router
 from bot.turn import Turn
 from storage.db import Database, unavailable
 from storage.models import Person
-from storage.repository import Store
+from storage.repository import Store, StoredConversation
 
 log = structlog.get_logger("vimbot.service")
 
@@ -57,6 +58,21 @@ FLOWS = {REPORT_FLOW.name: REPORT_FLOW, REPLY_FLOW.name: REPLY_FLOW, **CASE_FLOW
 ZERO = timedelta(0)
 
 __all__ = ["FLOWS", "Outcome", "ReportService"]
+
+
+def read_state(row: StoredConversation | None, platform: str) -> FlowState | None:
+    """A stored conversation's state, checked against its flow; None when there is none or
+    when its flow cannot go on with it (logged by the part that failed, never its content)."""
+    if row is None:
+        return None
+    flow = FLOWS.get(row.flow)
+    try:
+        if flow is None:
+            raise Unreadable("flow")
+        return engine.load(flow, row.state)
+    except Unreadable as problem:
+        log.warning("draft_unreadable", platform=platform, part=problem.part)
+        return None
 
 
 class KeyedLocks:
@@ -140,12 +156,18 @@ class ReportService:
         """The current question of a draft in progress (with a line saying so), or nothing."""
         async with self.db.transaction() as store:
             row = await store.load_conversation(platform, chat_id)
-            if row is None:
-                return []
+            state = read_state(row, platform)
+            if state is None:
+                return []  # nothing to go on with (an unreadable draft ends at the next turn)
             person = await store.get_person(address)
             ctx = self.reporting.context(person, None)
-            flow = FLOWS[row.flow]
-            return [Outbound(ctx.t("engine.resumed")), *engine.resume(flow, row.state, ctx)]
+            result = engine.resume(FLOWS[state.flow], state, ctx)
+            if result.state is not None and result.state != state:  # repaired: kept as asked
+                now = self.clock.now()
+                await store.save_conversation(
+                    platform, chat_id, state.flow, result.state.to_json(), now
+                )
+            return [Outbound(ctx.t("engine.resumed")), *result.replies]
 
     async def inbox(self, address: str) -> list[Outbound]:
         """Deliver queued messages for an address that reads them in this process (the shell)."""
@@ -262,7 +284,8 @@ class ReportService:
         argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
         ctx = self.reporting.context(person, event.language)
         command = find_command(word, argument) if word else None
-        return Turn(store, event, person, ctx, now, conversation, word, argument, command)
+        state = read_state(conversation, event.platform)
+        return Turn(store, event, person, ctx, now, conversation, word, argument, command, state)
 
     async def _commit(self, turn: Turn, outcome: Outcome) -> None:
         """The chat's conversation as the handler left it (the rest is already queued)."""
@@ -273,7 +296,6 @@ class ReportService:
             if turn.conversation is not None:
                 await turn.store.delete_conversation(event.platform, event.chat_id)
             return
-        assert isinstance(state, dict)
         await turn.store.save_conversation(
-            event.platform, event.chat_id, state["flow"], state, turn.now
+            event.platform, event.chat_id, state.flow, state.to_json(), turn.now
         )

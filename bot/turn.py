@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.commands import Command
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import Context
+from bot.flows.state import FlowState
 from storage.models import Person
 from storage.repository import Store, StoredConversation
 
@@ -20,10 +21,18 @@ class Turn:
     person: Person
     ctx: Context
     now: datetime
-    conversation: StoredConversation | None
+    conversation: StoredConversation | None  # the chat's conversation row, as stored
     word: str  # the folded command word typed ("" for a button or a sentence)
     argument: str  # what follows a command: ``/status ABCD`` → ``ABCD``
     command: Command | None  # what the word names, given the argument
+    # The conversation's state, read and checked against its flow; None when there is no
+    # conversation, or when the stored one could not be read (``unreadable``).
+    state: FlowState | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """A conversation is stored, but its flow cannot go on with it."""
+        return self.conversation is not None and self.state is None
 
     @property
     def choice(self) -> str | None:

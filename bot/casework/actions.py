@@ -21,6 +21,7 @@ from bot.events import Outbound
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
 from bot.flows.engine import Context
+from bot.flows.state import DropActionMeta
 from bot.i18n import Translator
 from bot.outcome import Outcome
 from storage.models import ImprovementAction
@@ -77,7 +78,8 @@ class Actions:
         if step.flow is not None:
             if busy:
                 return Outcome([Outbound(t("case.busy"))])
-            started = engine.start(CASE_FLOWS[step.flow], ctx, {"action_id": action.id})
+            meta = DropActionMeta(action_id=action.id)
+            started = engine.start(CASE_FLOWS[step.flow], ctx, meta)
             return Outcome([Outbound(action.description), *started.replies], state=started.state)
         if step.judges:
             action.effectiveness = step.name

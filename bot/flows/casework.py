@@ -20,6 +20,7 @@ from bot.domain.lifecycle import (
     suggests_investigation,
 )
 from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
+from bot.flows.state import ActionMeta, CaseMeta, DropActionMeta, TriageMeta
 
 LESSON_MAX = 500
 FEEDBACK_MAX = 2000
@@ -88,6 +89,7 @@ def _score_line(value: Any, view: View) -> str:
 TRIAGE_FLOW = Flow(
     "triage",
     completes="case",
+    meta_type=TriageMeta,
     steps=(
         Step(
             "outcome",
@@ -144,6 +146,7 @@ def _why(number: int) -> Step:
 ANALYSIS_FLOW = Flow(
     "analysis",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         *(_why(n) for n in range(1, 6)),
         Step(
@@ -168,6 +171,7 @@ def _owners(view: View) -> Sequence[Choice]:
 ACTION_FLOW = Flow(
     "action",
     completes="case",
+    meta_type=ActionMeta,
     steps=(
         Step(
             "description",
@@ -195,6 +199,7 @@ ACTION_FLOW = Flow(
 FEEDBACK_FLOW = Flow(
     "feedback",
     completes="case",
+    meta_type=CaseMeta,
     steps=(
         Step(
             "text", Kind.TEXT, "case.feedback.text", field="field.feedback", max_length=FEEDBACK_MAX
@@ -229,25 +234,29 @@ def _on_a_day(name: str) -> Flow:
         show=_show_day,
         max_length=100,
     )
-    return Flow(name, (date, _review("case.review")), completes="case")
+    return Flow(name, (date, _review("case.review")), completes="case", meta_type=CaseMeta)
 
 
 ESTABLISHED_FLOW = _on_a_day("established")
 IGJ_FLOW = _on_a_day("igj")
 
 
-def _one_text(name: str, step: str, prompt: str, field: str, max_length: int) -> Flow:
+def _one_text(name: str, step: str, prompt: str, field: str, max_length: int, meta: type) -> Flow:
     """One typed text — a reason, a question, a message — and a review."""
     text = Step(step, Kind.TEXT, prompt, field=field, max_length=max_length)
-    return Flow(name, (text, _review("case.review")), completes="case")
+    return Flow(name, (text, _review("case.review")), completes="case", meta_type=meta)
 
 
 DROP_ACTION_FLOW = _one_text(
-    "drop_action", "reason", "case.action.drop_reason", "field.reason", 500
+    "drop_action", "reason", "case.action.drop_reason", "field.reason", 500, DropActionMeta
 )
-QUESTION_FLOW = _one_text("question", "text", "case.question.text", "field.question", 1000)
+QUESTION_FLOW = _one_text(
+    "question", "text", "case.question.text", "field.question", 1000, CaseMeta
+)
 # The confidential adviser writes to the reporter (who may be anonymous: read with the code).
-ADVISER_FLOW = _one_text("adviser_message", "text", "case.adviser.text", "field.message", 1000)
+ADVISER_FLOW = _one_text(
+    "adviser_message", "text", "case.adviser.text", "field.message", 1000, CaseMeta
+)
 
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow

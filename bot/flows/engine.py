@@ -2,8 +2,8 @@
 
 A :class:`Flow` is a sequence of :class:`Step` declarations. :func:`turn` is a pure function:
 (stored state, inbound event, context) → (new state, outbound messages, effects). The engine
-knows nothing about messengers or databases; the state is a plain JSON-able dict so the
-caller can store it in the same transaction as the effects of the turn.
+knows nothing about messengers or databases; the state is a :class:`FlowState` (stored as
+JSON by the caller, in the same transaction as the effects of the turn).
 
 Universal words work at every step, in Dutch and English: ``terug``/``back`` (previous
 question), ``stop``/``annuleren``/``cancel`` (discard the draft after a confirmation) and
@@ -21,6 +21,7 @@ from typing import Any
 from bot.commands import BY_NAME, Name
 from bot.domain.text import clean_text, fold
 from bot.events import Inbound, InboundKind, Option, Outbound
+from bot.flows.state import AnyMeta, FlowState, Mode, validate_meta
 from bot.i18n import Translator, all_labels
 
 DONE = "_done"  # value of the button that confirms a multi-choice
@@ -121,6 +122,9 @@ class Flow:
     # What a confirmed flow leads to: the key of its completion handler (the turn's router
     # holds the handlers), so nothing dispatches on flow names.
     completes: str = ""
+    # What the flow is told when it starts (a TypedDict): checked at the start and whenever
+    # a stored state is loaded.
+    meta_type: Any = AnyMeta
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -153,7 +157,7 @@ Effect = Completed | Cancelled
 
 @dataclass(frozen=True, slots=True)
 class TurnResult:
-    state: dict[str, Any] | None  # None: the conversation is over (sent or cancelled)
+    state: FlowState | None  # None: the conversation is over (sent or cancelled)
     replies: list[Outbound]
     effects: list[Effect] = field(default_factory=list)
 
@@ -170,19 +174,11 @@ def start(
 ) -> TurnResult:
     """Begin a conversation: the intro (if any) and the first applicable question (or the
     step ``at``, to ask one question again with the other answers kept)."""
-    state: dict[str, Any] = {
-        "flow": flow.name,
-        "step": None,
-        "answers": dict(prefill or {}),
-        "history": [],
-        "seq": 0,
-        "mode": None,
-        "returning": False,
-        "selection": None,
-        "meta": dict(meta or {}),
-    }
+    state = FlowState(
+        flow.name, answers=dict(prefill or {}), meta=validate_meta(flow.meta_type, meta)
+    )
     replies: list[Outbound] = []
-    intro = flow.intro(state["meta"])
+    intro = flow.intro(state.meta)
     if intro:
         replies.append(Outbound(ctx.t(intro)))
     first = flow.step(at) if at else _next_step(flow, state, ctx, after=None)
@@ -191,20 +187,26 @@ def start(
     return TurnResult(state, replies)
 
 
-def resume(flow: Flow, state: Mapping[str, Any], ctx: Context) -> list[Outbound]:
-    """The current question again (after a restart, or when the person comes back)."""
-    return [_current_question(flow, dict(state), ctx)]
+def load(flow: Flow, stored: object) -> FlowState:
+    """A stored state (any shape stored so far) for this flow, its meta checked against the
+    flow's meta type. Raises :class:`Unreadable` when the flow cannot go on with it."""
+    return FlowState.from_json(stored, flow.name, flow.meta_type)
 
 
-def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) -> TurnResult:
+def resume(flow: Flow, stored: FlowState, ctx: Context) -> TurnResult:
+    """The current question again (after a restart, or when the person comes back). The
+    state differs from the one given only when a draft from an older flow was repaired."""
+    state = stored.copy()
+    if not _is_known_step(flow, state.step):
+        return _repair(flow, state, ctx)
+    return TurnResult(state, [_current_question(flow, state, ctx)])
+
+
+def turn(flow: Flow, stored: FlowState, event: Inbound, ctx: Context) -> TurnResult:
     """One turn. Never raises on what a person sends; always returns a valid state."""
-    state = _copy_state(stored)
-    if not _is_known_step(flow, state.get("step")):
-        # A draft from an older version of the flow: keep the answers, ask what is missing.
-        state["step"], state["returning"] = None, True
-        state["mode"] = None
-        nxt = _next_step(flow, state, ctx, after=None) or flow.steps[-1]
-        return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
+    state = stored.copy()
+    if not _is_known_step(flow, state.step):
+        return _repair(flow, state, ctx)
     text = clean_text(event.text) if event.kind is not InboundKind.CHOICE else ""
     word = command_word(text)
 
@@ -214,27 +216,27 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
         )
 
     if word in HELP_WORDS:
-        step = flow.step(state["step"])
-        lines = [ctx.t(step.help)] if step.help and not state["mode"] else []
+        step = flow.step(str(state.step))
+        lines = [ctx.t(step.help)] if step.help and not state.mode else []
         lines.append(ctx.t("engine.help"))
         return TurnResult(state, [Outbound("\n".join(lines)), _current_question(flow, state, ctx)])
-    if word in CANCEL_WORDS and state["mode"] != "confirm_cancel":
-        state["mode"] = "confirm_cancel"
-        state["seq"] += 1
+    if word in CANCEL_WORDS and state.mode is not Mode.CONFIRM_CANCEL:
+        state.mode = Mode.CONFIRM_CANCEL
+        state.seq += 1
         return TurnResult(state, [_current_question(flow, state, ctx)])
-    if word in BACK_WORDS and state["mode"] is None:
+    if word in BACK_WORDS and state.mode is None:
         return _back(flow, state, ctx)
 
     if event.kind is InboundKind.COMMAND:  # a command is never an answer to a question
         hint = Outbound(ctx.t("engine.unknown_command"))
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
 
-    if state["mode"] == "confirm_cancel":
+    if state.mode is Mode.CONFIRM_CANCEL:
         return _confirm_cancel(flow, state, event, text, ctx)
-    if state["mode"] == "change_pick":
+    if state.mode is Mode.CHANGE_PICK:
         return _change_pick(flow, state, event, text, ctx)
 
-    step = flow.step(state["step"])
+    step = flow.step(str(state.step))
     view = _view(state, ctx)
     try:
         if step.kind is Kind.MULTI:
@@ -245,8 +247,16 @@ def turn(flow: Flow, stored: Mapping[str, Any], event: Inbound, ctx: Context) ->
     except Invalid as problem:
         hint = Outbound(ctx.t(problem.key, **problem.values))
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
-    state["answers"][step.id] = answer
+    state.answers[step.id] = answer
     return _advance(flow, state, ctx)
+
+
+def _repair(flow: Flow, state: FlowState, ctx: Context) -> TurnResult:
+    """A draft from an older version of the flow: keep the answers, ask what is missing."""
+    state.step, state.returning = None, True
+    state.mode = None
+    nxt = _next_step(flow, state, ctx, after=None) or flow.steps[-1]
+    return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
 
 
 def command_word(text: str) -> str:
@@ -363,12 +373,12 @@ def _match(options: Sequence[Choice], text: str, view: View) -> Choice | None:
 
 
 def _multi(
-    flow: Flow, state: dict, step: Step, event: Inbound, text: str, ctx: Context
+    flow: Flow, state: FlowState, step: Step, event: Inbound, text: str, ctx: Context
 ) -> TurnResult:
     view = _view(state, ctx)
     options = _options(step, view)
     known = {c.value for c in options}
-    selection: list[str] = list(state["selection"] or [])
+    selection: list[str] = list(state.selection or [])
     if event.kind is InboundKind.CHOICE:
         picks = [v for v in event.choices if v in known or v == DONE]
         if len(picks) != len(event.choices) or not picks:
@@ -390,20 +400,20 @@ def _multi(
         else:
             selection.append(value)
     # keep the options' order, whatever order they were tapped in
-    state["selection"] = [c.value for c in options if c.value in selection]
+    state.selection = [c.value for c in options if c.value in selection]
     if not done:
         question = replace(_current_question(flow, state, ctx), edit=True)
         return TurnResult(state, [question])
-    if not state["selection"]:
+    if not state.selection:
         return TurnResult(
             state, [Outbound(ctx.t("engine.multi_empty")), _current_question(flow, state, ctx)]
         )
-    state["answers"][step.id] = state["selection"]
+    state.answers[step.id] = state.selection
     return _advance(flow, state, ctx)
 
 
 def _review(
-    flow: Flow, state: dict, step: Step, event: Inbound, text: str, ctx: Context
+    flow: Flow, state: FlowState, step: Step, event: Inbound, text: str, ctx: Context
 ) -> TurnResult:
     view = _view(state, ctx)
     options = _options(step, view)
@@ -414,12 +424,12 @@ def _review(
     if chosen is None or chosen.action is None:
         raise Invalid("engine.pick_option")
     if chosen.action is Action.CANCEL:
-        state["mode"] = "confirm_cancel"
-        state["seq"] += 1
+        state.mode = Mode.CONFIRM_CANCEL
+        state.seq += 1
         return TurnResult(state, [_current_question(flow, state, ctx)])
     if chosen.action is Action.CHANGE:
-        state["mode"] = "change_pick"
-        state["seq"] += 1
+        state.mode = Mode.CHANGE_PICK
+        state.seq += 1
         return TurnResult(state, [_current_question(flow, state, ctx)])
     anonymous = chosen.action is Action.COMPLETE_ANONYMOUS
     return TurnResult(None, [], [Completed(_applicable_answers(flow, state, ctx), anonymous)])
@@ -432,7 +442,9 @@ def _cancel_options() -> tuple[Choice, ...]:
     )
 
 
-def _confirm_cancel(flow: Flow, state: dict, event: Inbound, text: str, ctx: Context) -> TurnResult:
+def _confirm_cancel(
+    flow: Flow, state: FlowState, event: Inbound, text: str, ctx: Context
+) -> TurnResult:
     view = _view(state, ctx)
     if event.kind is InboundKind.CHOICE:
         chosen = next((c for c in _cancel_options() if c.value in event.choices), None)
@@ -443,12 +455,12 @@ def _confirm_cancel(flow: Flow, state: dict, event: Inbound, text: str, ctx: Con
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
     if chosen.value == "yes":
         return TurnResult(None, [Outbound(ctx.t("engine.cancelled"))], [Cancelled()])
-    state["mode"] = None
-    state["seq"] += 1
+    state.mode = None
+    state.seq += 1
     return TurnResult(state, [_current_question(flow, state, ctx)])
 
 
-def _change_options(flow: Flow, state: dict, ctx: Context) -> tuple[Choice, ...]:
+def _change_options(flow: Flow, state: FlowState, ctx: Context) -> tuple[Choice, ...]:
     view = _view(state, ctx)
     redoable = [
         Choice(step.id, step.field)
@@ -458,7 +470,9 @@ def _change_options(flow: Flow, state: dict, ctx: Context) -> tuple[Choice, ...]
     return (*redoable, Choice(BACK_TO_SUMMARY, "engine.back_to_summary"))
 
 
-def _change_pick(flow: Flow, state: dict, event: Inbound, text: str, ctx: Context) -> TurnResult:
+def _change_pick(
+    flow: Flow, state: FlowState, event: Inbound, text: str, ctx: Context
+) -> TurnResult:
     options = _change_options(flow, state, ctx)
     if event.kind is InboundKind.CHOICE:
         chosen = next((c for c in options if c.value in event.choices), None)
@@ -467,16 +481,16 @@ def _change_pick(flow: Flow, state: dict, event: Inbound, text: str, ctx: Contex
     if chosen is None:
         hint = Outbound(ctx.t("engine.pick_option"))
         return TurnResult(state, [hint, _current_question(flow, state, ctx)])
-    state["mode"] = None
+    state.mode = None
     if chosen.value == BACK_TO_SUMMARY:
-        state["seq"] += 1
+        state.seq += 1
         return TurnResult(state, [_current_question(flow, state, ctx)])
-    state["returning"] = True
+    state.returning = True
     return TurnResult(state, [_go_to(flow, state, ctx, flow.step(chosen.value))])
 
 
-def _back(flow: Flow, state: dict, ctx: Context) -> TurnResult:
-    history: list[str] = state["history"]
+def _back(flow: Flow, state: FlowState, ctx: Context) -> TurnResult:
+    history = state.history
     if len(history) < 2:
         return TurnResult(
             state, [Outbound(ctx.t("engine.back_first")), _current_question(flow, state, ctx)]
@@ -489,64 +503,64 @@ def _back(flow: Flow, state: dict, ctx: Context) -> TurnResult:
 # ---- moving through the steps -------------------------------------------------------------
 
 
-def _advance(flow: Flow, state: dict, ctx: Context) -> TurnResult:
+def _advance(flow: Flow, state: FlowState, ctx: Context) -> TurnResult:
     """The next applicable question; when none is left, the answers complete the flow (a
     flow without a review, or whose review does not apply, ends with its last answer)."""
-    nxt = _next_step(flow, state, ctx, after=state["step"])
+    nxt = _next_step(flow, state, ctx, after=state.step)
     if nxt is None:
         return TurnResult(None, [], [Completed(_applicable_answers(flow, state, ctx), False)])
     if nxt.kind is Kind.REVIEW:
-        state["returning"] = False
+        state.returning = False
     return TurnResult(state, [_go_to(flow, state, ctx, nxt)])
 
 
-def _next_step(flow: Flow, state: dict, ctx: Context, after: str | None) -> Step | None:
+def _next_step(flow: Flow, state: FlowState, ctx: Context, after: str | None) -> Step | None:
     view = _view(state, ctx)
     start_at = 0 if after is None else flow.index(after) + 1
     for step in flow.steps[start_at:]:
         if not _applies(step, view):
             continue
         # Coming back from the summary, only questions that still lack an answer are asked.
-        if state["returning"] and step.kind is not Kind.REVIEW and step.id in state["answers"]:
+        if state.returning and step.kind is not Kind.REVIEW and step.id in state.answers:
             continue
         return step
     return None
 
 
-def _go_to(flow: Flow, state: dict, ctx: Context, step: Step) -> Outbound:
-    state["step"] = step.id
-    state["seq"] += 1
-    state["history"].append(step.id)
+def _go_to(flow: Flow, state: FlowState, ctx: Context, step: Step) -> Outbound:
+    state.step = step.id
+    state.seq += 1
+    state.history.append(step.id)
     if step.kind is Kind.MULTI:
         view = _view(state, ctx)
-        previous = state["answers"].get(step.id)
+        previous = state.answers.get(step.id)
         chosen = (
             previous
             if previous is not None
             else list(step.preselect(view) if step.preselect else [])
         )
         known = {c.value for c in _options(step, view)}
-        state["selection"] = [v for v in chosen if v in known]
+        state.selection = [v for v in chosen if v in known]
     else:
-        state["selection"] = None
+        state.selection = None
     return _current_question(flow, state, ctx)
 
 
-def _current_question(flow: Flow, state: dict, ctx: Context) -> Outbound:
+def _current_question(flow: Flow, state: FlowState, ctx: Context) -> Outbound:
     t = ctx.t
     token = _token(state)
-    if state["mode"] == "confirm_cancel":
+    if state.mode is Mode.CONFIRM_CANCEL:
         return _render(t("engine.cancel_confirm"), _cancel_options(), t, token)
-    if state["mode"] == "change_pick":
+    if state.mode is Mode.CHANGE_PICK:
         return _render(t("engine.change_pick"), _change_options(flow, state, ctx), t, token)
-    step = flow.step(state["step"])
+    step = flow.step(str(state.step))
     view = _view(state, ctx)
     prompt = t(step.prompt(view) if callable(step.prompt) else step.prompt)
     options = list(_options(step, view))
     if step.kind is Kind.REVIEW:
         prompt = prompt + "\n\n" + summary(flow, state, ctx)
     if step.kind is Kind.MULTI:
-        selected = set(state["selection"] or [])
+        selected = set(state.selection or [])
         return Outbound(
             prompt,
             tuple(Option(c.value, _label(c, t), c.value in selected) for c in options),
@@ -565,7 +579,7 @@ def _label(choice: Choice, t: Translator) -> str:
     return choice.label if choice.literal else t(choice.label)
 
 
-def summary(flow: Flow, state: Mapping[str, Any], ctx: Context) -> str:
+def summary(flow: Flow, state: FlowState, ctx: Context) -> str:
     """One line per answered question, as the person will check it before sending."""
     view = _view(state, ctx)
     lines = []
@@ -592,7 +606,7 @@ def _show(step: Step, value: Any, view: View) -> str:
     return str(value)
 
 
-def _applicable_answers(flow: Flow, state: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+def _applicable_answers(flow: Flow, state: FlowState, ctx: Context) -> dict[str, Any]:
     view = _view(state, ctx)
     return {
         step.id: view.answers[step.id]
@@ -613,24 +627,14 @@ def _options(step: Step, view: View) -> Sequence[Choice]:
     return options
 
 
-def _view(state: Mapping[str, Any], ctx: Context) -> View:
-    return View(state["answers"], ctx, state["meta"])
+def _view(state: FlowState, ctx: Context) -> View:
+    return View(state.answers, ctx, state.meta)
 
 
-def _token(state: Mapping[str, Any]) -> str:
+def _token(state: FlowState) -> str:
     """Identifies the question on screen; a button carrying another token is stale."""
-    return f"{state['step']}.{state['seq']}"
+    return f"{state.step}.{state.seq}"
 
 
 def _is_known_step(flow: Flow, step_id: object) -> bool:
     return any(step.id == step_id for step in flow.steps)
-
-
-def _copy_state(stored: Mapping[str, Any]) -> dict[str, Any]:
-    state = dict(stored)
-    state["answers"] = dict(stored.get("answers", {}))
-    state["history"] = list(stored.get("history", []))
-    state["meta"] = dict(stored.get("meta", {}))
-    for key, default in (("mode", None), ("returning", False), ("selection", None), ("seq", 0)):
-        state.setdefault(key, default)
-    return state

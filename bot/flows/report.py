@@ -31,6 +31,7 @@ from bot.domain.taxonomy import (
     suggest_categories,
 )
 from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
+from bot.flows.state import ReplyMeta, ReportMeta
 
 YES = Choice("yes", "answer.yes", aliases=("ja", "j", "yes", "y"))
 NO = Choice("no", "answer.no", aliases=("nee", "n", "no"))
@@ -267,7 +268,7 @@ def _intro(meta: Mapping[str, Any]) -> str:
     return "report.intro_anonymous" if meta.get("anonymous") else "report.intro"
 
 
-REPORT_FLOW = Flow("report", STEPS, intro=_intro, completes="report")
+REPORT_FLOW = Flow("report", STEPS, intro=_intro, completes="report", meta_type=ReportMeta)
 
 
 def _read_code(text: str, view: View) -> str:
@@ -287,6 +288,7 @@ def _by_code(view: View) -> bool:
 REPLY_FLOW = Flow(
     "reply",
     completes="reply",
+    meta_type=ReplyMeta,
     steps=(
         Step(
             "text",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import (
@@ -20,6 +20,7 @@ from bot.flows.engine import (
     start,
     turn,
 )
+from bot.flows.state import FlowState
 from bot.i18n import Translator
 from tests.helpers import NOW
 
@@ -70,13 +71,14 @@ class Driver:
         self.result: TurnResult = start(FLOW, CTX)
 
     @property
-    def state(self) -> dict[str, Any]:
+    def state(self) -> FlowState:
         assert self.result.state is not None
         return self.result.state
 
     @property
     def step(self) -> str:
-        return self.state["step"]
+        assert self.state.step is not None
+        return self.state.step
 
     def say(self, text: str) -> TurnResult:
         event = Inbound("t", "c", "u", InboundKind.TEXT, text=text)
@@ -121,7 +123,7 @@ def test_cancel_asks_for_confirmation_then_discards() -> None:
     d.say("stop")
     assert "Wil je stoppen" in d.result.replies[-1].text
     d.say("nee")  # keep going: back at the same question
-    assert d.step == "bark" and d.state["mode"] is None
+    assert d.step == "bark" and d.state.mode is None
     d.say("annuleren")
     result = d.tap("yes")
     assert result.state is None and result.effects == [Cancelled()]
@@ -141,7 +143,7 @@ def test_stale_button_is_refused_and_current_question_repeated() -> None:
     d.tap("dog")
     result = d.tap("cat", token=old_token)
     assert "al voorbij" in result.replies[0].text
-    assert d.state["answers"]["pet"] == "dog"
+    assert d.state.answers["pet"] == "dog"
     assert d.step == "bark"
 
 
@@ -160,7 +162,7 @@ def test_text_limits_empty_and_control_characters() -> None:
     assert "te lang" in d.say("w" * 21).replies[0].text
     assert "nog geen tekst" in d.say("\x00\x07  ").replies[0].text
     d.say("Woef 🐶\x1b")
-    assert d.state["answers"]["bark"] == "Woef 🐶"
+    assert d.state.answers["bark"] == "Woef 🐶"
 
 
 def test_multi_choice_toggles_keeps_order_and_needs_one() -> None:
@@ -171,9 +173,9 @@ def test_multi_choice_toggles_keeps_order_and_needs_one() -> None:
     assert result.replies[-1].edit  # re-rendered in place
     assert "minstens één" in d.tap(DONE).replies[0].text
     d.say("blauw, rood")
-    assert d.state["selection"] == ["red", "blue"]
+    assert d.state.selection == ["red", "blue"]
     d.say("klaar")
-    assert d.state["answers"]["colours"] == ["red", "blue"]
+    assert d.state.answers["colours"] == ["red", "blue"]
 
 
 def test_change_from_review_asks_newly_applicable_steps_and_returns() -> None:
@@ -192,11 +194,11 @@ def test_change_from_review_asks_newly_applicable_steps_and_returns() -> None:
 def test_state_from_an_older_flow_is_repaired_not_lost() -> None:
     d = Driver()
     d.tap("cat")
-    broken = dict(d.state, step="removed-step")
+    broken = replace(d.state, step="removed-step")
     result = turn(FLOW, broken, Inbound("t", "c", "u", InboundKind.TEXT, text="x"), CTX)
     assert result.state is not None
-    assert result.state["answers"]["pet"] == "cat"
-    assert result.state["step"] == "colours"
+    assert result.state.answers["pet"] == "cat"
+    assert result.state.step == "colours"
 
 
 def test_a_command_is_never_taken_as_an_answer() -> None:
@@ -204,6 +206,6 @@ def test_a_command_is_never_taken_as_an_answer() -> None:
     d.tap("dog")
     d.result = turn(FLOW, d.state, Inbound("t", "c", "u", InboundKind.COMMAND, text="/status"), CTX)
     assert "commando" in d.result.replies[0].text
-    assert "bark" not in d.state["answers"] and d.step == "bark"
+    assert "bark" not in d.state.answers and d.step == "bark"
     d.result = turn(FLOW, d.state, Inbound("t", "c", "u", InboundKind.COMMAND, text="/stop"), CTX)
-    assert d.state["mode"] == "confirm_cancel"  # universal words still work as commands
+    assert d.state.mode == "confirm_cancel"  # universal words still work as commands

@@ -17,6 +17,7 @@ from bot.clock import FrozenClock
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import Completed, Context, Kind, start, turn
 from bot.flows.report import REPORT_FLOW, draft_from_answers
+from bot.flows.state import FlowState
 from bot.i18n import Translator
 from bot.service import ReportService
 from tests.helpers import NOW, Chat, copy_sqlite, make_config
@@ -95,24 +96,24 @@ events = st.one_of(
 )
 
 
-def _event(kind: str, payload: Any, state: dict[str, Any]) -> Inbound:
+def _event(kind: str, payload: Any, state: FlowState) -> Inbound:
     base = ("shell", "c", "u")
     if kind == "text":
         return Inbound(*base, InboundKind.TEXT, text=payload)
     if kind == "command":
         return Inbound(*base, InboundKind.COMMAND, text=payload)
     value, current, shift = payload
-    token = f"{state['step']}.{state['seq'] + (0 if current else shift)}"
+    token = f"{state.step}.{state.seq + (0 if current else shift)}"
     return Inbound(*base, InboundKind.CHOICE, choices=(value,), token=token)
 
 
-def _valid(state: dict[str, Any]) -> None:
-    assert state["step"] in STEP_IDS
-    assert state["mode"] in (None, "confirm_cancel", "change_pick")
-    assert isinstance(state["answers"], dict) and isinstance(state["history"], list)
-    step = REPORT_FLOW.step(state["step"])
-    if step.kind is Kind.MULTI and state["mode"] is None:
-        assert isinstance(state["selection"], list)
+def _valid(state: FlowState) -> None:
+    assert state.step in STEP_IDS
+    assert state.mode in (None, "confirm_cancel", "change_pick")
+    assert isinstance(state.answers, dict) and isinstance(state.history, list)
+    step = REPORT_FLOW.step(str(state.step))
+    if step.kind is Kind.MULTI and state.mode is None:
+        assert isinstance(state.selection, list)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
