@@ -129,8 +129,10 @@ class Roles(_Section):
     committee: list[str] = Field(
         default=[], validation_alias=AliasChoices("committee", "vim_commissie")
     )
+    # P&O / arbo: reports concerning an employee (MIM) and serious work accidents.
+    hr: list[str] = Field(default=[], validation_alias=AliasChoices("hr", "p_en_o", "arbo"))
 
-    @field_validator("coordinator", "board", "confidential_adviser", "committee")
+    @field_validator("coordinator", "board", "confidential_adviser", "committee", "hr")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
         return [check_address(v) for v in values]
@@ -182,6 +184,12 @@ class Policy(_Section):
     quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # More reports than this of one category in a month suggests further investigation.
     category_month_threshold: int = Field(default=5, ge=1, le=100)
+    # First contact and care for the reporter after aggression against staff, serious harm or
+    # a possible calamity: within these hours, day and night (§7: "direct / binnen 24 uur").
+    contact_urgent_hours: int = Field(default=24, ge=1, le=72)
+    # A work accident with death or serious injury: the employer reports it to the
+    # Arbeidsinspectie "direct" — this many hours at the most.
+    arbeidsinspectie_hours: int = Field(default=24, ge=1, le=72)
 
 
 class Digests(_Section):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.domain.dates import When
+from bot.domain.lifecycle import arbeidsinspectie_duty, contact_is_urgent, wants_contact
 from bot.domain.report import ReportDraft
 from bot.events import Outbound
 from bot.i18n import Translator
@@ -24,7 +25,7 @@ class Notice:
     reporter's confirmation, which names who was actually told)."""
 
     messages: list[Outbound]
-    told: tuple[str, ...]  # role keys: team_leader, coordinator, board, confidential_adviser
+    told: tuple[str, ...]  # role keys: team_leader, coordinator, board, hr, confidential_adviser
 
 
 def receivers_configured(config: Config) -> bool:
@@ -73,22 +74,43 @@ def new_report_notifications(
         description=description,
         **fields,
     )
+    # Contact only where it is possible and wanted, and at once after aggression against
+    # staff or serious harm (the procedure's contact deadline says the same).
+    if anonymous:
+        next_step = t("notify.contact_anonymous")
+    elif not wants_contact(anonymous, draft.contact_wish):
+        next_step = t("notify.contact_none")
+    elif contact_is_urgent(draft):
+        next_step = t("notify.contact_urgent")
+    else:
+        next_step = t("notify.contact_reporter")
+    text = f"{text}\n\n{next_step}"
     leaders = list(team.leaders) if team else []
     told: list[str] = []
-    messages = [Outbound(text, address=a) for a in _unique(leaders or config.roles.coordinator)]
-    if messages:
+    first = _unique(leaders or config.roles.coordinator)
+    if first:
         told.append("team_leader" if leaders else "coordinator")
+    if "employee" in draft.affected and config.roles.hr:
+        first = _unique([*first, *config.roles.hr])  # MIM: P&O / arbo hears of it too
+        told.append("hr")
+    # Alerts that go out at once, day and night: each receiver gets them in one message,
+    # with the report itself when it did not have it already.
+    alerts: dict[str, list[str]] = {}
+    roles = config.roles
     if draft.possible_calamity:
-        already = {m.address for m in messages}
-        alert = t("notify.calamity", **fields)
-        for address in _unique([*config.roles.coordinator, *config.roles.board]):
-            messages.append(
-                Outbound(alert if address in already else f"{alert}\n\n{text}", address=address)
-            )
-        if config.roles.coordinator:
-            told.append("coordinator")
-        if config.roles.board:
-            told.append("board")
+        for address in _unique([*roles.coordinator, *roles.board]):
+            alerts.setdefault(address, []).append(t("notify.calamity", **fields))
+        told += [role for role in ("coordinator", "board") if getattr(roles, role)]
+    if arbeidsinspectie_duty(draft):
+        for address in _unique([*roles.board, *roles.hr, *roles.coordinator]):
+            alerts.setdefault(address, []).append(t("notify.arbeidsinspectie", **fields))
+        told += [role for role in ("board", "hr") if getattr(roles, role)]
+    messages = [Outbound(text, address=a) for a in first]
+    for address, lines in alerts.items():
+        alert = "\n\n".join(lines)
+        messages.append(
+            Outbound(alert if address in first else f"{alert}\n\n{text}", address=address)
+        )
     if draft.contact_wish == "confidential_adviser" and config.roles.confidential_adviser:
         key = (
             "notify.confidential_adviser_anonymous" if anonymous else "notify.confidential_adviser"

@@ -36,6 +36,7 @@ def responsible(
         "leaders": list(team.leaders) if team else [],
         "coordinator": list(roles.coordinator),
         "board": list(roles.board),
+        "hr": list(roles.hr),
         "owner": [owner] if owner else [],
     }
     for group in procedure.DEADLINES[kind].responsible:
@@ -50,7 +51,7 @@ def plan(
 ) -> list[PlannedNudge]:
     """The reminder and escalation rows for one deadline."""
     policy = config.policy
-    urgent = procedure.DEADLINES[due.kind].urgent
+    urgent = procedure.DEADLINES[due.kind].urgent or due.urgent
     first = responsible(due.kind, team_id, config, owner)
     remind_at = max(now, due.at - timedelta(hours=policy.remind_hours_before))
     stages: list[tuple[str, list[str], datetime]] = [("reminder", first, remind_at)]

@@ -84,6 +84,8 @@ class Bot:
         for adapter in self.adapters:
             await adapter.start()
         self.scheduler.start()
+        # Open reports planned again if the deadline rules changed since the last start.
+        await self.sweeper.replan_if_rules_changed()
         # Catch up on what fell due while the bot was down: digests once, nudges, the outbox.
         await self.sweeper.send_due_digests()
         await self.sweeper.sweep_nudges()

@@ -90,6 +90,8 @@ class Report(Base):
     established_on: Mapped[date | None] = mapped_column(Date)
     client_informed_at: Mapped[datetime | None]
     igj_reported_on: Mapped[date | None] = mapped_column(Date)
+    explored_at: Mapped[datetime | None]  # the exploratory investigation started
+    arbeidsinspectie_reported_on: Mapped[date | None] = mapped_column(Date)  # MIM work accident
     closed_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]  # retention or erasure applied
 
@@ -264,6 +266,16 @@ class Nudge(Base):
         Index("ix_nudges_report_kind", "report_id", "kind"),
         Index("ix_nudges_action_kind", "action_id", "kind"),
     )
+
+
+class AppState(Base):
+    """Facts about the installation itself, by key (e.g. the procedure rules' version that
+    open reports are planned by)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class DigestRun(Base):

@@ -6,6 +6,7 @@ conditions."""
 from __future__ import annotations
 
 from storage.queries.actions import ActionQueries
+from storage.queries.app_state import AppStateQueries
 from storage.queries.audit import AuditQueries
 from storage.queries.conversations import ConversationQueries, StoredConversation
 from storage.queries.digests import DigestQueries
@@ -30,6 +31,7 @@ class Store(
     DigestQueries,
     AuditQueries,
     PrivacyQueries,
+    AppStateQueries,
 ):
     """The queries of one transaction, on its connection (see ``StoreBase``)."""
 

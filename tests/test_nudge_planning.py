@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.lifecycle import URGENT, Deadline, Due
+from bot.domain.lifecycle import Deadline, Due
 from bot.nudges import plan, responsible
 from tests.helpers import NOW, make_config
 
@@ -28,6 +28,7 @@ RESPONSIBLE = [
     (Deadline.CLIENT_INFORMED, "noord", None, CONFIG, [BOARD, COORD]),
     (Deadline.IGJ, "noord", None, CONFIG, [BOARD, COORD]),
     (Deadline.IGJ_DOUBT, None, None, CONFIG, [BOARD, COORD]),
+    (Deadline.ARBEIDSINSPECTIE, "noord", None, CONFIG, [BOARD, COORD]),  # (and HR, if any)
     (Deadline.ACTION, "noord", OWNER, CONFIG, [OWNER]),  # the action's owner
     (Deadline.ACTION, "noord", None, CONFIG, [LEAD]),
     (Deadline.EFFECTIVENESS, "noord", OWNER, CONFIG, [OWNER]),
@@ -121,8 +122,19 @@ PLANS = [
 ]
 
 
+# Sent day and night, written out here apart from the procedure table.
+URGENT = {
+    Deadline.CLIENT_INFORMED,
+    Deadline.IGJ,
+    Deadline.IGJ_DOUBT,
+    Deadline.ARBEIDSINSPECTIE,
+}
+
+
 @pytest.mark.parametrize(("kind", "team", "owner", "config", "due", "expected"), PLANS)
 def test_plan(kind, team, owner, config, due, expected) -> None:
     planned = plan(Due(kind, due), team, config, NOW, owner)
     assert [(p.stage, p.recipient, p.send_at) for p in planned] == expected
     assert {(p.kind, p.due_at, p.urgent) for p in planned} == {(kind, due, kind in URGENT)}
+    urgent = plan(Due(kind, due, urgent=True), team, config, NOW, owner)  # this report's
+    assert all(p.urgent for p in urgent)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -79,7 +77,6 @@ async def _to_an_action_done(service: ReportService, db: Database) -> Chat:
     return leader
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_a_report_is_not_closed_before_its_actions_proved_to_work(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -94,7 +91,6 @@ async def test_a_report_is_not_closed_before_its_actions_proved_to_work(
     assert report.status == "closed"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_not_effective_asks_for_a_follow_up_action_and_keeps_the_report_open(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -108,7 +104,6 @@ async def test_not_effective_asks_for_a_follow_up_action_and_keeps_the_report_op
     assert report.status == "feedback_given"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_the_coordinator_may_close_with_a_recorded_reason(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -127,7 +122,6 @@ async def test_the_coordinator_may_close_with_a_recorded_reason(
 # ---- contact only where possible and wanted ----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_no_contact_deadline_for_an_anonymous_reporter_or_one_who_wants_none(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -145,7 +139,6 @@ async def test_no_contact_deadline_for_an_anonymous_reporter_or_one_who_wants_no
 # ---- what does not wait for office hours -------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_triage_of_a_possible_calamity_is_urgent(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -154,7 +147,6 @@ async def test_triage_of_a_possible_calamity_is_urgent(
     assert triage and all(n.urgent for n in triage)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_aggression_against_staff_gets_contact_within_24_hours_urgently(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -174,7 +166,6 @@ async def test_aggression_against_staff_gets_contact_within_24_hours_urgently(
 # ---- the exploratory investigation ----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_the_exploratory_investigation_can_be_marked_as_started(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -204,7 +195,6 @@ def _with_hr() -> Config:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_a_report_about_an_employee_reaches_hr(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -224,7 +214,6 @@ async def test_a_report_about_an_employee_reaches_hr(
     assert len(to_hr) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_a_serious_work_accident_opens_the_arbeidsinspectie_duty(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -253,7 +242,6 @@ async def test_a_serious_work_accident_opens_the_arbeidsinspectie_duty(
     assert report.arbeidsinspectie_reported_on is not None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_a_report_only_about_an_employee_has_no_client_steps(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -275,7 +263,6 @@ async def test_a_report_only_about_an_employee_has_no_client_steps(
     assert "client_informed" not in [o.value for o in coordinator.question.options]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the procedure is not yet correct")
 async def test_open_reports_are_planned_again_under_the_new_rules(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:

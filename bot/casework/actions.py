@@ -13,6 +13,7 @@ import structlog
 
 from bot.casework import procedure
 from bot.casework.handlers import end_of
+from bot.casework.messages import Texts
 from bot.casework.recording import ACTION_PREFIX, Recorder
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
@@ -42,10 +43,10 @@ def add_months(day: date, months: int) -> date:
 
 
 class Actions:
-    __slots__ = ("config", "recorder")
+    __slots__ = ("config", "recorder", "texts")
 
-    def __init__(self, config: Config, recorder: Recorder) -> None:
-        self.config, self.recorder = config, recorder
+    def __init__(self, config: Config, recorder: Recorder, texts: Texts) -> None:
+        self.config, self.recorder, self.texts = config, recorder, texts
 
     async def _authorized(self, store: Store, address: str, token: str) -> ImprovementAction | None:
         try:
@@ -84,7 +85,11 @@ class Actions:
         if step.judges:
             action.effectiveness = step.name
             await store.cancel_nudges(now, [Deadline.EFFECTIVENESS], action_id=action.id)
-            return Outcome([Outbound(t("case.effectiveness_noted", result=t(step.label)))])
+            replies = [Outbound(t("case.effectiveness_noted", result=t(step.label)))]
+            if step.name != "effective":
+                # Partly or not effective: the report stays open and asks for a follow-up.
+                replies += await self._follow_up(store, address, action, t)
+            return Outcome(replies)
         if step.name != "done":
             return Outcome([Outbound(t("case.action_not_now"))])
         tz = self.config.organisation.tz
@@ -96,6 +101,17 @@ class Actions:
         await self.recorder.open_action(action, [due])
         when = t.day(action.effectiveness_due)
         return Outcome([Outbound(t("case.action_done", description=action.description, when=when))])
+
+    async def _follow_up(
+        self, store: Store, address: str, action: ImprovementAction, t: Translator
+    ) -> list[Outbound]:
+        replies = []
+        for reference in await store.references_of_action(action.id):
+            report = await store.report_by_reference(reference)
+            if report is not None and allowed(address, Act.HANDLE_REPORT, report, self.config):
+                replies.append(Outbound(t("case.follow_up_needed", reference=reference)))
+                replies.append(self.texts.next_step_message(address, report, t))
+        return replies
 
     async def complete_drop(
         self,

@@ -118,17 +118,33 @@ async def _client_informed(turn: CaseTurn) -> None:
     turn.say("case.client_informed_noted")
 
 
+def proved(action: ImprovementAction) -> bool:
+    """Done and found effective, or dropped with a reason (§6.9: close after the measures
+    are done *and* tested for effectiveness)."""
+    return action.status == "not_doing" or (
+        action.status == "done" and action.effectiveness == "effective"
+    )
+
+
 @quick("close")
 async def _close(turn: CaseTurn) -> None:
     actions = await turn.store.actions_of_report(turn.report.id)
-    still_open = [a for a in actions if a.status == "open"]
-    if still_open:
-        turn.replies.append(Outbound(turn.t("case.close_blocked", count=len(still_open))))
+    unproved = [a for a in actions if not proved(a)]
+    if unproved:
+        turn.replies.append(Outbound(turn.t("case.close_blocked", count=len(unproved))))
         return
     turn.report.closed_at = turn.now
     await turn.status(Status.CLOSED)
     await turn.done()
     turn.say("case.closed_noted")
+
+
+@quick("explored")
+async def _explored(turn: CaseTurn) -> None:
+    turn.report.explored_at = turn.now
+    await turn.event("explored")
+    await turn.done()
+    turn.say("case.explored_noted")
 
 
 @quick("details")
@@ -279,6 +295,26 @@ async def _igj(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     await turn.event("igj_reported", {"date": report.igj_reported_on.isoformat()})
     await turn.done()
     turn.say("case.igj_noted")
+
+
+@completes("arbeidsinspectie")
+async def _arbeidsinspectie(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    report = turn.report
+    report.arbeidsinspectie_reported_on = date.fromisoformat(str(answers["date"]))
+    day = report.arbeidsinspectie_reported_on.isoformat()
+    await turn.event("arbeidsinspectie_reported", {"date": day})
+    await turn.done()
+    turn.say("case.arbeidsinspectie_noted")
+
+
+@completes("close_with_reason")
+async def _close_with_reason(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    """The coordinator closes although not every check is done; the reason is recorded."""
+    report = turn.report
+    report.closed_at = turn.now
+    await turn.status(Status.CLOSED, {"reason": str(answers["reason"])})
+    await turn.done()
+    turn.say("case.closed_noted")
 
 
 @completes("question")

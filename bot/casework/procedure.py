@@ -28,6 +28,9 @@ from bot.domain.lifecycle import (
     Due,
     Status,
     Triage,
+    arbeidsinspectie_duty,
+    concerns_client,
+    contactable,
     deadline_on_establishment,
     deadlines_on_triage,
 )
@@ -76,7 +79,9 @@ class CaseStep:
 
 
 def _on_triage(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
-    return deadlines_on_triage(Triage(report.triage_outcome), at, report.created_at, policy, tz)
+    outcome = Triage(report.triage_outcome)
+    client = concerns_client(report)
+    return deadlines_on_triage(outcome, at, report.created_at, policy, tz, client=client)
 
 
 def _on_establishment(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
@@ -92,6 +97,7 @@ STEPS: tuple[CaseStep, ...] = (
         "contact",
         Act.HANDLE_REPORT,
         frozenset({Status.NEW}),
+        pending=contactable,  # an anonymous reporter, or one who wants none, is not chased
         closes=frozenset({Deadline.CONTACT}),
         on_notice=True,
     ),
@@ -103,6 +109,15 @@ STEPS: tuple[CaseStep, ...] = (
         closes=frozenset({Deadline.TRIAGE}),
         opens=_on_triage,
         on_notice=True,
+    ),
+    CaseStep(
+        "explored",
+        Act.HANDLE_REPORT,
+        OPEN,
+        pending=lambda r: (
+            r.triage_outcome in (Triage.INVESTIGATE, Triage.CALAMITY) and r.explored_at is None
+        ),
+        closes=frozenset({Deadline.EXPLORATION}),
     ),
     CaseStep(
         "analyse",
@@ -119,6 +134,14 @@ STEPS: tuple[CaseStep, ...] = (
     ),
     CaseStep("feedback", Act.HANDLE_REPORT, frozenset({Status.ANALYSED}), flow="feedback"),
     CaseStep("close", Act.HANDLE_REPORT, frozenset({Status.FEEDBACK_GIVEN}), closes=EVERY_DEADLINE),
+    # The coordinator may close a report whose checks are not all done, with a reason.
+    CaseStep(
+        "close_with_reason",
+        Act.CLOSE_WITH_REASON,
+        OPEN,
+        flow="close_reason",
+        closes=EVERY_DEADLINE,
+    ),
     CaseStep("question", Act.HANDLE_REPORT, OPEN, flow="question"),
     CaseStep(
         "established",
@@ -135,7 +158,7 @@ STEPS: tuple[CaseStep, ...] = (
         Act.HANDLE_REPORT,
         OPEN,
         calamity=True,
-        pending=lambda r: r.client_informed_at is None,
+        pending=lambda r: r.client_informed_at is None and concerns_client(r),
         closes=frozenset({Deadline.CLIENT_INFORMED}),
     ),
     CaseStep(
@@ -146,6 +169,14 @@ STEPS: tuple[CaseStep, ...] = (
         calamity=True,
         pending=lambda r: r.igj_reported_on is None,
         closes=frozenset({Deadline.IGJ, Deadline.IGJ_DOUBT}),
+    ),
+    CaseStep(
+        "arbeidsinspectie",
+        Act.HANDLE_REPORT,
+        OPEN,
+        flow="arbeidsinspectie",
+        pending=lambda r: r.arbeidsinspectie_reported_on is None and arbeidsinspectie_duty(r),
+        closes=frozenset({Deadline.ARBEIDSINSPECTIE}),
     ),
     CaseStep("adviser_message", Act.ADVISE, OPEN, flow="adviser_message", on_notice=True),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
@@ -206,9 +237,11 @@ class DeadlineRule:
     kind: Deadline
     buttons: tuple[str, ...]  # case steps (or, for an action, action steps) on the nudge
     # Groups of people, in order: the first group with anyone in it is responsible.
-    # Names: "leaders" (of the report's team), "coordinator", "board", "owner" (an action's).
+    # Names: "leaders" (of the report's team), "coordinator", "board", "hr", "owner" (an
+    # action's).
     responsible: tuple[tuple[str, ...], ...]
-    urgent: bool = False  # sent day and night (quiet hours do not hold it back)
+    urgent: bool = False  # sent day and night (quiet hours do not hold it back); a deadline
+    # can also be urgent for one report only (``Due.urgent``: a possible calamity's triage)
     of_action: bool = False  # about an improvement action, not a report
 
 
@@ -229,6 +262,12 @@ DEADLINES: Mapping[Deadline, DeadlineRule] = {
         DeadlineRule(Deadline.IGJ, ("igj",), _BOARD_AND_COORDINATOR, urgent=True),
         DeadlineRule(
             Deadline.IGJ_DOUBT, ("established", "igj"), _BOARD_AND_COORDINATOR, urgent=True
+        ),
+        DeadlineRule(
+            Deadline.ARBEIDSINSPECTIE,
+            ("arbeidsinspectie",),
+            (("board", "hr", "coordinator"),),
+            urgent=True,
         ),
         DeadlineRule(Deadline.ACTION, ("done", "drop"), _OWNER_FIRST, of_action=True),
         DeadlineRule(

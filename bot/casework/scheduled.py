@@ -29,10 +29,17 @@ from bot.digests import (
     weekly_review,
 )
 from bot.domain.anonymity import coarse
-from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.lifecycle import (
+    OPEN_STATUSES,
+    Deadline,
+    Due,
+    concerns_client,
+    deadlines_on_report,
+)
 from bot.domain.workdays import in_quiet_hours
 from bot.events import Outbound, payload_of
 from bot.i18n import Translator
+from bot.nudges import plan
 from bot.privacy import apply_retention, tidy_drafts
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
@@ -41,6 +48,11 @@ from storage.repository import Store
 log = structlog.get_logger("vimbot.sweep")
 
 REMEMBER_UPDATES = timedelta(days=7)  # platforms redeliver within hours, not weeks
+# The version of the deadline rules that open reports are planned by: raise it when the
+# rules change, and every open report is planned again once (at the next start).
+PROCEDURE_KEY, PROCEDURE_VERSION = "procedure_version", "2"
+# Deadlines a report opens when it arrives (which deadlines_on_report decides).
+OPENED_ON_REPORT = frozenset({Deadline.CONTACT, Deadline.TRIAGE, Deadline.ARBEIDSINSPECTIE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +136,63 @@ class Sweeper:
         """Drop the record of processed platform deliveries once no redelivery can come."""
         async with self.db.transaction() as store:
             return await store.forget_updates_before(self.clock.now() - REMEMBER_UPDATES)
+
+    # ---- open reports planned again when the rules change --------------------------------
+
+    async def replan_if_rules_changed(self) -> int:
+        """Once per change of the deadline rules (:data:`PROCEDURE_VERSION`): plan the open
+        reports again. Returns how many nudges were planned anew."""
+        async with self.db.transaction() as store:
+            if await store.app_state(PROCEDURE_KEY) == PROCEDURE_VERSION:
+                return 0
+        return await self.replan_open_reports()
+
+    async def replan_open_reports(self) -> int:
+        """Open reports planned again under the current rules: a deadline that no longer
+        applies (contact with an anonymous reporter or one who wants none, a client step of a
+        report about an employee) is dropped; the reminders and escalations still to come of
+        the others are planned anew (urgency, reminder times), each deadline kept."""
+        now = self.clock.now()
+        config, tz = self.config, self.config.organisation.tz
+        planned: list[Nudge] = []
+        async with self.db.transaction() as store:
+            statuses = [s.value for s in OPEN_STATUSES]
+            reports = {r.id: r for r in await store.open_reports(statuses, None, 1_000_000)}
+            pending: dict[tuple[int, str], list[Nudge]] = {}
+            for nudge in await store.unsent_nudges_of(list(reports)):
+                assert nudge.report_id is not None
+                pending.setdefault((nudge.report_id, nudge.kind), []).append(nudge)
+            for (report_id, kind), rows in pending.items():
+                report = reports[report_id]
+                at = coarse(now) if report.anonymous else now
+                for row in rows:
+                    row.cancelled_at = at
+                fresh = {d.kind: d for d in deadlines_on_report(report, config.policy, tz)}
+                deadline = Deadline(kind)
+                if deadline in OPENED_ON_REPORT and deadline not in fresh:
+                    continue  # no longer a deadline under the current rules
+                if deadline is Deadline.CLIENT_INFORMED and not concerns_client(report):
+                    continue
+                urgent = fresh[deadline].urgent if deadline in fresh else False
+                due = Due(deadline, rows[0].due_at, urgent=urgent)
+                stages = {row.stage for row in rows}
+                planned += [
+                    Nudge(
+                        report_id=report_id,
+                        kind=p.kind.value,
+                        stage=p.stage,
+                        recipient=p.recipient,
+                        due_at=p.due_at,
+                        send_at=p.send_at,
+                        urgent=p.urgent,
+                    )
+                    for p in plan(due, report.team_id, config, at)
+                    if p.stage in stages
+                ]
+            await store.add_nudges(planned)
+            await store.set_app_state(PROCEDURE_KEY, PROCEDURE_VERSION)
+        log.info("open_reports_replanned", reports=len(reports), nudges=len(planned))
+        return len(planned)
 
     async def housekeeping(self, at: datetime | None = None) -> None:
         now = at or self.clock.now()

@@ -64,9 +64,7 @@ class Casework:
     async def open_report(self, store: Store, report: Report) -> None:
         """A new report opens its first deadlines (contact, triage)."""
         report.discovered_at = report.created_at
-        dues = deadlines_on_report(
-            report.created_at, self.config.policy, self.config.organisation.tz
-        )
+        dues = deadlines_on_report(report, self.config.policy, self.config.organisation.tz)
         await Recorder(store, self.config, self.clock).open(report, dues)
 
     # ---- the authorization step ---------------------------------------------------------
@@ -106,7 +104,7 @@ class Casework:
         busy: bool,
     ) -> Outcome:
         if token.startswith(ACTION_PREFIX):
-            actions = Actions(self.config, Recorder(store, self.config, self.clock))
+            actions = Actions(self.config, Recorder(store, self.config, self.clock), self.texts)
             return await actions.on_button(store, address, token, value, t, ctx, busy)
         turn = await self.authorize(store, address, value, token.removeprefix(CASE_PREFIX), t)
         if isinstance(turn, Outcome):
@@ -140,7 +138,7 @@ class Casework:
         """A case conversation was confirmed: authorize again (the report may have moved on
         meanwhile), then the step's completion handler records it."""
         if "action_id" in meta:
-            actions = Actions(self.config, Recorder(store, self.config, self.clock))
+            actions = Actions(self.config, Recorder(store, self.config, self.clock), self.texts)
             return await actions.complete_drop(store, address, meta, answers, t)
         step = procedure.step_for_flow(flow)
         if step is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.config import Policy
@@ -44,9 +45,8 @@ class Deadline(StrEnum):
     IGJ_DOUBT = "igj_doubt"  # 6 weeks from discovery when in doubt
     ACTION = "action"
     EFFECTIVENESS = "effectiveness"
+    ARBEIDSINSPECTIE = "arbeidsinspectie"  # a serious work accident (MIM), reported "direct"
 
-
-URGENT = frozenset({Deadline.CLIENT_INFORMED, Deadline.IGJ, Deadline.IGJ_DOUBT})
 
 FREQUENCIES = ("weekly", "monthly", "yearly", "rarely")
 CONSEQUENCES = ("catastrophic", "major", "moderate", "minor")
@@ -76,21 +76,98 @@ def suggests_investigation(
 class Due:
     kind: Deadline
     at: datetime
+    urgent: bool = False  # this one goes day and night, whatever its kind usually does
 
 
-def deadlines_on_report(created: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
-    """What opens when a report arrives: contact (1 working day) and triage (24 hours)."""
-    return [
-        Due(Deadline.CONTACT, add_working_days(created, policy.contact_working_days, tz)),
-        Due(Deadline.TRIAGE, created + timedelta(hours=policy.triage_hours)),
-    ]
+class Harm(Protocol):
+    """What the harm rules look at (a storage Report and a ReportDraft both have it)."""
+
+    @property
+    def harm(self) -> str: ...
+    @property
+    def categories(self) -> list[str]: ...
+    @property
+    def affected(self) -> list[str]: ...
+    @property
+    def possible_calamity(self) -> bool: ...
+
+
+class ReportFacts(Harm, Protocol):
+    """What the deadline rules look at (a storage Report satisfies it)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def anonymous(self) -> bool: ...
+    @property
+    def contact_wish(self) -> str: ...
+    @property
+    def report_type(self) -> str: ...
+
+
+AGGRESSION = frozenset({"verbal_aggression", "nonverbal_aggression", "physical_aggression"})
+SERIOUS_HARM = frozenset({"serious", "death"})
+
+
+def wants_contact(anonymous: bool, contact_wish: str) -> bool:
+    """A named reporter who wants contact: an anonymous one can't be reached, and one who
+    said "Nee, dank je" is not chased."""
+    return not anonymous and contact_wish != "none"
+
+
+def contactable(report: ReportFacts) -> bool:
+    return wants_contact(report.anonymous, report.contact_wish)
+
+
+def contact_is_urgent(report: Harm) -> bool:
+    """First contact and care within hours, day and night (§7): aggression against staff,
+    serious harm, a possible calamity."""
+    against_staff = "employee" in report.affected and bool(AGGRESSION & set(report.categories))
+    return against_staff or report.possible_calamity or report.harm in SERIOUS_HARM
+
+
+def concerns_client(report: ReportFacts) -> bool:
+    """A MIC report: a client was affected (a MIM report never gets a client step)."""
+    return "MIC" in report.report_type.split("+")
+
+
+def arbeidsinspectie_duty(report: Harm) -> bool:
+    """A work accident with death, permanent injury or hospital admission: the employer
+    reports it to the Arbeidsinspectie (Arbowet art. 9)."""
+    return "employee" in report.affected and report.harm in SERIOUS_HARM
+
+
+def deadlines_on_report(report: ReportFacts, policy: Policy, tz: ZoneInfo) -> list[Due]:
+    """What opens when a report arrives: contact with the reporter (where possible and
+    wanted), triage, and for a serious work accident the Arbeidsinspectie."""
+    created = report.created_at
+    due: list[Due] = []
+    if contactable(report):
+        if contact_is_urgent(report):
+            at = created + timedelta(hours=policy.contact_urgent_hours)
+            due.append(Due(Deadline.CONTACT, at, urgent=True))
+        else:
+            at = add_working_days(created, policy.contact_working_days, tz)
+            due.append(Due(Deadline.CONTACT, at))
+    triage_at = created + timedelta(hours=policy.triage_hours)
+    due.append(Due(Deadline.TRIAGE, triage_at, urgent=report.possible_calamity))
+    if arbeidsinspectie_duty(report):
+        at = created + timedelta(hours=policy.arbeidsinspectie_hours)
+        due.append(Due(Deadline.ARBEIDSINSPECTIE, at, urgent=True))
+    return due
 
 
 def deadlines_on_triage(
-    outcome: Triage, at: datetime, created: datetime, policy: Policy, tz: ZoneInfo
+    outcome: Triage,
+    at: datetime,
+    created: datetime,
+    policy: Policy,
+    tz: ZoneInfo,
+    client: bool = True,
 ) -> list[Due]:
     """Triage opens the analysis (14 days from the report) and, where needed, the exploratory
-    investigation; a possible calamity also opens the client's 24 hours and the 6-week window."""
+    investigation; a possible calamity also opens the 6-week window and, when a client was
+    affected, the client's 24 hours."""
     if outcome is Triage.NOT_VIM:
         return []
     due = [Due(Deadline.ANALYSIS, created + timedelta(days=policy.analysis_days))]
@@ -99,9 +176,10 @@ def deadlines_on_triage(
             Due(Deadline.EXPLORATION, add_working_days(at, policy.exploration_working_days, tz))
         )
     if outcome is Triage.CALAMITY:
-        due.append(
-            Due(Deadline.CLIENT_INFORMED, at + timedelta(hours=policy.client_informed_hours))
-        )
+        if client:
+            due.append(
+                Due(Deadline.CLIENT_INFORMED, at + timedelta(hours=policy.client_informed_hours))
+            )
         due.append(Due(Deadline.IGJ_DOUBT, created + timedelta(weeks=policy.doubt_window_weeks)))
     return due
 
@@ -109,29 +187,3 @@ def deadlines_on_triage(
 def deadline_on_establishment(established: datetime, policy: Policy, tz: ZoneInfo) -> Due:
     """Once a calamity is established, the IGJ must have it within 3 working days."""
     return Due(Deadline.IGJ, add_working_days(established, policy.igj_working_days, tz))
-
-
-# Which open deadlines a step closes.
-CLOSES: dict[str, frozenset[Deadline]] = {
-    "contacted": frozenset({Deadline.CONTACT}),
-    "triaged": frozenset({Deadline.TRIAGE}),
-    "explored": frozenset({Deadline.EXPLORATION}),
-    "analysed": frozenset({Deadline.ANALYSIS, Deadline.EXPLORATION}),
-    "client_informed": frozenset({Deadline.CLIENT_INFORMED}),
-    "established": frozenset({Deadline.IGJ_DOUBT}),
-    "igj_reported": frozenset({Deadline.IGJ, Deadline.IGJ_DOUBT}),
-    "not_vim": frozenset(Deadline),
-    "closed": frozenset(Deadline),
-}
-
-
-def may(action: str, status: str) -> bool:
-    """Whether a leader action fits the report's status (the buttons show only these)."""
-    allowed = {
-        "contact": {Status.NEW},
-        "triage": {Status.NEW, Status.CONTACTED},
-        "analyse": {Status.TRIAGED},
-        "feedback": {Status.ANALYSED},
-        "close": {Status.FEEDBACK_GIVEN},
-    }
-    return status in allowed.get(action, set())

@@ -19,6 +19,7 @@ class Role(StrEnum):
     BOARD = "board"
     CONFIDENTIAL_ADVISER = "confidential_adviser"
     COMMITTEE = "committee"
+    HR = "hr"  # P&O / arbo
 
 
 class Act(StrEnum):
@@ -29,6 +30,7 @@ class Act(StrEnum):
     REPLY_AS_REPORTER = "reply_as_reporter"  # answer in the reporter's own name (their mailbox)
     HANDLE_ACTION = "handle_action"  # mark an improvement action done, drop it, judge its effect
     VIEW_ACTION = "view_action"  # see an improvement action in /acties
+    CLOSE_WITH_REASON = "close_with_reason"  # close although not every check is done
 
 
 class Rule(StrEnum):
@@ -39,6 +41,7 @@ class Rule(StrEnum):
     OWN_TEAM = "own_team"  # reports of the teams they lead
     CALAMITY = "calamity"  # possible calamities only
     ASKED_FOR = "asked_for"  # reports whose reporter asked for them (named or anonymous)
+    ABOUT_EMPLOYEE = "about_employee"  # reports concerning an employee (MIM)
 
 
 PERMISSIONS: dict[Role, dict[Act, Rule]] = {
@@ -50,6 +53,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.OWN,
         Act.HANDLE_ACTION: Rule.OWNER,
         Act.VIEW_ACTION: Rule.OWNER,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
@@ -59,6 +63,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.OWN_TEAM,
         Act.VIEW_ACTION: Rule.OWN_TEAM,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
@@ -68,6 +73,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.ALWAYS,
         Act.VIEW_ACTION: Rule.ALWAYS,
+        Act.CLOSE_WITH_REASON: Rule.ALWAYS,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
@@ -77,6 +83,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.ALWAYS,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
@@ -86,6 +93,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
@@ -95,6 +103,17 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
+    },
+    Role.HR: {
+        Act.VIEW_REPORT: Rule.ABOUT_EMPLOYEE,
+        Act.HANDLE_REPORT: Rule.NEVER,
+        Act.VIEW_AGGREGATES: Rule.NEVER,
+        Act.ADVISE: Rule.NEVER,
+        Act.REPLY_AS_REPORTER: Rule.NEVER,
+        Act.HANDLE_ACTION: Rule.NEVER,
+        Act.VIEW_ACTION: Rule.NEVER,
+        Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
 }
 
@@ -115,6 +134,7 @@ def roles_of(address: str, config: Config) -> set[Role]:
         (Role.BOARD, config.roles.board),
         (Role.CONFIDENTIAL_ADVISER, config.roles.confidential_adviser),
         (Role.COMMITTEE, config.roles.committee),
+        (Role.HR, config.roles.hr),
     ):
         if address in addresses:
             roles.add(role)
@@ -136,6 +156,8 @@ def _holds(rule: Rule, address: str, subject: Subject | None, config: Config) ->
         return team is not None and address in team.leaders
     if rule is Rule.CALAMITY:
         return bool(getattr(subject, "possible_calamity", False))
+    if rule is Rule.ABOUT_EMPLOYEE:
+        return "employee" in (getattr(subject, "affected", None) or ())
     if rule is Rule.ASKED_FOR:
         # An anonymous reporter's request reaches the adviser too, without any identity.
         return getattr(subject, "contact_wish", None) == "confidential_adviser"
@@ -162,7 +184,7 @@ def teams_in_scope(address: str, act: Act, config: Config) -> frozenset[str] | N
     None when no team limits it (a rule that holds across teams), else the teams they lead.
     Narrows a list before each report is checked with :func:`allowed`."""
     rules = {PERMISSIONS[role][act] for role in roles_of(address, config)}
-    if rules & {Rule.ALWAYS, Rule.CALAMITY, Rule.ASKED_FOR}:
+    if rules & {Rule.ALWAYS, Rule.CALAMITY, Rule.ASKED_FOR, Rule.ABOUT_EMPLOYEE}:
         return None
     if Rule.OWN_TEAM in rules:
         return frozenset(team.id for team in config.teams if address in team.leaders)

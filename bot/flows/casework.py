@@ -239,6 +239,7 @@ def _on_a_day(name: str) -> Flow:
 
 ESTABLISHED_FLOW = _on_a_day("established")
 IGJ_FLOW = _on_a_day("igj")
+ARBEIDSINSPECTIE_FLOW = _on_a_day("arbeidsinspectie")
 
 
 def _one_text(name: str, step: str, prompt: str, field: str, max_length: int, meta: type) -> Flow:
@@ -252,6 +253,9 @@ DROP_ACTION_FLOW = _one_text(
 )
 QUESTION_FLOW = _one_text(
     "question", "text", "case.question.text", "field.question", 1000, CaseMeta
+)
+CLOSE_REASON_FLOW = _one_text(
+    "close_reason", "reason", "case.close_reason.text", "field.reason", 500, CaseMeta
 )
 # The confidential adviser writes to the reporter (who may be anonymous: read with the code).
 ADVISER_FLOW = _one_text(
@@ -267,6 +271,8 @@ CASE_FLOWS: Mapping[str, Flow] = {
         FEEDBACK_FLOW,
         ESTABLISHED_FLOW,
         IGJ_FLOW,
+        ARBEIDSINSPECTIE_FLOW,
+        CLOSE_REASON_FLOW,
         DROP_ACTION_FLOW,
         QUESTION_FLOW,
         ADVISER_FLOW,

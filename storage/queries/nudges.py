@@ -60,6 +60,21 @@ class NudgeQueries(StoreBase):
         )
         return (await self._session.execute(stmt)).scalars().all()
 
+    async def unsent_nudges_of(self, report_ids: Sequence[int]) -> Sequence[Nudge]:
+        """The reminders and escalations of these reports still to be sent."""
+        if not report_ids:
+            return []
+        stmt = (
+            select(Nudge)
+            .where(
+                Nudge.report_id.in_(list(report_ids)),
+                Nudge.cancelled_at.is_(None),
+                Nudge.sent_at.is_(None),
+            )
+            .order_by(Nudge.id)
+        )
+        return (await self._session.execute(stmt)).scalars().all()
+
     async def open_nudges_of(self, report_ids: Sequence[int]) -> Sequence[Nudge]:
         if not report_ids:
             return []

@@ -13,7 +13,15 @@ import pytest
 from bot.domain.permissions import PERMISSIONS, Act, Role, allowed, roles_of
 from tests.helpers import make_config
 
-CONFIG = make_config()
+CONFIG = make_config(
+    roles={
+        "coordinator": ["shell:coord"],
+        "board": ["shell:board"],
+        "confidential_adviser": ["shell:vp"],
+        "committee": ["shell:committee"],
+        "hr": ["shell:hr"],
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Facts:
     anonymous: bool = False
     reporter_address: str | None = "shell:omar"
     owner: str | None = None  # an improvement action's owner
+    affected: tuple[str, ...] = ("client",)
 
 
 # The kinds of report a rule can tell apart (None: no report, e.g. the reviews and analyses).
@@ -36,6 +45,7 @@ REPORTS: dict[str, Facts | None] = {
     "anonymous_adviser_asked": Facts(
         "zuid", contact_wish="confidential_adviser", anonymous=True, reporter_address=None
     ),
+    "about_employee_zuid": Facts("zuid", affected=("employee",)),  # MIM
     "action_noord": Facts("noord", owner="shell:omar"),  # an improvement action
     "own_action": Facts("zuid", owner="shell:nina"),
     "none": None,
@@ -49,6 +59,7 @@ PEOPLE: dict[Role, str] = {
     Role.BOARD: "shell:board",
     Role.CONFIDENTIAL_ADVISER: "shell:vp",
     Role.COMMITTEE: "shell:committee",
+    Role.HR: "shell:hr",
 }
 
 NOORD = {"own", "anonymous_noord", "action_noord"}  # what the team's leader leads
@@ -63,6 +74,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: {"own"},
         Act.HANDLE_ACTION: {"own_action"},
         Act.VIEW_ACTION: {"own_action"},
+        Act.CLOSE_WITH_REASON: set(),
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: NOORD,
@@ -72,6 +84,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: NOORD,
         Act.VIEW_ACTION: NOORD,
+        Act.CLOSE_WITH_REASON: set(),
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: ALL,
@@ -81,6 +94,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: ALL,
         Act.VIEW_ACTION: ALL,
+        Act.CLOSE_WITH_REASON: ALL,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: {"calamity_zuid"},
@@ -90,6 +104,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: ALL,
+        Act.CLOSE_WITH_REASON: set(),
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: {"adviser_asked_zuid", "anonymous_adviser_asked"},
@@ -99,6 +114,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: set(),
+        Act.CLOSE_WITH_REASON: set(),
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: set(),
@@ -108,6 +124,17 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: set(),
+        Act.CLOSE_WITH_REASON: set(),
+    },
+    Role.HR: {
+        Act.VIEW_REPORT: {"about_employee_zuid"},
+        Act.HANDLE_REPORT: set(),
+        Act.VIEW_AGGREGATES: set(),
+        Act.ADVISE: set(),
+        Act.REPLY_AS_REPORTER: set(),
+        Act.HANDLE_ACTION: set(),
+        Act.VIEW_ACTION: set(),
+        Act.CLOSE_WITH_REASON: set(),
     },
 }
 

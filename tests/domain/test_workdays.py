@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,7 +70,17 @@ def test_quiet_hours() -> None:
 def test_policy_deadlines() -> None:
     policy = Policy()
     created = at("2026-11-20 16:00")
-    dues = {d.kind: d.at for d in deadlines_on_report(created, policy, AMS)}
+    report = SimpleNamespace(
+        created_at=created,
+        anonymous=False,
+        contact_wish="team_leader",
+        possible_calamity=False,
+        harm="minor",
+        categories=["fall"],
+        affected=["client"],
+        report_type="MIC",
+    )
+    dues = {d.kind: d.at for d in deadlines_on_report(report, policy, AMS)}
     assert dues == {
         Deadline.CONTACT: at("2026-11-23 16:00"),
         Deadline.TRIAGE: at("2026-11-21 16:00"),

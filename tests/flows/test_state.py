@@ -50,6 +50,8 @@ METAS: list[tuple[str, dict[str, Any]]] = [
     ("feedback", CASE),
     ("established", CASE),
     ("igj", CASE),
+    ("arbeidsinspectie", CASE),
+    ("close_reason", CASE),
     ("drop_action", {"action_id": 3}),
     ("question", CASE),
     ("adviser_message", CASE),
