@@ -26,7 +26,6 @@ async def _finish(chat: Chat) -> None:
     await chat.tap("send")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: a near miss is a harm answer and a category")
 async def test_the_harm_answer_near_miss_is_the_category_near_miss(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -41,7 +40,6 @@ async def test_the_harm_answer_near_miss_is_the_category_near_miss(
     assert "near_accident" in report.categories and report.harm == "near_miss"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: a near miss with injury is not questioned")
 @pytest.mark.parametrize(
     ("answer", "harm", "near_miss"), [("near", "near_miss", True), ("harm", "serious", False)]
 )

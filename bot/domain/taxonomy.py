@@ -131,6 +131,8 @@ _BY_CODE = {c.code: c for c in CATEGORIES}
 _COMPILED = {c.code: re.compile(c.pattern) for c in CATEGORIES if c.pattern}
 
 # Who was affected; decides MIC (client) versus MIM (employee).
+NEAR_MISS = "near_accident"  # the category "Bijna ongeval"; the harm answer "near_miss" is it too
+
 AFFECTED: tuple[str, ...] = ("client", "employee", "someone_else")
 
 # Harm, from least to most; serious harm or death marks a possible calamity.

@@ -26,6 +26,7 @@ from bot.domain.taxonomy import (
     FIRST_AID,
     HARM_LEVELS,
     HARMED,
+    NEAR_MISS,
     OTHER,
     suggest_affected,
     suggest_categories,
@@ -62,6 +63,31 @@ def _show_when(value: Any, view: View) -> str:
         return view.ctx.t("when.other")
     when = When.from_json(value)
     return view.ctx.t.when(when.day, when.at)
+
+
+def _harm(answers: Mapping[str, Any]) -> str | None:
+    """The harm, once a near miss with injury was settled as a near miss after all."""
+    if answers.get("near_miss_check") == "near":
+        return "near_miss"
+    return answers.get("harm")
+
+
+def _near_miss_with_injury(view: View) -> bool:
+    return NEAR_MISS in (view.answers.get("categories") or ()) and (
+        view.answers.get("harm") in HARMED
+    )
+
+
+def _categories(answers: Mapping[str, Any]) -> list[str]:
+    """The categories as stored: a harm answer "het ging net goed" is the category near miss;
+    a near miss that turned out to hurt someone is not one."""
+    categories = list(answers["categories"])
+    harm = _harm(answers)
+    if harm == "near_miss" and NEAR_MISS not in categories:
+        categories.append(NEAR_MISS)
+    if harm in HARMED and NEAR_MISS in categories:
+        categories.remove(NEAR_MISS)
+    return categories
 
 
 # The typed texts of a report that are checked for personal data (a BSN, phone, e-mail).
@@ -217,12 +243,25 @@ STEPS: tuple[Step, ...] = (
     Step(
         "harm", Kind.CHOICE, "step.harm.prompt", _choices("harm", HARM_LEVELS), field="field.harm"
     ),
+    # "Bijna ongeval" chosen as the kind, and injury as the harm: which was it? Asked only
+    # then (one tap); in the form the harm answer counts.
+    Step(
+        "near_miss_check",
+        Kind.CHOICE,
+        "step.near_miss_check.prompt",
+        (
+            Choice("near", "step.near_miss_check.near"),
+            Choice("harm", "step.near_miss_check.harm"),
+        ),
+        when=_near_miss_with_injury,
+        in_form=False,
+    ),
     Step(
         "first_aid",
         Kind.CHOICE,
         "step.first_aid.prompt",
         _choices("first_aid", FIRST_AID),
-        when=lambda v: v.answers.get("harm") in HARMED,
+        when=lambda v: _harm(v.answers) in HARMED,
         field="field.first_aid",
     ),
     Step(
@@ -336,10 +375,10 @@ def draft_from_answers(answers: Mapping[str, Any], team_id: str | None) -> Repor
     return ReportDraft(
         description=str(clean(answers["description"])),
         occurred=When.from_json(when_value),
-        categories=list(answers["categories"]),
+        categories=_categories(answers),
         category_other=answers.get("category_other"),
         affected=list(answers["affected"]),
-        harm=str(answers["harm"]),
+        harm=str(_harm(answers)),
         first_aid=answers.get("first_aid"),
         measures=clean(answers.get("measures")),
         team_id=answers.get("team", team_id),
