@@ -7,12 +7,14 @@ responsible people per deadline come from the procedure table (``bot/casework/pr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.casework import procedure
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
+from storage.models import Nudge
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,4 +67,23 @@ def plan(
         PlannedNudge(due.kind, stage, recipient, due.at, send_at, urgent)
         for stage, recipients, send_at in stages
         for recipient in dict.fromkeys(recipients)
+    ]
+
+
+def nudge_rows(
+    planned: Iterable[PlannedNudge], report_id: int | None = None, action_id: int | None = None
+) -> list[Nudge]:
+    """The planned nudges as rows of a report's (or an action's) deadlines."""
+    return [
+        Nudge(
+            report_id=report_id,
+            action_id=action_id,
+            kind=p.kind.value,
+            stage=p.stage,
+            recipient=p.recipient,
+            due_at=p.due_at,
+            send_at=p.send_at,
+            urgent=p.urgent,
+        )
+        for p in planned
     ]

@@ -19,8 +19,8 @@ from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import Deadline, Due, Status
 from bot.events import Outbound, payload_of, stored_due
 from bot.i18n import Translator
-from bot.nudges import plan
-from storage.models import ImprovementAction, Nudge, Report
+from bot.nudges import nudge_rows, plan
+from storage.models import ImprovementAction, Report
 from storage.repository import Store
 
 TOKENS = ("case:", "act:")
@@ -142,20 +142,8 @@ class Recorder:
         action_id: int | None = None,
     ) -> None:
         """The reminder and escalation rows of newly opened deadlines."""
-        rows = [
-            Nudge(
-                report_id=report_id,
-                action_id=action_id,
-                kind=p.kind.value,
-                stage=p.stage,
-                recipient=p.recipient,
-                due_at=p.due_at,
-                send_at=p.send_at,
-                urgent=p.urgent,
-            )
-            for due in dues
-            for p in plan(due, team_id, self.config, now, owner=owner)
-        ]
+        planned = [p for due in dues for p in plan(due, team_id, self.config, now, owner=owner)]
+        rows = nudge_rows(planned, report_id, action_id)
         await self.store.add_nudges(rows)
 
     async def to_reporter(self, report: Report, kind: str, text: str, sent: Sent) -> None:

@@ -39,7 +39,7 @@ from bot.domain.lifecycle import (
 from bot.domain.workdays import in_quiet_hours
 from bot.events import Outbound, payload_of
 from bot.i18n import Translator
-from bot.nudges import plan
+from bot.nudges import nudge_rows, plan
 from bot.privacy import apply_retention, tidy_drafts
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
@@ -176,19 +176,8 @@ class Sweeper:
                 urgent = fresh[deadline].urgent if deadline in fresh else False
                 due = Due(deadline, rows[0].due_at, urgent=urgent)
                 stages = {row.stage for row in rows}
-                planned += [
-                    Nudge(
-                        report_id=report_id,
-                        kind=p.kind.value,
-                        stage=p.stage,
-                        recipient=p.recipient,
-                        due_at=p.due_at,
-                        send_at=p.send_at,
-                        urgent=p.urgent,
-                    )
-                    for p in plan(due, report.team_id, config, at)
-                    if p.stage in stages
-                ]
+                again = [p for p in plan(due, report.team_id, config, at) if p.stage in stages]
+                planned += nudge_rows(again, report_id)
             await store.add_nudges(planned)
             await store.set_app_state(PROCEDURE_KEY, PROCEDURE_VERSION)
         log.info("open_reports_replanned", reports=len(reports), nudges=len(planned))
