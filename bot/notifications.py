@@ -10,6 +10,7 @@ from bot.domain.dates import When
 from bot.domain.report import ReportDraft
 from bot.events import Outbound
 from bot.i18n import Translator
+from bot.terms import worded_terms
 
 DESCRIPTION_PREVIEW = 600
 
@@ -57,6 +58,7 @@ def new_report_notifications(
         "types": "+".join(draft.report_types),
         "team": team_name,
         "harm": t(f"harm.{draft.harm}"),
+        **worded_terms(config, t),
     }
     description = draft.description
     if len(description) > DESCRIPTION_PREVIEW:

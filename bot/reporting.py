@@ -24,6 +24,7 @@ from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator
 from bot.notifications import Notice, new_report_notifications, receivers_configured
 from bot.outcome import Outcome
+from bot.terms import worded_terms
 from bot.turn import Turn
 from storage import crypto
 from storage.models import Person, Report
@@ -191,9 +192,8 @@ class Reporting:
         token = f"{CASE_PREFIX}{report.reference}"
         return Outbound(message.text, buttons, token=token, address=message.address)
 
-    @staticmethod
     def _confirmation(
-        t: Translator, contact_wish: str, reference: str, code: str | None, notice: Notice
+        self, t: Translator, contact_wish: str, reference: str, code: str | None, notice: Notice
     ) -> list[Outbound]:
         """What the reporter reads after sending: only what really happened and will happen."""
         told = notice.told
@@ -219,7 +219,7 @@ class Reporting:
             else:
                 lines.append(t("done.next_confidential_adviser"))
         elif code is None and told:
-            lines.append(t(f"done.next_{contact_wish}"))
+            lines.append(t(f"done.next_{contact_wish}", **worded_terms(self.config, t)))
         lines.append(t("done.care"))
         return [Outbound("\n\n".join(lines))]
 

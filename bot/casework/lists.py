@@ -67,7 +67,7 @@ class Lists:
             parts = [f"{report.reference} · {team} · {t(f'status.{report.status}')}"]
             for kind, at in dues[:2]:
                 late = t("case.overdue") if at <= now else ""
-                parts.append(f"{t(f'deadline.{kind}')} {self.texts.when(at, t)}{late}")
+                parts.append(f"{self.texts.deadline_name(kind, t)} {self.texts.when(at, t)}{late}")
             lines.append(" · ".join(parts))
         return [Outbound("\n".join(lines))]
 

@@ -14,6 +14,7 @@ from bot.domain.lifecycle import OPEN_STATUSES, Deadline
 from bot.domain.permissions import allowed
 from bot.events import Option, Outbound
 from bot.i18n import Translator
+from bot.terms import worded_terms
 from storage.models import ImprovementAction, Nudge, Report
 
 
@@ -103,6 +104,10 @@ class Texts:
         local = moment.astimezone(self.config.organisation.tz)
         return t.when(local.date(), local.time())
 
+    def deadline_name(self, kind: str, t: Translator) -> str:
+        """A deadline's name (some state their term: "IGJ (6 weken na ontdekking)")."""
+        return t(f"deadline.{kind}", **worded_terms(self.config, t))
+
     def action_line(self, action: ImprovementAction, today: date, t: Translator) -> Outbound:
         late = t("case.overdue") if action.deadline < today else ""
         text = t(
@@ -128,7 +133,7 @@ class Texts:
         report is closed or its action has nothing left to do (the nudge is dropped)."""
         rule = procedure.DEADLINES[Deadline(nudge.kind)]
         due = self.when(nudge.due_at, t)
-        what = t(f"deadline.{nudge.kind}")
+        what = self.deadline_name(nudge.kind, t)
         if rule.of_action:
             if action is None:
                 return None

@@ -34,6 +34,7 @@ from bot.domain.workdays import in_quiet_hours
 from bot.events import Outbound, payload_of
 from bot.i18n import Translator
 from bot.privacy import apply_retention, tidy_drafts
+from bot.terms import worded_terms
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
 from storage.repository import Store
@@ -220,7 +221,16 @@ class Sweeper:
         ]
         today = now.astimezone(self.config.organisation.tz).date()
         return weekly_review(
-            self.t, team_name, week, new, open_reports, overdue, actions, lessons, today
+            self.t,
+            team_name,
+            week,
+            new,
+            open_reports,
+            overdue,
+            actions,
+            lessons,
+            today,
+            worded_terms(self.config, self.t),
         )
 
     async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:
