@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
@@ -14,7 +15,7 @@ from bot.domain.workdays import is_working_day
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Nudge
-from tests.helpers import AMS, table_rows
+from tests.helpers import AMS, make_config, table_rows
 from tests.test_casework import _report
 
 
@@ -35,9 +36,6 @@ async def _walk(sweeper: Sweeper, clock: FrozenClock, start: datetime, days: int
     return sent
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 14: a reminder in quiet hours waits past its deadline"
-)
 @pytest.mark.parametrize(
     "reported",
     [
@@ -69,3 +67,44 @@ async def test_reminders_come_before_the_deadline_on_working_time(
         assert escalated >= due[kind] and _on_working_time(escalated), kind
         board, _ = sent[f"nudge:{kind}/board"]
         assert _on_working_time(board), kind
+
+
+async def test_the_dry_run_shows_the_reminder_moved_earlier(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock, config: Config
+) -> None:
+    """What `vimbot sweep --dry-run --at …` lists: on Tuesday 14:00 the reminders of a report
+    made on Monday 22:29, stating that the deadline ends outside working hours."""
+    clock.set(datetime(2026, 5, 11, 22, 29, tzinfo=AMS))
+    await _report(service)
+    sweeper = Sweeper(config, sqlite_db, clock)
+    before = await sweeper.sweep_nudges(datetime(2026, 5, 12, 13, 59, tzinfo=AMS), dry_run=True)
+    at_two = await sweeper.sweep_nudges(datetime(2026, 5, 12, 14, 0, tzinfo=AMS), dry_run=True)
+    assert before == []
+    assert sorted(p.what for p in at_two) == ["nudge:contact/reminder", "nudge:triage/reminder"]
+    assert "uiterlijk dinsdag 12 mei 2026 om 22:29 (buiten werktijd)" in at_two[0].message.text
+
+
+async def test_quiet_hours_still_hold_escalations_when_set(
+    service: ReportService, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    """Set, the quiet-hours keys keep their meaning: escalations wait until they end."""
+    config = make_config(policy={"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"})
+    await _report(service)  # Wednesday 10:30: contact and triage due Thursday 10:30
+    sweeper = Sweeper(config, sqlite_db, clock)
+    late = datetime(2026, 11, 19, 21, 0, tzinfo=AMS)  # after working hours, before quiet
+    at_night = datetime(2026, 11, 19, 23, 0, tzinfo=AMS)
+    assert await sweeper.sweep_nudges(at_night, dry_run=True) == []
+    escalations = await sweeper.sweep_nudges(late, dry_run=True)
+    assert {p.what for p in escalations} >= {"nudge:contact/escalation"}
+
+
+def test_working_hours_are_validated() -> None:
+    policy = make_config(policy={"working_hours_start": "07:30", "working_hours_end": "16:00"})
+    assert (policy.policy.working_start, policy.policy.working_end) == (time(7, 30), time(16))
+    # unset, the quiet hours are the hours outside working hours
+    assert (policy.policy.quiet_start, policy.policy.quiet_end) == (time(16), time(7, 30))
+    for wrong in ({"working_hours_start": "8:00"}, {"working_hours_end": "24:00"}):
+        with pytest.raises(ValidationError):
+            make_config(policy=wrong)
+    with pytest.raises(ValidationError, match="working_hours_start"):
+        make_config(policy={"working_hours_start": "18:00", "working_hours_end": "08:00"})

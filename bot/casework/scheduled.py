@@ -30,7 +30,7 @@ from bot.digests import (
 )
 from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.workdays import in_quiet_hours
+from bot.domain.workdays import in_quiet_hours, next_working_moment
 from bot.events import Outbound, payload_of
 from bot.i18n import Translator
 from bot.privacy import apply_retention, tidy_drafts
@@ -53,11 +53,6 @@ class Planned:
     what: str  # "nudge:contact/reminder", "digest:weekly/noord/2026-W47"
 
 
-def _hhmm(value: str) -> time:
-    hour, minute = map(int, value.split(":"))
-    return time(hour, minute)
-
-
 class Sweeper:
     def __init__(self, config: Config, db: Database, clock: Clock) -> None:
         self.config, self.db, self.clock = config, db, clock
@@ -72,12 +67,20 @@ class Sweeper:
         now = at or self.clock.now()
         policy = self.config.policy
         tz = self.config.organisation.tz
-        quiet = in_quiet_hours(
-            now, tz, _hhmm(policy.quiet_hours_start), _hhmm(policy.quiet_hours_end)
-        )
+        quiet = in_quiet_hours(now, tz, policy.quiet_start, policy.quiet_end)
+        morning = next_working_moment(now, tz, policy.quiet_start, policy.quiet_end)
+
+        def held(nudge: Nudge) -> bool:
+            """Quiet hours hold back non-urgent nudges until the morning, but never a reminder
+            past a deadline still ahead (no working time was left before it: it goes now)."""
+            if nudge.urgent or not quiet:
+                return False
+            ahead = now < nudge.due_at <= morning
+            return nudge.stage != "reminder" or not ahead
+
         planned: list[Planned] = []
         async with self.db.transaction() as store:
-            due = [n for n in await store.due_nudges(now) if n.urgent or not quiet]
+            due = [n for n in await store.due_nudges(now) if not held(n)]
             reports, actions = await self._subjects(store, due)
             for nudge in due:
                 message = self._nudge_message(nudge, reports, actions)
