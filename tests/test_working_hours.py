@@ -15,8 +15,8 @@ from bot.domain.workdays import is_working_day
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Nudge
-from tests.helpers import AMS, make_config, table_rows
-from tests.test_casework import _report
+from tests.helpers import AMS, Chat, make_config, table_rows
+from tests.test_casework import TOKEN, _report
 
 
 def _on_working_time(moment: datetime) -> bool:
@@ -108,3 +108,48 @@ def test_working_hours_are_validated() -> None:
             make_config(policy=wrong)
     with pytest.raises(ValidationError, match="working_hours_start"):
         make_config(policy={"working_hours_start": "18:00", "working_hours_end": "08:00"})
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14: checks fall on Sundays, holidays")
+@pytest.mark.parametrize(
+    ("done_at", "check_on"),
+    [
+        # done on Saturday 21 November: three months on is Sunday 21 February → Monday
+        (datetime(2026, 11, 21, 10, 0, tzinfo=AMS), "2027-02-22"),
+        # done on Tuesday 29 December: three months on is Easter Monday 2027 → Tuesday
+        (datetime(2026, 12, 29, 10, 0, tzinfo=AMS), "2027-03-30"),
+    ],
+    ids=["sunday", "easter-monday"],
+)
+async def test_the_effectiveness_check_falls_on_a_working_day(
+    service: ReportService,
+    sqlite_db: Database,
+    clock: FrozenClock,
+    done_at: datetime,
+    check_on: str,
+) -> None:
+    from bot.flows.engine import DONE, SKIP
+    from storage.models import ImprovementAction
+
+    clock.set(done_at)
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.press(TOKEN, "triage")
+    for answer in ("internal", "yearly", "minor", "confirm"):
+        await leader.tap(answer)
+    await leader.press(TOKEN, "analyse")
+    for answer in (SKIP, "technical", DONE, "confirm"):
+        await leader.tap(answer)
+    await leader.press(TOKEN, "action")
+    await leader.say("Bedhekken laten nakijken")
+    await leader.tap("shell:lead-noord")
+    await leader.say("15-1")
+    await leader.tap("confirm")
+    [action] = await table_rows(sqlite_db, ImprovementAction)
+    await leader.press(f"act:{action.id}", "done")
+    [action] = await table_rows(sqlite_db, ImprovementAction)
+    assert action.effectiveness_due.isoformat() == check_on
+    [nudge] = await table_rows(
+        sqlite_db, Nudge, Nudge.kind == "effectiveness", Nudge.stage == "reminder"
+    )
+    assert nudge.due_at.astimezone(AMS).date().isoformat() == check_on
