@@ -110,7 +110,6 @@ def test_working_hours_are_validated() -> None:
         make_config(policy={"working_hours_start": "18:00", "working_hours_end": "08:00"})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: checks fall on Sundays, holidays")
 @pytest.mark.parametrize(
     ("done_at", "check_on"),
     [
@@ -152,4 +151,7 @@ async def test_the_effectiveness_check_falls_on_a_working_day(
     [nudge] = await table_rows(
         sqlite_db, Nudge, Nudge.kind == "effectiveness", Nudge.stage == "reminder"
     )
-    assert nudge.due_at.astimezone(AMS).date().isoformat() == check_on
+    # due at the end of that day; reminded on it, on working time
+    assert (nudge.due_at - timedelta(seconds=1)).astimezone(AMS).date().isoformat() == check_on
+    assert nudge.send_at.astimezone(AMS).date().isoformat() == check_on
+    assert _on_working_time(nudge.send_at)

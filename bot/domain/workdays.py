@@ -37,6 +37,11 @@ def previous_working_day(day: date) -> date:
     return day
 
 
+def working_day_from(day: date) -> date:
+    """``day`` itself when it is a working day, else the next one (a date the bot plans)."""
+    return day if is_working_day(day) else next_working_day(day)
+
+
 def add_working_days(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
     """``days`` working days after ``moment`` (aware), in the organisation's calendar."""
     local = moment.astimezone(tz)
