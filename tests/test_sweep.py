@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -142,3 +144,18 @@ async def test_quarterly_analysis_has_trends_and_deadline_shares(
     assert "Mogelijke calamiteiten: 1" in text
     assert "contact: 50% (1/2)" in text
     assert "Nina" not in text and "Mevrouw" not in text
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14: the first start sends old, empty digests")
+async def test_the_first_start_sends_no_digests_of_periods_before_the_installation(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 25, 14, 0, tzinfo=AMS))  # installed on a Wednesday
+    bot = Bot(config, sqlite_db, clock)
+    await bot.start()
+    await bot.stop()
+    assert await table_rows(sqlite_db, OutboxMessage) == []  # no last week, quarter, half year
+    sweeper = Sweeper(config, sqlite_db, clock)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=AMS)
+    planned = await sweeper.send_due_digests(monday)  # the first week after the installation
+    assert [p.what for p in planned] == ["digest:weekly/noord/2026-W48"]
