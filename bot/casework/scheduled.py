@@ -58,6 +58,8 @@ class Sweeper:
         self.config, self.db, self.clock = config, db, clock
         self.t = Translator(config.organisation.language)
         self.texts = Texts(config)
+        # what the last send_due_digests claimed without sending (periods before installation)
+        self.skipped: list[str] = []
 
     # ---- nudges -------------------------------------------------------------------------
 
@@ -140,21 +142,33 @@ class Sweeper:
     async def send_due_digests(
         self, at: datetime | None = None, dry_run: bool = False
     ) -> list[Planned]:
-        """The latest weekly, quarterly and half-yearly digests, each once (also on start)."""
+        """The latest weekly, quarterly and half-yearly digests, each once (also on start).
+
+        Only of periods that ended after the installation: a catch-up sends what was missed
+        while the bot was down, never the periods before it was there (on the very first start
+        that would be last week's, quarter's and half-year's digests, all with zero reports).
+        Those are claimed without being sent (listed in ``self.skipped``), which also records
+        the installation: it is the earliest digest claim or report in the database, and on a
+        database with neither, now. Reports count as well so that a database that received
+        reports before its first sweep still gets the digests of those periods.
+        """
         now = at or self.clock.now()
         planned: list[Planned] = []
+        self.skipped = []
         async with self.db.transaction() as store:
+            installed = await store.installed_at() or now
             week = last_weekly(now, self.config)
             for team in self.config.teams:
                 if not team.channels:
                     continue
+                what = f"digest:weekly/{team.id}/{week.key}"
                 if not await self._claim(store, "weekly", team.id, week.key, now, dry_run):
                     continue
+                if self._bounds(week)[1] <= installed:
+                    self.skipped.append(what)
+                    continue
                 text = await self._weekly_text(store, team.id, team.name, week, now)
-                planned += [
-                    Planned(a, Outbound(text), f"digest:weekly/{team.id}/{week.key}")
-                    for a in team.channels
-                ]
+                planned += [Planned(a, Outbound(text), what) for a in team.channels]
             for period, recipients, title in (
                 (
                     last_quarterly(now, self.config),
@@ -166,6 +180,9 @@ class Sweeper:
                 if not recipients:
                     continue
                 if not await self._claim(store, period.kind, "", period.key, now, dry_run):
+                    continue
+                if self._bounds(period)[1] <= installed:
+                    self.skipped.append(f"digest:{period.kind}/{period.key}")
                     continue
                 text = await self._analysis_text(store, period, now, title)
                 planned += [
