@@ -224,17 +224,17 @@ def sweep(
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=config.organisation.tz)
 
-    async def go() -> list[Any]:
+    async def go() -> tuple[list[Any], list[str]]:
         db = await _open_database(config, upgrade_sqlite=False)
         try:
             sweeper = Sweeper(config, db, SystemClock())
             nudges = await sweeper.sweep_nudges(moment, dry_run=dry_run)
             digests = await sweeper.send_due_digests(moment, dry_run=dry_run)
-            return [*nudges, *digests]
+            return [*nudges, *digests], sweeper.skipped
         finally:
             await db.dispose()
 
-    planned = _run(go)
+    planned, skipped = _run(go)
     out = Console(soft_wrap=True)
     when = moment.astimezone(config.organisation.tz).isoformat(timespec="minutes")
     verb = "would be sent" if dry_run else "queued"
@@ -242,6 +242,9 @@ def sweep(
     for item in planned:
         first_line = item.message.text.split("\n")[0]
         _say(out, f"  {item.what} → {item.address}: {first_line}")
+    recorded = "would be recorded" if dry_run else "recorded"
+    for what in skipped:
+        _say(out, f"  {what}: before the installation, {recorded} without sending")
 
 
 privacy_app = typer.Typer(help="Privacy: keys, inzage, erasure (AVG).", no_args_is_help=True)

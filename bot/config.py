@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -164,6 +165,14 @@ class Server(_Section):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _time_of(value: str) -> time:
+    hour, minute = map(int, value.split(":"))
+    return time(hour, minute)
+
+
 class Policy(_Section):
     """The organisation's deadlines (defaults: the policy in seeds/002, section 7)."""
 
@@ -179,9 +188,14 @@ class Policy(_Section):
     # coordinator, and this many hours later to the board.
     remind_hours_before: int = Field(default=4, ge=0, le=72)
     escalate_to_board_after_hours: int = Field(default=24, ge=1, le=240)
-    # Non-urgent nudges wait for working hours; calamity alerts go out day and night.
-    quiet_hours_start: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Working hours on working days (the Dutch calendar: no weekends, no national holidays).
+    # A reminder lands in them, before its deadline; a deadline outside them says so.
+    working_hours_start: str = Field(default="08:00", pattern=HHMM)
+    working_hours_end: str = Field(default="18:00", pattern=HHMM)
+    # When non-urgent escalations are held back (urgent nudges go day and night). Unset, they
+    # are the hours outside working hours; set them only for a different night window.
+    quiet_hours_start: str | None = Field(default=None, pattern=HHMM)
+    quiet_hours_end: str | None = Field(default=None, pattern=HHMM)
     # More reports than this of one category in a month suggests further investigation.
     category_month_threshold: int = Field(default=5, ge=1, le=100)
     # First contact and care for the reporter after aggression against staff, serious harm or
@@ -190,6 +204,33 @@ class Policy(_Section):
     # A work accident with death or serious injury: the employer reports it to the
     # Arbeidsinspectie "direct" — this many hours at the most.
     arbeidsinspectie_hours: int = Field(default=24, ge=1, le=72)
+
+    @model_validator(mode="after")
+    def _working_hours_in_order(self) -> Policy:
+        if self.working_start >= self.working_end:
+            raise ValueError(
+                f"[policy] working_hours_start ({self.working_hours_start}) must be before "
+                f"working_hours_end ({self.working_hours_end}) on the same day"
+            )
+        return self
+
+    @property
+    def working_start(self) -> time:
+        return _time_of(self.working_hours_start)
+
+    @property
+    def working_end(self) -> time:
+        return _time_of(self.working_hours_end)
+
+    @property
+    def quiet_start(self) -> time:
+        """Quiet from: ``quiet_hours_start``, else the end of working hours."""
+        return _time_of(self.quiet_hours_start or self.working_hours_end)
+
+    @property
+    def quiet_end(self) -> time:
+        """Quiet until: ``quiet_hours_end``, else the start of working hours."""
+        return _time_of(self.quiet_hours_end or self.working_hours_start)
 
 
 class Digests(_Section):

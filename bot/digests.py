@@ -8,7 +8,7 @@ deadlines, improvement actions and the lessons a leader marked as shareable.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from bot.config import Config, Policy
 from bot.domain.lifecycle import Status
 from bot.domain.workdays import add_working_days
 from bot.i18n import Translator
+from bot.terms import worded_terms
 from storage.models import ImprovementAction, Report
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -106,8 +107,10 @@ def weekly_review(
     actions: Sequence[ImprovementAction],
     lessons: Sequence[str],
     today: date,
+    terms: Mapping[str, str],
 ) -> str:
-    """The team's weekly review: no names, no reporters, no report texts."""
+    """The team's weekly review: no names, no reporters, no report texts. ``terms``: the
+    organisation's worded terms (a deadline's name can state one)."""
     lines = [
         t(
             "digest.weekly_title",
@@ -127,7 +130,7 @@ def weekly_review(
         )
     )
     for reference, kinds in sorted(overdue.items()):
-        lines.append(f"  • {reference}: " + ", ".join(t(f"deadline.{k}") for k in kinds))
+        lines.append(f"  • {reference}: " + ", ".join(t(f"deadline.{k}", **terms) for k in kinds))
     lines.append(t("digest.open_actions", count=len(actions)))
     for action in actions:
         late = t("case.overdue") if action.deadline < today else ""
@@ -196,7 +199,8 @@ def analysis_report(
     lines.append(t("digest.in_time"))
     for step, (done, total) in _within(reports, config.policy, config.organisation.tz).items():
         share = f"{round(100 * done / total)}%" if total else "—"
-        lines.append(f"  • {t(f'deadline.{step}')}: {share} ({done}/{total})")
+        terms = worded_terms(config, t)
+        lines.append(f"  • {t(f'deadline.{step}', **terms)}: {share} ({done}/{total})")
     done = sum(1 for a in actions if a.status == "done")
     overdue = sum(1 for a in actions if a.status == "open" and a.deadline < today)
     lines.append(

@@ -11,6 +11,7 @@ from bot.domain.lifecycle import arbeidsinspectie_duty, contact_is_urgent, wants
 from bot.domain.report import ReportDraft
 from bot.events import Outbound
 from bot.i18n import Translator
+from bot.terms import worded_terms
 
 DESCRIPTION_PREVIEW = 600
 
@@ -58,6 +59,7 @@ def new_report_notifications(
         "types": "+".join(draft.report_types),
         "team": team_name,
         "harm": t(f"harm.{draft.harm}"),
+        **worded_terms(config, t),
     }
     description = draft.description
     if len(description) > DESCRIPTION_PREVIEW:
@@ -81,9 +83,9 @@ def new_report_notifications(
     elif not wants_contact(anonymous, draft.contact_wish):
         next_step = t("notify.contact_none")
     elif contact_is_urgent(draft):
-        next_step = t("notify.contact_urgent")
+        next_step = t("notify.contact_urgent", **fields)
     else:
-        next_step = t("notify.contact_reporter")
+        next_step = t("notify.contact_reporter", **fields)
     text = f"{text}\n\n{next_step}"
     leaders = list(team.leaders) if team else []
     told: list[str] = []

@@ -1,7 +1,9 @@
 """Planning nudges: who is reminded before a deadline, and to whom it escalates (pure).
 
-Each open deadline becomes rows: a reminder to the responsible people some hours before it,
-an escalation to the coordinator when it passes, and one to the board a while later. The
+Each open deadline becomes rows: a reminder to the responsible people some hours before it
+(on working time, and never after the deadline: outside working hours it moves earlier), an
+escalation to the coordinator when it passes, and one to the board a while later (outside
+working hours these wait for the morning: the sweep holds them; urgent ones go at once). The
 responsible people per deadline come from the procedure table (``bot/casework/procedure.py``).
 """
 
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.casework import procedure
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
+from bot.domain.workdays import reminder_time
 from storage.models import Nudge
 
 
@@ -55,7 +58,12 @@ def plan(
     policy = config.policy
     urgent = procedure.DEADLINES[due.kind].urgent or due.urgent
     first = responsible(due.kind, team_id, config, owner)
-    remind_at = max(now, due.at - timedelta(hours=policy.remind_hours_before))
+    before = timedelta(hours=policy.remind_hours_before)
+    if urgent:  # day and night
+        remind_at = max(now, due.at - before)
+    else:  # on working time, and before the deadline (earlier rather than after it)
+        tz = config.organisation.tz
+        remind_at = reminder_time(due.at, before, now, tz, policy.working_start, policy.working_end)
     stages: list[tuple[str, list[str], datetime]] = [("reminder", first, remind_at)]
     coordinator = [a for a in config.roles.coordinator if a not in first]
     board = [a for a in config.roles.board if a not in first]

@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.events import Outbound, payload_of
 from bot.exporting import report_record
 from bot.i18n import Translator
+from bot.terms import worded_terms
 from storage.db import Database
 from storage.models import Report
 from storage.queries.privacy import ENCRYPTED
@@ -224,7 +225,7 @@ async def tidy_drafts(db: Database, config: Config, now: datetime) -> tuple[int,
                 t = Translator(config.organisation.language)
                 await store.enqueue(
                     f"{draft.platform}:{draft.chat_id}",
-                    payload_of(Outbound(t("privacy.draft_reminder"))),
+                    payload_of(Outbound(t("privacy.draft_reminder", **worded_terms(config, t)))),
                     now,
                 )
                 draft.state = {**draft.state, "reminded": True}  # updated_at stays as it was

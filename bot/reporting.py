@@ -15,8 +15,9 @@ from bot.casework.service import Casework
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain.anonymity import coarse, hash_code, new_code, normalise_code, verify_code
+from bot.domain.lifecycle import contact_is_urgent
 from bot.domain.permissions import Act, allowed
-from bot.domain.report import REFERENCE_PREFIX, format_reference
+from bot.domain.report import REFERENCE_PREFIX, ReportDraft, format_reference
 from bot.events import Inbound, Option, Outbound, payload_of, stored_due
 from bot.flows import engine
 from bot.flows.engine import Completed, Context
@@ -24,6 +25,7 @@ from bot.flows.report import REPLY_FLOW, REPORT_FLOW, draft_from_answers
 from bot.i18n import Translator
 from bot.notifications import Notice, new_report_notifications, receivers_configured
 from bot.outcome import Outcome
+from bot.terms import worded_terms
 from bot.turn import Turn
 from storage import crypto
 from storage.models import Person, Report
@@ -175,7 +177,7 @@ class Reporting:
         else:
             log.info("report_sent", reference=reference, possible_calamity=draft.possible_calamity)
         return Outcome(
-            self._confirmation(ctx.t, draft.contact_wish, reference, code, notice),
+            self._confirmation(ctx.t, draft, reference, code, notice),
             notifications,
             reference=reference,
             anonymous=effect.anonymous,
@@ -191,12 +193,11 @@ class Reporting:
         token = f"{CASE_PREFIX}{report.reference}"
         return Outbound(message.text, buttons, token=token, address=message.address)
 
-    @staticmethod
     def _confirmation(
-        t: Translator, contact_wish: str, reference: str, code: str | None, notice: Notice
+        self, t: Translator, draft: ReportDraft, reference: str, code: str | None, notice: Notice
     ) -> list[Outbound]:
         """What the reporter reads after sending: only what really happened and will happen."""
-        told = notice.told
+        told, contact_wish = notice.told, draft.contact_wish
         sent = "sent" if told else "kept"  # a report nobody received is kept, not "sent"
         if code is not None:
             lines = [
@@ -219,7 +220,10 @@ class Reporting:
             else:
                 lines.append(t("done.next_confidential_adviser"))
         elif code is None and told:
-            lines.append(t(f"done.next_{contact_wish}"))
+            # after aggression against staff or serious harm: within hours, day and night
+            urgent = contact_wish == "team_leader" and contact_is_urgent(draft)
+            key = "done.next_urgent" if urgent else f"done.next_{contact_wish}"
+            lines.append(t(key, **worded_terms(self.config, t)))
         lines.append(t("done.care"))
         return [Outbound("\n\n".join(lines))]
 

@@ -50,6 +50,8 @@ def test_names_and_texts_from_the_configuration_and_the_database_print_literally
     assert "Wijkteam [noord]" in checked.stdout
 
     assert vimbot("db", "upgrade", cwd=tmp_path).returncode == 0
+    first = vimbot("sweep", "--at", "2026-11-10T09:05", cwd=tmp_path)  # installed (no digests)
+    assert "digest:weekly/noord/2026-W45: before the installation" in first.stdout
     swept = vimbot("sweep", "--dry-run", "--at", "2026-11-23T09:05", cwd=tmp_path)
     assert swept.returncode == 0, swept.stderr
     assert "Weekoverzicht Wijkteam [noord], week 47" in swept.stdout

@@ -3,13 +3,13 @@ escalations each deadline becomes (bot/nudges.py, pure)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.domain.lifecycle import Deadline, Due
 from bot.nudges import plan, responsible
-from tests.helpers import NOW, make_config
+from tests.helpers import AMS, NOW, make_config
 
 CONFIG = make_config()  # noord: lead-noord; coordinator: coord; board: board
 NO_COORDINATOR = make_config(roles={"board": ["shell:board"]})
@@ -48,6 +48,13 @@ def test_responsible(kind, team, owner, config, expected) -> None:
 DUE = NOW + timedelta(days=2)
 H = timedelta(hours=1)
 REMIND, AT, LATER = DUE - 4 * H, DUE, DUE + 24 * H  # the policy's defaults: 4 h, 24 h
+# DUE is Friday 10:30, so REMIND is 06:30: urgent reminders go then, the others at the start
+# of working hours (still before the deadline).
+AT_WORK = DUE.replace(hour=8, minute=0)
+# A deadline on Tuesday evening: the reminder moves earlier, into Tuesday's working hours
+# (4 hours before they end); one on Tuesday morning early: into Monday's.
+EVENING = datetime(2026, 11, 24, 22, 29, tzinfo=AMS)
+EARLY = datetime(2026, 11, 24, 7, 0, tzinfo=AMS)
 
 # (deadline, team, owner, configuration, due) → [(stage, recipient, send at)]
 PLANS = [
@@ -57,7 +64,7 @@ PLANS = [
         None,
         CONFIG,
         DUE,
-        [("reminder", LEAD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
+        [("reminder", LEAD, AT_WORK), ("escalation", COORD, AT), ("board", BOARD, LATER)],
         id="leader-then-coordinator-then-board",
     ),
     pytest.param(
@@ -66,7 +73,7 @@ PLANS = [
         None,
         CONFIG,
         DUE,
-        [("reminder", COORD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
+        [("reminder", COORD, AT_WORK), ("escalation", COORD, AT), ("board", BOARD, LATER)],
         id="no-team-the-coordinator-escalates-to-themself",
     ),
     pytest.param(
@@ -75,7 +82,7 @@ PLANS = [
         None,
         CONFIG,
         DUE,
-        [("reminder", COORD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
+        [("reminder", COORD, AT_WORK), ("escalation", COORD, AT), ("board", BOARD, LATER)],
         id="exploration-is-the-coordinators",
     ),
     pytest.param(
@@ -98,7 +105,7 @@ PLANS = [
         OWNER,
         CONFIG,
         DUE,
-        [("reminder", OWNER, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
+        [("reminder", OWNER, AT_WORK), ("escalation", COORD, AT), ("board", BOARD, LATER)],
         id="action-owner",
     ),
     pytest.param(
@@ -107,7 +114,7 @@ PLANS = [
         None,
         NO_COORDINATOR,
         DUE,
-        [("reminder", LEAD, REMIND), ("escalation", LEAD, AT), ("board", BOARD, LATER)],
+        [("reminder", LEAD, AT_WORK), ("escalation", LEAD, AT), ("board", BOARD, LATER)],
         id="no-coordinator-escalates-to-the-responsible",
     ),
     pytest.param(
@@ -118,6 +125,41 @@ PLANS = [
         NOW + H,
         [("reminder", LEAD, NOW), ("escalation", COORD, NOW + H), ("board", BOARD, NOW + 25 * H)],
         id="due-within-the-reminder-window-reminds-now",
+    ),
+    pytest.param(
+        Deadline.TRIAGE,
+        "noord",
+        None,
+        CONFIG,
+        EVENING,
+        [
+            ("reminder", LEAD, EVENING.replace(hour=14, minute=0)),
+            ("escalation", COORD, EVENING),  # held by the sweep until working time
+            ("board", BOARD, EVENING + 24 * H),
+        ],
+        id="evening-deadline-reminds-earlier-on-working-time",
+    ),
+    pytest.param(
+        Deadline.CONTACT,
+        "noord",
+        None,
+        CONFIG,
+        EARLY,
+        [
+            ("reminder", LEAD, datetime(2026, 11, 23, 14, 0, tzinfo=AMS)),
+            ("escalation", COORD, EARLY),
+            ("board", BOARD, EARLY + 24 * H),
+        ],
+        id="early-morning-deadline-reminds-the-working-day-before",
+    ),
+    pytest.param(
+        Deadline.CLIENT_INFORMED,
+        None,
+        None,
+        make_config(roles={"coordinator": ["shell:coord"]}),
+        EVENING,
+        [("reminder", COORD, EVENING - 4 * H), ("escalation", COORD, EVENING)],
+        id="urgent-reminds-day-and-night",
     ),
 ]
 

@@ -56,9 +56,15 @@ async def test_weekly_review_has_counts_but_no_names_or_report_text(
         assert secret not in text
 
 
+async def _installed(config: Config, db: Database, clock: FrozenClock) -> None:
+    """The bot's first start, in June 2026 (it sends no digests of the periods before)."""
+    await Sweeper(config, db, clock).send_due_digests(datetime(2026, 6, 15, 9, 0, tzinfo=AMS))
+
+
 async def test_digests_are_sent_once_and_caught_up_after_a_restart(
     config: Config, sqlite_db: Database, clock: FrozenClock
 ) -> None:
+    await _installed(config, sqlite_db, clock)
     clock.set(datetime(2026, 11, 24, 14, 0, tzinfo=AMS))  # the bot was down on Monday 09:00
     bot = Bot(config, sqlite_db, clock)
     await bot.start()
@@ -102,6 +108,7 @@ async def test_two_sweepers_send_each_nudge_once(
 async def test_two_processes_send_each_digest_once(
     database: Database, config: Config, clock: FrozenClock
 ) -> None:
+    await _installed(config, database, clock)
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=AMS))
     second = Database(database.url, **database.options)
     try:
@@ -142,3 +149,17 @@ async def test_quarterly_analysis_has_trends_and_deadline_shares(
     assert "Mogelijke calamiteiten: 1" in text
     assert "contact: 50% (1/2)" in text
     assert "Nina" not in text and "Mevrouw" not in text
+
+
+async def test_the_first_start_sends_no_digests_of_periods_before_the_installation(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 25, 14, 0, tzinfo=AMS))  # installed on a Wednesday
+    bot = Bot(config, sqlite_db, clock)
+    await bot.start()
+    await bot.stop()
+    assert await table_rows(sqlite_db, OutboxMessage) == []  # no last week, quarter, half year
+    sweeper = Sweeper(config, sqlite_db, clock)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=AMS)
+    planned = await sweeper.send_due_digests(monday)  # the first week after the installation
+    assert [p.what for p in planned] == ["digest:weekly/noord/2026-W48"]

@@ -18,6 +18,7 @@ from bot.casework.recording import ACTION_PREFIX, Recorder
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
 from bot.domain.permissions import Act, allowed
+from bot.domain.workdays import working_day_from
 from bot.events import Outbound
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -95,7 +96,9 @@ class Actions:
         tz = self.config.organisation.tz
         action.status, action.done_at = "done", now
         months = self.config.policy.effectiveness_check_months
-        action.effectiveness_due = add_months(now.astimezone(tz).date(), months)
+        # months on, and on a working day (not a Sunday or a holiday)
+        check_on = add_months(now.astimezone(tz).date(), months)
+        action.effectiveness_due = working_day_from(check_on)
         await store.cancel_nudges(now, [Deadline.ACTION], action_id=action.id)
         due = Due(Deadline.EFFECTIVENESS, end_of(action.effectiveness_due, tz))
         await self.recorder.open_action(action, [due])

@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due, Status, Triage, risk_score
 from bot.events import Outbound
 from bot.i18n import Translator
+from bot.terms import worded_terms
 from storage.models import ImprovementAction, Report
 from storage.repository import Store
 
@@ -209,6 +210,7 @@ async def _triage(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
                 "case.calamity_alert",
                 reference=report.reference,
                 team=turn.texts.team_name(report.team_id, turn.t),
+                **worded_terms(turn.config, turn.t),
             ),
             turn.texts.calamity_buttons(turn.t),
             token=f"{CASE_PREFIX}{report.reference}",
@@ -285,7 +287,7 @@ async def _established(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     local_now = turn.now.astimezone(turn.config.organisation.tz)
     moment = datetime.combine(report.established_on, local_now.time(), tzinfo=local_now.tzinfo)
     await turn.done(at=min(moment, local_now))
-    turn.say("case.established_noted")
+    turn.say("case.established_noted", **worded_terms(turn.config, turn.t))
 
 
 @completes("igj")

@@ -67,7 +67,8 @@ class Lists:
             parts = [f"{report.reference} · {team} · {t(f'status.{report.status}')}"]
             for kind, at in dues[:2]:
                 late = t("case.overdue") if at <= now else ""
-                parts.append(f"{t(f'deadline.{kind}')} {self.texts.when(at, t)}{late}")
+                name, when = self.texts.deadline_name(kind, t), self.texts.deadline_when(at, t)
+                parts.append(f"{name} {when}{late}")
             lines.append(" · ".join(parts))
         return [Outbound("\n".join(lines))]
 

@@ -12,8 +12,10 @@ from bot.casework.recording import ACTION_PREFIX, CASE_PREFIX
 from bot.config import Config
 from bot.domain.lifecycle import OPEN_STATUSES, Deadline
 from bot.domain.permissions import allowed
+from bot.domain.workdays import in_working_hours
 from bot.events import Option, Outbound
 from bot.i18n import Translator
+from bot.terms import worded_terms
 from storage.models import ImprovementAction, Nudge, Report
 
 
@@ -103,6 +105,19 @@ class Texts:
         local = moment.astimezone(self.config.organisation.tz)
         return t.when(local.date(), local.time())
 
+    def deadline_when(self, moment: datetime, t: Translator) -> str:
+        """A deadline's moment, "(buiten werktijd)" when it ends outside working hours."""
+        policy, tz = self.config.policy, self.config.organisation.tz
+        when = self.when(moment, t)
+        start, end = policy.working_start, policy.working_end
+        if in_working_hours(moment, tz, start, end, end_included=True):
+            return when
+        return t("when.outside_working_hours", when=when)
+
+    def deadline_name(self, kind: str, t: Translator) -> str:
+        """A deadline's name (some state their term: "IGJ (6 weken na ontdekking)")."""
+        return t(f"deadline.{kind}", **worded_terms(self.config, t))
+
     def action_line(self, action: ImprovementAction, today: date, t: Translator) -> Outbound:
         late = t("case.overdue") if action.deadline < today else ""
         text = t(
@@ -127,8 +142,8 @@ class Texts:
         """The message of a due nudge, with the buttons its deadline offers; None when its
         report is closed or its action has nothing left to do (the nudge is dropped)."""
         rule = procedure.DEADLINES[Deadline(nudge.kind)]
-        due = self.when(nudge.due_at, t)
-        what = t(f"deadline.{nudge.kind}")
+        due = self.deadline_when(nudge.due_at, t)
+        what = self.deadline_name(nudge.kind, t)
         if rule.of_action:
             if action is None:
                 return None

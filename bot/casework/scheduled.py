@@ -36,11 +36,12 @@ from bot.domain.lifecycle import (
     concerns_client,
     deadlines_on_report,
 )
-from bot.domain.workdays import in_quiet_hours
+from bot.domain.workdays import in_quiet_hours, next_working_moment
 from bot.events import Outbound, payload_of
 from bot.i18n import Translator
 from bot.nudges import nudge_rows, plan
 from bot.privacy import apply_retention, tidy_drafts
+from bot.terms import worded_terms
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
 from storage.repository import Store
@@ -64,16 +65,13 @@ class Planned:
     what: str  # "nudge:contact/reminder", "digest:weekly/noord/2026-W47"
 
 
-def _hhmm(value: str) -> time:
-    hour, minute = map(int, value.split(":"))
-    return time(hour, minute)
-
-
 class Sweeper:
     def __init__(self, config: Config, db: Database, clock: Clock) -> None:
         self.config, self.db, self.clock = config, db, clock
         self.t = Translator(config.organisation.language)
         self.texts = Texts(config)
+        # what the last send_due_digests claimed without sending (periods before installation)
+        self.skipped: list[str] = []
 
     # ---- nudges -------------------------------------------------------------------------
 
@@ -83,12 +81,20 @@ class Sweeper:
         now = at or self.clock.now()
         policy = self.config.policy
         tz = self.config.organisation.tz
-        quiet = in_quiet_hours(
-            now, tz, _hhmm(policy.quiet_hours_start), _hhmm(policy.quiet_hours_end)
-        )
+        quiet = in_quiet_hours(now, tz, policy.quiet_start, policy.quiet_end)
+        morning = next_working_moment(now, tz, policy.quiet_start, policy.quiet_end)
+
+        def held(nudge: Nudge) -> bool:
+            """Quiet hours hold back non-urgent nudges until the morning, but never a reminder
+            past a deadline still ahead (no working time was left before it: it goes now)."""
+            if nudge.urgent or not quiet:
+                return False
+            ahead = now < nudge.due_at <= morning
+            return nudge.stage != "reminder" or not ahead
+
         planned: list[Planned] = []
         async with self.db.transaction() as store:
-            due = [n for n in await store.due_nudges(now) if n.urgent or not quiet]
+            due = [n for n in await store.due_nudges(now) if not held(n)]
             reports, actions = await self._subjects(store, due)
             for nudge in due:
                 message = self._nudge_message(nudge, reports, actions)
@@ -194,21 +200,33 @@ class Sweeper:
     async def send_due_digests(
         self, at: datetime | None = None, dry_run: bool = False
     ) -> list[Planned]:
-        """The latest weekly, quarterly and half-yearly digests, each once (also on start)."""
+        """The latest weekly, quarterly and half-yearly digests, each once (also on start).
+
+        Only of periods that ended after the installation: a catch-up sends what was missed
+        while the bot was down, never the periods before it was there (on the very first start
+        that would be last week's, quarter's and half-year's digests, all with zero reports).
+        Those are claimed without being sent (listed in ``self.skipped``), which also records
+        the installation: it is the earliest digest claim or report in the database, and on a
+        database with neither, now. Reports count as well so that a database that received
+        reports before its first sweep still gets the digests of those periods.
+        """
         now = at or self.clock.now()
         planned: list[Planned] = []
+        self.skipped = []
         async with self.db.transaction() as store:
+            installed = await store.installed_at() or now
             week = last_weekly(now, self.config)
             for team in self.config.teams:
                 if not team.channels:
                     continue
+                what = f"digest:weekly/{team.id}/{week.key}"
                 if not await self._claim(store, "weekly", team.id, week.key, now, dry_run):
                     continue
+                if self._bounds(week)[1] <= installed:
+                    self.skipped.append(what)
+                    continue
                 text = await self._weekly_text(store, team.id, team.name, week, now)
-                planned += [
-                    Planned(a, Outbound(text), f"digest:weekly/{team.id}/{week.key}")
-                    for a in team.channels
-                ]
+                planned += [Planned(a, Outbound(text), what) for a in team.channels]
             for period, recipients, title in (
                 (
                     last_quarterly(now, self.config),
@@ -220,6 +238,9 @@ class Sweeper:
                 if not recipients:
                     continue
                 if not await self._claim(store, period.kind, "", period.key, now, dry_run):
+                    continue
+                if self._bounds(period)[1] <= installed:
+                    self.skipped.append(f"digest:{period.kind}/{period.key}")
                     continue
                 text = await self._analysis_text(store, period, now, title)
                 planned += [
@@ -278,7 +299,16 @@ class Sweeper:
         ]
         today = now.astimezone(self.config.organisation.tz).date()
         return weekly_review(
-            self.t, team_name, week, new, open_reports, overdue, actions, lessons, today
+            self.t,
+            team_name,
+            week,
+            new,
+            open_reports,
+            overdue,
+            actions,
+            lessons,
+            today,
+            worded_terms(self.config, self.t),
         )
 
     async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:

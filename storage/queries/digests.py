@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.models import DigestRun
+from sqlalchemy import func, select
+
+from storage.models import DigestRun, Report
 from storage.queries.base import StoreBase
 from storage.queries.tables import upsert_insert
 
@@ -24,3 +26,10 @@ class DigestQueries(StoreBase):
 
     async def digest_sent(self, kind: str, scope: str, period: str) -> bool:
         return await self._session.get(DigestRun, (kind, scope, period)) is not None
+
+    async def installed_at(self) -> datetime | None:
+        """The earliest trace of the bot at work: its first digest claim or its first report
+        (None on a database it never used)."""
+        first_claim = await self._session.scalar(select(func.min(DigestRun.sent_at)))
+        first_report = await self._session.scalar(select(func.min(Report.created_at)))
+        return min((m for m in (first_claim, first_report) if m is not None), default=None)

@@ -34,7 +34,7 @@ async def test_typical_report_takes_at_most_nine_interactions(service: ReportSer
     reference = await _sent_report(chat)
     assert reference == "VIM-2026-0001"
     assert chat.interactions <= 9
-    assert "binnen 1 werkdag contact" in chat.text
+    assert "binnen 24 uur contact" in chat.text  # aggression against staff: within 24 h (§7)
 
 
 async def test_danger_shows_112_and_waits(service: ReportService) -> None:
