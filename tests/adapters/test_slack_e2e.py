@@ -37,7 +37,7 @@ from tests.fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from tests.helpers import Outage, count_rows, make_config, table_rows
+from tests.helpers import Outage, answer_report, count_rows, make_config, table_rows
 
 WORKER, LEADER = "U0WORKER", "U0LEADER"
 DM = f"D{WORKER}"
@@ -128,6 +128,9 @@ class Harness:
             },
             **kwargs,
         )
+
+    async def say(self, text: str) -> None:
+        assert await self.dm(text) == 200
 
     async def interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
         body = urlencode({"payload": json.dumps(payload)})
@@ -230,13 +233,7 @@ async def harness(
 
 async def _until_summary(h: Harness) -> None:
     await h.command("")
-    await h.tap("no")
-    await h.dm("<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡")
-    await h.tap("now")
-    await h.tap("_done")
-    await h.tap("_done")
-    await h.tap("none")
-    await h.tap("_skip")
+    await answer_report(h, "<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡", "now")
     await h.tap("team_leader")
 
 

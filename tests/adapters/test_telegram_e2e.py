@@ -22,7 +22,7 @@ from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import Outage, count_rows, make_config, table_rows
+from tests.helpers import Outage, answer_report, count_rows, make_config, table_rows
 
 WORKER = 4242
 LEADER = 9001
@@ -115,13 +115,7 @@ async def harness(
 
 async def _report_until_summary(h: Harness) -> None:
     await h.say("/melden")
-    await h.tap("no")
-    await h.say("Mevrouw schold mij uit <b>en</b> dreigde * _ 😡")
-    await h.tap("now")
-    await h.tap("_done")
-    await h.tap("_done")
-    await h.tap("none")
-    await h.tap("_skip")
+    await answer_report(h, "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡", "now")
     await h.tap("team_leader")
 
 
