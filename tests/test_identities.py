@@ -167,12 +167,17 @@ async def test_with_a_key_a_postgresql_dump_holds_no_name_or_platform_id(
 # ---- lookups survive a key rotation -------------------------------------------------------
 
 
+def _service_with_a_key(db: Database, clock: FrozenClock) -> tuple[ReportService, str]:
+    """The service, its data encrypted with a new key: the service and the key."""
+    key = crypto.new_key()
+    crypto.configure(key)
+    return ReportService(_config(), db, clock), key
+
+
 async def test_an_anonymous_code_is_still_found_after_rotate_key(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
-    old = crypto.new_key()
-    crypto.configure(old)
-    service = ReportService(_config(), sqlite_db, clock)
+    service, old = _service_with_a_key(sqlite_db, clock)
     chat = await _report(service, send="send_anonymous")
     code = chat.code
     assert await service.status_by_code("shell:someone", code) is not None
@@ -247,9 +252,7 @@ async def test_migration_0007_encrypts_the_identities_already_stored(
 async def test_people_drafts_and_messages_are_found_during_and_after_a_rotation(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
-    old = crypto.new_key()
-    crypto.configure(old)
-    service = ReportService(_config(), sqlite_db, clock)
+    service, old = _service_with_a_key(sqlite_db, clock)
     await _report(service)
     chat = Chat(service, user=USER, name=NAME)
     await chat.command("/melden")
