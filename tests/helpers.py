@@ -255,6 +255,9 @@ async def count_rows(db: Database, model: type) -> int:
         return int(result.scalar_one())
 
 
+SORRY = "er ging iets mis"  # what a person hears when the database is down
+
+
 class Outage:
     """Every commit fails as when the connection to the database is lost (the transaction
     is rolled back), while ``active`` or for the next ``remaining`` commits."""
