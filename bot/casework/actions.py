@@ -13,7 +13,7 @@ import structlog
 
 from bot.casework import procedure
 from bot.casework.handlers import end_of
-from bot.casework.recording import ACTION_PREFIX, Recorder
+from bot.casework.recording import ACTION_PREFIX, Press, Recorder
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
 from bot.domain.permissions import Act, allowed
@@ -56,17 +56,9 @@ class Actions:
             return None
         return action
 
-    async def on_button(
-        self,
-        store: Store,
-        address: str,
-        token: str,
-        value: str,
-        t: Translator,
-        ctx: Context,
-        busy: bool,
-    ) -> Outcome:
-        action = await self._authorized(store, address, token)
+    async def on_button(self, store: Store, press: Press, ctx: Context) -> Outcome:
+        t, value = ctx.t, press.value
+        action = await self._authorized(store, press.address, press.token)
         if action is None:
             log.warning("action_change_refused", value=value)
             return Outcome([Outbound(t("case.not_allowed"))])
@@ -75,7 +67,7 @@ class Actions:
             return Outcome([Outbound(t("case.action_not_now"))])
         now = self.recorder.clock.now()
         if step.flow is not None:
-            if busy:
+            if press.busy:
                 return Outcome([Outbound(t("case.busy"))])
             started = engine.start(CASE_FLOWS[step.flow], ctx, {"action_id": action.id})
             return Outcome([Outbound(action.description), *started.replies], state=started.state)
