@@ -3,10 +3,12 @@ escalations each deadline becomes (bot/nudges.py, pure)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
+from bot.config import Config
 from bot.domain.lifecycle import URGENT, Deadline, Due
 from bot.nudges import plan, responsible
 from tests.helpers import NOW, make_config
@@ -48,75 +50,61 @@ DUE = NOW + timedelta(days=2)
 H = timedelta(hours=1)
 REMIND, AT, LATER = DUE - 4 * H, DUE, DUE + 24 * H  # the policy's defaults: 4 h, 24 h
 
+
+Stages = list[tuple[str, str, datetime]]
+
+
+def _stages(reminded: str, escalated: str) -> Stages:
+    """The usual three: a reminder before the deadline, the escalation at it, the board after."""
+    return [("reminder", reminded, REMIND), ("escalation", escalated, AT), ("board", BOARD, LATER)]
+
+
+def _plan(
+    kind: Deadline,
+    expected: Stages,
+    id: str,
+    team: str | None = "noord",
+    owner: str | None = None,
+    config: Config = CONFIG,
+    due: datetime = DUE,
+) -> Any:
+    """A row of PLANS: team Noord, no owner, the usual configuration, due in two days, unless
+    the row says otherwise."""
+    return pytest.param(kind, team, owner, config, due, expected, id=id)
+
+
 # (deadline, team, owner, configuration, due) → [(stage, recipient, send at)]
 PLANS = [
-    pytest.param(
-        Deadline.CONTACT,
-        "noord",
-        None,
-        CONFIG,
-        DUE,
-        [("reminder", LEAD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
-        id="leader-then-coordinator-then-board",
-    ),
-    pytest.param(
+    _plan(Deadline.CONTACT, _stages(LEAD, COORD), "leader-then-coordinator-then-board"),
+    _plan(
         Deadline.TRIAGE,
-        None,
-        None,
-        CONFIG,
-        DUE,
-        [("reminder", COORD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
-        id="no-team-the-coordinator-escalates-to-themself",
+        _stages(COORD, COORD),
+        "no-team-the-coordinator-escalates-to-themself",
+        team=None,
     ),
-    pytest.param(
-        Deadline.EXPLORATION,
-        "noord",
-        None,
-        CONFIG,
-        DUE,
-        [("reminder", COORD, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
-        id="exploration-is-the-coordinators",
-    ),
-    pytest.param(
+    _plan(Deadline.EXPLORATION, _stages(COORD, COORD), "exploration-is-the-coordinators"),
+    _plan(
         Deadline.CLIENT_INFORMED,
-        "noord",
-        None,
-        CONFIG,
-        DUE,
         [
             ("reminder", BOARD, REMIND),
             ("reminder", COORD, REMIND),
             ("escalation", BOARD, AT),
             ("escalation", COORD, AT),
         ],
-        id="urgent-board-and-coordinator-no-separate-board-stage",
+        "urgent-board-and-coordinator-no-separate-board-stage",
     ),
-    pytest.param(
-        Deadline.ACTION,
-        "noord",
-        OWNER,
-        CONFIG,
-        DUE,
-        [("reminder", OWNER, REMIND), ("escalation", COORD, AT), ("board", BOARD, LATER)],
-        id="action-owner",
-    ),
-    pytest.param(
+    _plan(Deadline.ACTION, _stages(OWNER, COORD), "action-owner", owner=OWNER),
+    _plan(
         Deadline.CONTACT,
-        "noord",
-        None,
-        NO_COORDINATOR,
-        DUE,
-        [("reminder", LEAD, REMIND), ("escalation", LEAD, AT), ("board", BOARD, LATER)],
-        id="no-coordinator-escalates-to-the-responsible",
+        _stages(LEAD, LEAD),
+        "no-coordinator-escalates-to-the-responsible",
+        config=NO_COORDINATOR,
     ),
-    pytest.param(
+    _plan(
         Deadline.CONTACT,
-        "noord",
-        None,
-        CONFIG,
-        NOW + H,
         [("reminder", LEAD, NOW), ("escalation", COORD, NOW + H), ("board", BOARD, NOW + 25 * H)],
-        id="due-within-the-reminder-window-reminds-now",
+        "due-within-the-reminder-window-reminds-now",
+        due=NOW + H,
     ),
 ]
 
