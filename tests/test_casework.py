@@ -28,6 +28,22 @@ async def _report(service: ReportService, harm: str = "none", send: str = "send"
     return chat
 
 
+async def _with_an_action(service: ReportService, db: Database) -> tuple[Chat, ImprovementAction]:
+    """Nina's report triaged and analysed by the leader, who takes on an improvement action
+    (due 1 December): the leader's chat and the action."""
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.triage("internal", "yearly", "minor")
+    await leader.analyse(cause="technical")
+    await leader.press(TOKEN, "action")
+    await leader.say("Bedhekken laten nakijken")
+    await leader.tap("shell:lead-noord")
+    await leader.say("1-12")
+    await leader.tap("confirm")
+    [action] = await table_rows(db, ImprovementAction)
+    return leader, action
+
+
 async def _report_row(db: Database) -> Report:
     [report] = await table_rows(db, Report)
     return report
@@ -245,16 +261,7 @@ async def test_not_a_vim_report_closes_with_a_reason(
 async def test_effectiveness_check_after_an_action(
     service: ReportService, sqlite_db: Database, clock: FrozenClock, config
 ) -> None:
-    await _report(service)
-    leader = Chat(service, user="lead-noord")
-    await leader.triage("internal", "yearly", "minor")
-    await leader.analyse(cause="technical")
-    await leader.press(TOKEN, "action")
-    await leader.say("Bedhekken laten nakijken")
-    await leader.tap("shell:lead-noord")
-    await leader.say("1-12")
-    await leader.tap("confirm")
-    [action] = await table_rows(sqlite_db, ImprovementAction)
+    leader, action = await _with_an_action(service, sqlite_db)
     await leader.press(f"act:{action.id}", "done")
     [action] = await table_rows(sqlite_db, ImprovementAction)
     assert action.effectiveness_due.isoformat() == "2027-02-18"
@@ -297,3 +304,17 @@ async def test_anonymous_two_way_follow_up_with_the_code(
     assert "ken ik niet" in wrong.text
     await wrong.command("/status VIM-2026-0001")  # the reference is no key to an anonymous one
     assert "ken ik niet" in wrong.text
+
+
+async def test_an_action_is_dropped_with_a_reason(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    leader, action = await _with_an_action(service, sqlite_db)
+    await leader.press(f"act:{action.id}", "drop")
+    await leader.say("Het bed is vervangen")
+    await leader.tap("confirm")
+    [action] = await table_rows(sqlite_db, ImprovementAction)
+    assert (action.status, action.reason) == ("not_doing", "Het bed is vervangen")
+    stranger = Chat(service, user="lead-zuid")
+    await stranger.press(f"act:{action.id}", "drop")
+    assert "niet voor je doen" in stranger.text
