@@ -5,9 +5,7 @@ table (``HANDLE_ACTION``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import structlog
 
@@ -88,19 +86,15 @@ class Actions:
         return Outcome([Outbound(t("case.action_done", description=action.description, when=when))])
 
     async def complete_drop(
-        self,
-        store: Store,
-        address: str,
-        meta: Mapping[str, Any],
-        answers: Mapping[str, Any],
-        t: Translator,
+        self, store: Store, address: str, token: str, reason: str, t: Translator
     ) -> Outcome:
-        action = await self._authorized(store, address, f"{ACTION_PREFIX}{meta.get('action_id')}")
+        """The conversation to drop the action of ``token`` for ``reason`` was confirmed."""
+        action = await self._authorized(store, address, token)
         if action is None:
             return Outcome([Outbound(t("case.not_allowed"))])
         drop = procedure.action_step_named("drop")
         if drop is not None and drop.available(action):
-            action.status, action.reason = "not_doing", str(answers["reason"])
+            action.status, action.reason = "not_doing", reason
             now = self.recorder.clock.now()
             await store.cancel_nudges(now, [Deadline.ACTION], action_id=action.id)
         return Outcome([Outbound(t("case.action_dropped", description=action.description))])

@@ -135,7 +135,8 @@ class Casework:
         meanwhile), then the step's completion handler records it."""
         if "action_id" in meta:
             actions = Actions(self.config, Recorder(store, self.config, self.clock))
-            return await actions.complete_drop(store, address, meta, answers, t)
+            token = f"{ACTION_PREFIX}{meta['action_id']}"
+            return await actions.complete_drop(store, address, token, str(answers["reason"]), t)
         step = procedure.step_for_flow(flow)
         if step is None:
             return Outcome([Outbound(t("case.not_allowed"))])
