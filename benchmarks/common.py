@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -123,6 +124,31 @@ def prepare_bot(config: Path, text: str) -> None:
         capture_output=True,
         env=clean_env(),
     )
+
+
+def bot_config(leader: str, messenger: str) -> str:
+    """The bot's configuration in a benchmark, to ``.format`` with ``db`` (its SQLite file)
+    and what ``messenger`` (the messenger's own sections) asks: one team led by ``leader``,
+    and a report limit no load reaches."""
+    return f"""
+[database]
+url = "sqlite:///{{db}}"
+
+[[teams]]
+id = "noord"
+name = "Wijkteam Noord"
+leaders = ["{leader}"]
+{messenger}
+[privacy]
+max_reports_per_hour = 1000
+"""
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (once this returns), for a server to take."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def temp_dir(prefix: str) -> Path:

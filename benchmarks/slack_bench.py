@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 from typing import Any
 
 from benchmarks.common import (
     PYTHON,
     ROOT,
     alternate,
+    bot_config,
     clean_env,
+    free_port,
     prepare_bot,
     ratios,
     run_pair,
@@ -22,15 +23,9 @@ from benchmarks.common import (
 )
 from benchmarks.fake_slack_load import BOT_TOKEN, SECRET
 
-CONFIG = """
-[database]
-url = "sqlite:///{db}"
-
-[[teams]]
-id = "noord"
-name = "Wijkteam Noord"
-leaders = ["slack:ULEADER"]
-
+CONFIG = bot_config(
+    "slack:ULEADER",
+    """
 [slack]
 enabled = true
 mode = "http"
@@ -40,16 +35,23 @@ api_url = "http://127.0.0.1:{{port}}/api/"
 
 [server]
 port = {bot_port}
-
-[privacy]
-max_reports_per_hour = 1000
-"""
+""",
+)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def load(script: str, people: int, concurrency: int, bot_port: int) -> list[str]:
+    """The fake Slack's command line: ``people`` following ``script`` against the bot."""
+    return [
+        "benchmarks.fake_slack_load",
+        "--script",
+        script,
+        "--people",
+        str(people),
+        "--concurrency",
+        str(concurrency),
+        "--bot-url",
+        f"http://127.0.0.1:{bot_port}/slack/events",
+    ]
 
 
 def vimbot(people: int, concurrency: int) -> dict[str, Any]:
@@ -63,19 +65,8 @@ def vimbot(people: int, concurrency: int) -> dict[str, Any]:
         )
         prepare_bot(config, text.replace("{port}", port))
 
-    load = [
-        "benchmarks.fake_slack_load",
-        "--script",
-        "vimbot",
-        "--people",
-        str(people),
-        "--concurrency",
-        str(concurrency),
-        "--bot-url",
-        f"http://127.0.0.1:{bot_port}/slack/events",
-    ]
     return run_pair(
-        load,
+        load("vimbot", people, concurrency, bot_port),
         [PYTHON, "-m", "bot", "--config", str(config), "run"],
         workdir,
         before_bot=write_config,
@@ -85,17 +76,6 @@ def vimbot(people: int, concurrency: int) -> dict[str, Any]:
 def echo(people: int, concurrency: int) -> dict[str, Any]:
     workdir = temp_dir("slack-echo")
     bot_port = free_port()
-    load = [
-        "benchmarks.fake_slack_load",
-        "--script",
-        "echo",
-        "--people",
-        str(people),
-        "--concurrency",
-        str(concurrency),
-        "--bot-url",
-        f"http://127.0.0.1:{bot_port}/slack/events",
-    ]
     command = [
         PYTHON,
         "-m",
@@ -105,7 +85,12 @@ def echo(people: int, concurrency: int) -> dict[str, Any]:
         "--api-url",
         "http://127.0.0.1:{port}/api/",
     ]
-    return run_pair(load, command, workdir, bot_env=clean_env(PYTHONPATH=str(ROOT)))
+    return run_pair(
+        load("echo", people, concurrency, bot_port),
+        command,
+        workdir,
+        bot_env=clean_env(PYTHONPATH=str(ROOT)),
+    )
 
 
 def main() -> None:

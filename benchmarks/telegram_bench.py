@@ -15,6 +15,7 @@ from benchmarks.common import (
     PYTHON,
     ROOT,
     alternate,
+    bot_config,
     clean_env,
     prepare_bot,
     ratios,
@@ -23,24 +24,16 @@ from benchmarks.common import (
 )
 from benchmarks.fake_bot_api import FIRST_CHAT, TOKEN
 
-CONFIG = """
-[database]
-url = "sqlite:///{db}"
-
-[[teams]]
-id = "noord"
-name = "Wijkteam Noord"
-leaders = ["telegram:1"]
-
+CONFIG = bot_config(
+    "telegram:1",
+    """
 [telegram]
 enabled = true
 token = "{token}"
 base_url = "http://127.0.0.1:{{port}}/bot"
 poll_timeout = 1
-
-[privacy]
-max_reports_per_hour = 1000
-"""
+""",
+)
 
 
 def vimbot(

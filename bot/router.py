@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from bot.casework.recording import is_case_token
+from bot.casework.recording import Press, is_case_token
 from bot.casework.service import Casework
 from bot.commands import CASE_COMMANDS, Name
 from bot.events import InboundKind, Outbound
@@ -98,12 +98,13 @@ class Router:
 
     async def _case_button(self, turn: Turn) -> Outcome:
         """A button on a notification, a nudge or a case message (leaders, coordinator)."""
-        value = turn.choice or ""
-        busy = turn.state is not None
-        event, ctx = turn.event, turn.ctx
-        return await self.casework.on_button(
-            turn.store, event.address, str(event.token), value, ctx.t, ctx, busy
+        press = Press(
+            address=turn.event.address,
+            token=str(turn.event.token),
+            value=turn.choice or "",
+            busy=turn.state is not None,
         )
+        return await self.casework.on_button(turn.store, press, turn.ctx)
 
     async def _unreadable(self, turn: Turn) -> Outcome:
         """A stored conversation its flow cannot go on with (a flow or a shape this version

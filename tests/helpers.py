@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from bot import cli, logs
 from bot.config import Config
 from bot.events import Inbound, InboundKind, Outbound
-from bot.flows.engine import DONE
+from bot.flows.engine import DONE, SKIP
 from bot.service import Outcome, ReportService
 from storage import crypto
 from storage.db import Database
@@ -36,6 +36,11 @@ AMS = ZoneInfo("Europe/Amsterdam")
 # A Wednesday morning in Amsterdam.
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=AMS)
 T = TypeVar("T")
+# The first report of a test: its reference, the token of its case buttons, its description.
+REFERENCE = "VIM-2026-0001"
+CASE = f"case:{REFERENCE}"
+DESCRIPTION = "Mevrouw is gevallen naast het bed"
+HARMED = ("minor", "serious", "death")  # harms that ask whether first aid was given
 
 
 def make_config(**overrides: Any) -> Config:
@@ -60,6 +65,39 @@ def make_config(**overrides: Any) -> Config:
     }
     data.update(overrides)
     return Config(**data)
+
+
+class Phone(Protocol):
+    """Where a person answers the report's questions: the service's :class:`Chat`, or the
+    Telegram and Slack test harnesses."""
+
+    async def say(self, text: str) -> object: ...
+
+    async def tap(self, value: str) -> object: ...
+
+
+async def answer_report(
+    phone: Phone, description: str = DESCRIPTION, when: str = "today", harm: str | None = "none"
+) -> None:
+    """Answer a report just started, from "anonymous?" (no) up to who to contact: the
+    suggested categories and affected confirmed, no context. With ``harm=None`` it stops at
+    the harm question."""
+    await phone.tap("no")
+    await phone.say(description)
+    await phone.tap(when)
+    await phone.tap(DONE)  # categories as suggested
+    await phone.tap(DONE)  # affected as suggested
+    if harm is None:
+        return
+    await phone.tap(harm)
+    if harm in HARMED:
+        await phone.tap("given")
+    await phone.tap(SKIP)  # no context
+
+
+def anonymous_code(text: str) -> str:
+    """The code an anonymous report's confirmation shows."""
+    return text.split("code is: ")[1].split("\n")[0]
 
 
 class Chat:
@@ -138,11 +176,59 @@ class Chat:
     ) -> None:
         """Start a report and confirm the suggestions, up to the harm question."""
         await self.command("/melden")
-        await self.tap("no")
-        await self.say(description)
-        await self.tap(when)
-        await self.tap(DONE)  # categories as suggested
-        await self.tap(DONE)  # affected as suggested
+        await answer_report(self, description, when, harm=None)
+
+    async def report(
+        self,
+        description: str = DESCRIPTION,
+        when: str = "today",
+        harm: str = "none",
+        contact: str = "team_leader",
+        send: str = "send",
+        team: str = "noord",
+        start: bool = True,
+    ) -> None:
+        """Make a whole report (``start=False``: one already started with ``/melden``); where
+        the team is asked, ``team``."""
+        if start:
+            await self.command("/melden")
+        await answer_report(self, description, when, harm)
+        if self.question is not None and "team" in (self.question.token or ""):
+            await self.tap(team)
+        await self.tap(contact)
+        await self.tap(send)
+
+    @property
+    def code(self) -> str:
+        """The code the last replies gave for an anonymous report."""
+        return anonymous_code(self.text)
+
+    async def triage(
+        self, outcome: str = "internal", likelihood: str = "yearly", impact: str = "minor"
+    ) -> None:
+        """Triage the first report (as its handler) and confirm."""
+        await self.press(CASE, "triage")
+        await self.tap(outcome)
+        await self.tap(likelihood)
+        await self.tap(impact)
+        await self.tap("confirm")
+
+    async def not_vim(self, reason: str) -> None:
+        """Triage the first report as no VIM report, for ``reason``, and confirm."""
+        await self.press(CASE, "triage")
+        await self.tap("not_vim")
+        await self.say(reason)
+        await self.tap("confirm")
+
+    async def analyse(self, *whys: str, cause: str = "human") -> None:
+        """Analyse the first report: the whys, one cause, confirmed."""
+        await self.press(CASE, "analyse")
+        for why in whys:
+            await self.say(why)
+        await self.tap(SKIP)
+        await self.tap(cause)
+        await self.tap(DONE)
+        await self.tap("confirm")
 
     @property
     def text(self) -> str:
@@ -167,6 +253,9 @@ async def count_rows(db: Database, model: type) -> int:
     async with AsyncSession(db.engine) as session:
         result = await session.execute(select(func.count()).select_from(model))
         return int(result.scalar_one())
+
+
+SORRY = "er ging iets mis"  # what a person hears when the database is down
 
 
 class Outage:

@@ -18,9 +18,7 @@ from storage.models import (
     ReporterMessage,
     ReportEvent,
 )
-from tests.helpers import Chat, table_rows
-
-TOKEN = "case:VIM-2026-0001"
+from tests.helpers import CASE, Chat, table_rows
 
 
 def _fine_moments(row: object) -> list[str]:
@@ -39,12 +37,8 @@ def _fine_moments(row: object) -> list[str]:
 
 async def _anonymous_report(service: ReportService, when: str = "now") -> str:
     chat = Chat(service, user="nina", name="Nina")
-    await chat.answer_up_to_harm("Mevrouw is gevallen naast het bed", when=when)
-    await chat.tap("none")
-    await chat.tap(SKIP)
-    await chat.tap("team_leader")
-    await chat.tap("send_anonymous")
-    return chat.text.split("code is: ")[1].split("\n")[0]
+    await chat.report(when=when, send="send_anonymous")
+    return chat.code
 
 
 async def test_no_moment_finer_than_the_hour_in_any_linked_row(
@@ -62,8 +56,8 @@ async def test_no_moment_finer_than_the_hour_in_any_linked_row(
     delivered = await service.inbox("shell:lead-noord")
     assert delivered and "10:30" not in delivered[0].text and "10:39" not in delivered[0].text
     clock.advance(timedelta(minutes=3))
-    await leader.press(TOKEN, "contact")
-    await leader.press(TOKEN, "question")
+    await leader.press(CASE, "contact")
+    await leader.press(CASE, "question")
     await leader.say("Op welke afdeling was dit?")
     await leader.tap("confirm")
     await leader.command("/melding VIM-2026-0001")

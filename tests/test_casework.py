@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
-from bot.flows.engine import DONE, SKIP
+from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import (
@@ -17,23 +17,31 @@ from storage.models import (
     ReporterMessage,
     ReportEvent,
 )
+from tests.helpers import CASE as TOKEN
 from tests.helpers import Chat, table_rows
 
-TOKEN = "case:VIM-2026-0001"
 
-
-async def _report(
-    service: ReportService, user: str = "nina", harm: str = "none", send: str = "send"
-) -> Chat:
-    chat = Chat(service, user=user, name="Nina")
-    await chat.answer_up_to_harm("Mevrouw is gevallen naast het bed", when="today")
-    await chat.tap(harm)
-    if harm in ("minor", "serious", "death"):
-        await chat.tap("given")
-    await chat.tap(SKIP)
-    await chat.tap("team_leader")
-    await chat.tap(send)
+async def _report(service: ReportService, harm: str = "none", send: str = "send") -> Chat:
+    """Nina's report, sent."""
+    chat = Chat(service, user="nina", name="Nina")
+    await chat.report(harm=harm, send=send)
     return chat
+
+
+async def _with_an_action(service: ReportService, db: Database) -> tuple[Chat, ImprovementAction]:
+    """Nina's report triaged and analysed by the leader, who takes on an improvement action
+    (due 1 December): the leader's chat and the action."""
+    await _report(service)
+    leader = Chat(service, user="lead-noord")
+    await leader.triage("internal", "yearly", "minor")
+    await leader.analyse(cause="technical")
+    await leader.press(TOKEN, "action")
+    await leader.say("Bedhekken laten nakijken")
+    await leader.tap("shell:lead-noord")
+    await leader.say("1-12")
+    await leader.tap("confirm")
+    [action] = await table_rows(db, ImprovementAction)
+    return leader, action
 
 
 async def _report_row(db: Database) -> Report:
@@ -68,13 +76,7 @@ async def test_the_whole_lifecycle_from_the_chat(
     report = await _report_row(sqlite_db)
     assert (report.status, report.triage_outcome, report.risk_score) == ("triaged", "internal", 3)
 
-    await leader.press(TOKEN, "analyse")
-    await leader.say("De vloer was nat")
-    await leader.say("Er lag geen mat")
-    await leader.tap(SKIP)
-    await leader.tap("organisational")
-    await leader.tap(DONE)
-    await leader.tap("confirm")
+    await leader.analyse("De vloer was nat", "Er lag geen mat", cause="organisational")
     report = await _report_row(sqlite_db)
     assert report.status == "analysed" and report.why_chain == [
         "De vloer was nat",
@@ -132,16 +134,8 @@ async def test_feedback_to_an_anonymous_reporter_waits_in_the_mailbox(
 ) -> None:
     await _report(service, send="send_anonymous")
     leader = Chat(service, user="lead-noord")
-    await leader.press(TOKEN, "triage")
-    await leader.tap("internal")
-    await leader.tap("yearly")
-    await leader.tap("minor")
-    await leader.tap("confirm")
-    await leader.press(TOKEN, "analyse")
-    await leader.tap(SKIP)
-    await leader.tap("human")
-    await leader.tap(DONE)
-    await leader.tap("confirm")
+    await leader.triage("internal", "yearly", "minor")
+    await leader.analyse(cause="human")
     await leader.press(TOKEN, "feedback")
     await leader.say("Besproken in het teamoverleg.")
     await leader.tap(SKIP)
@@ -224,11 +218,7 @@ async def test_calamity_alerts_go_out_at_night_others_wait(
     await _report(service, harm="serious")
     clock.set(clock.now().replace(hour=23))
     coordinator = Chat(service, user="coord")
-    await coordinator.press(TOKEN, "triage")
-    await coordinator.tap("calamity")
-    await coordinator.tap("monthly")
-    await coordinator.tap("catastrophic")
-    await coordinator.tap("confirm")
+    await coordinator.triage("calamity", "monthly", "catastrophic")
     assert any(o.value == "client_informed" for o in coordinator.question.options)
     sweeper = Sweeper(config, sqlite_db, clock)
     clock.set(clock.now() + timedelta(hours=20))  # 19 November 19:00: evening, quiet
@@ -264,10 +254,7 @@ async def test_not_a_vim_report_closes_with_a_reason(
 ) -> None:
     await _report(service)
     leader = Chat(service, user="lead-noord")
-    await leader.press(TOKEN, "triage")
-    await leader.tap("not_vim")
-    await leader.say("Bekend valrisico, alle voorzorg genomen")
-    await leader.tap("confirm")
+    await leader.not_vim("Bekend valrisico, alle voorzorg genomen")
     report = await _report_row(sqlite_db)
     assert report.status == "not_vim" and report.triage_reason.startswith("Bekend")
     assert (
@@ -279,24 +266,7 @@ async def test_not_a_vim_report_closes_with_a_reason(
 async def test_effectiveness_check_after_an_action(
     service: ReportService, sqlite_db: Database, clock: FrozenClock, config
 ) -> None:
-    await _report(service)
-    leader = Chat(service, user="lead-noord")
-    await leader.press(TOKEN, "triage")
-    await leader.tap("internal")
-    await leader.tap("yearly")
-    await leader.tap("minor")
-    await leader.tap("confirm")
-    await leader.press(TOKEN, "analyse")
-    await leader.tap(SKIP)
-    await leader.tap("technical")
-    await leader.tap(DONE)
-    await leader.tap("confirm")
-    await leader.press(TOKEN, "action")
-    await leader.say("Bedhekken laten nakijken")
-    await leader.tap("shell:lead-noord")
-    await leader.say("1-12")
-    await leader.tap("confirm")
-    [action] = await table_rows(sqlite_db, ImprovementAction)
+    leader, action = await _with_an_action(service, sqlite_db)
     await leader.press(f"act:{action.id}", "done")
     [action] = await table_rows(sqlite_db, ImprovementAction)
     assert action.effectiveness_due.isoformat() == "2027-02-18"
@@ -313,7 +283,7 @@ async def test_anonymous_two_way_follow_up_with_the_code(
     service: ReportService, sqlite_db: Database
 ) -> None:
     chat = await _report(service, send="send_anonymous")
-    code = chat.text.split("code is: ")[1].split("\n")[0]
+    code = chat.code
     assert "kan ik niet verbergen" in chat.text  # what anonymity cannot protect
     leader = Chat(service, user="lead-noord")
     await leader.press(TOKEN, "question")
@@ -339,3 +309,17 @@ async def test_anonymous_two_way_follow_up_with_the_code(
     assert "ken ik niet" in wrong.text
     await wrong.command("/status VIM-2026-0001")  # the reference is no key to an anonymous one
     assert "ken ik niet" in wrong.text
+
+
+async def test_an_action_is_dropped_with_a_reason(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    leader, action = await _with_an_action(service, sqlite_db)
+    await leader.press(f"act:{action.id}", "drop")
+    await leader.say("Het bed is vervangen")
+    await leader.tap("confirm")
+    [action] = await table_rows(sqlite_db, ImprovementAction)
+    assert (action.status, action.reason) == ("not_doing", "Het bed is vervangen")
+    stranger = Chat(service, user="lead-zuid")
+    await stranger.press(f"act:{action.id}", "drop")
+    assert "niet voor je doen" in stranger.text

@@ -33,6 +33,28 @@ REPORT_END = (
 )
 
 
+def _alice_reports(workdir: Path) -> None:
+    """Alice makes a whole report in one piped shell session."""
+    vimbot(
+        "shell",
+        "--user",
+        "alice",
+        "--name",
+        "Alice",
+        cwd=workdir,
+        stdin=REPORT_START + "\n" + REPORT_END,
+    )
+
+
+def bad_config(folder: Path) -> str:
+    """A configuration file with a team id that is no id and a leader that is no address;
+    its name, in ``folder``."""
+    (folder / "bad.toml").write_text(
+        '[[teams]]\nid = "Noord Team"\nname = "N"\nleaders = ["telegram123"]\n'
+    )
+    return "bad.toml"
+
+
 def test_piped_shell_session_ends_in_export(workdir: Path) -> None:
     first = vimbot(
         "shell", "--user", "alice", "--name", "Alice", cwd=workdir, stdin=REPORT_START + "\n"
@@ -73,10 +95,7 @@ def test_anonymous_export_has_no_reporter(workdir: Path) -> None:
 
 
 def test_config_error_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text(
-        '[[teams]]\nid = "Noord Team"\nname = "N"\nleaders = ["telegram123"]\n'
-    )
-    result = vimbot("--config", "bad.toml", "check-config", cwd=tmp_path)
+    result = vimbot("--config", bad_config(tmp_path), "check-config", cwd=tmp_path)
     assert result.returncode == 2
     assert "teams[0]" in result.stderr and "leaders" in result.stderr
     assert "platform:id" in result.stderr
@@ -119,15 +138,7 @@ def test_logs_never_show_the_telegram_token(tmp_path: Path) -> None:
 
 
 def test_leader_acts_from_the_shell_and_sweep_dry_run(workdir: Path) -> None:
-    vimbot(
-        "shell",
-        "--user",
-        "alice",
-        "--name",
-        "Alice",
-        cwd=workdir,
-        stdin=REPORT_START + "\n" + REPORT_END,
-    )
+    _alice_reports(workdir)
     leader = vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="1\n/open\n")
     assert "[1] Ik neem contact op" in leader.stdout
     assert "jij neemt contact op met de melder van VIM-2026-0001" in leader.stdout
@@ -146,15 +157,7 @@ def test_leader_acts_from_the_shell_and_sweep_dry_run(workdir: Path) -> None:
 
 
 def test_audit_and_privacy_commands(workdir: Path) -> None:
-    vimbot(
-        "shell",
-        "--user",
-        "alice",
-        "--name",
-        "Alice",
-        cwd=workdir,
-        stdin=REPORT_START + "\n" + REPORT_END,
-    )
+    _alice_reports(workdir)
     vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="1\n")
     audit = vimbot("audit", "VIM-2026-0001", cwd=workdir)
     assert audit.returncode == 0 and "shell:leider-zuid" in audit.stdout

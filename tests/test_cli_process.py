@@ -6,14 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import vimbot_process
-from tests.test_cli import REPORT_START
+from tests.test_cli import REPORT_START, bad_config
 
 
 def test_a_configuration_problem_exits_2_with_a_message_on_stderr(tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text(
-        '[[teams]]\nid = "Noord Team"\nname = "N"\nleaders = ["telegram123"]\n'
-    )
-    result = vimbot_process("--config", "bad.toml", "check-config", cwd=tmp_path)
+    result = vimbot_process("--config", bad_config(tmp_path), "check-config", cwd=tmp_path)
     assert result.returncode == 2
     assert "Configuration problem" in result.stderr and "platform:id" in result.stderr
     assert result.stdout == ""

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FrozenClock
-from bot.flows.engine import SKIP
 from bot.privacy import erase_person
 from bot.service import ReportService
 from storage.db import Database
@@ -23,11 +22,7 @@ NAME = "Nina Verbeek"
 
 async def _report(service: ReportService, user: str, send: str, text: str) -> Chat:
     chat = Chat(service, user=user, name=NAME)
-    await chat.answer_up_to_harm(text, when="now")
-    await chat.tap("none")
-    await chat.tap(SKIP)
-    await chat.tap("team_leader")
-    await chat.tap(send)
+    await chat.report(text, when="now", send=send)
     return chat
 
 
@@ -97,9 +92,5 @@ async def test_nobody_told_is_not_called_sent(sqlite_db: Database, clock: Frozen
     from bot.config import Config
 
     chat = Chat(ReportService(Config(), sqlite_db, clock), user="alice")
-    await chat.answer_up_to_harm("Cliënt viel", when="now")
-    await chat.tap("none")
-    await chat.tap(SKIP)
-    await chat.tap("team_leader")
-    await chat.tap("send")
+    await chat.report("Cliënt viel", when="now")
     assert "verstuurd" not in chat.text and "bewaard" in chat.text

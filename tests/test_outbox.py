@@ -41,6 +41,12 @@ async def _queue(db: Database, clock: FrozenClock, address: str = "telegram:7") 
         await store.enqueue(address, {"text": "Nieuwe melding"}, clock.now())
 
 
+async def _queue_to(db: Database, clock: FrozenClock, people: int) -> None:
+    """A message queued to each of telegram:1 … telegram:``people``."""
+    for number in range(1, people + 1):
+        await _queue(db, clock, f"telegram:{number}")
+
+
 async def _message(db: Database) -> OutboxMessage:
     [message] = await table_rows(db, OutboxMessage)
     return message
@@ -112,8 +118,7 @@ async def _statuses(db: Database) -> dict[str, tuple[str, int]]:
 async def test_a_crash_re_sends_at_most_the_message_in_flight(
     database: Database, clock: FrozenClock
 ) -> None:
-    for number in range(1, 31):
-        await _queue(database, clock, f"telegram:{number}")
+    await _queue_to(database, clock, 30)
     log = Log()
     dying = Dispatcher(database, clock, {"telegram": LoggingSender(log, "first", crash_at=13)})
     with pytest.raises(Crash):
@@ -132,8 +137,7 @@ async def test_a_crash_re_sends_at_most_the_message_in_flight(
 async def test_a_holder_stalled_past_its_lease_can_neither_record_nor_send(
     database: Database, clock: FrozenClock
 ) -> None:
-    await _queue(database, clock, "telegram:1")
-    await _queue(database, clock, "telegram:2")
+    await _queue_to(database, clock, 2)
     log = Log()
     started, release = asyncio.Event(), asyncio.Event()
 
@@ -159,8 +163,7 @@ async def test_a_holder_stalled_past_its_lease_can_neither_record_nor_send(
 async def test_a_long_batch_renews_its_lease_so_nobody_takes_it_over(
     database: Database, clock: FrozenClock
 ) -> None:
-    for number in range(1, 7):
-        await _queue(database, clock, f"telegram:{number}")
+    await _queue_to(database, clock, 6)
     log = Log()
     other = Dispatcher(database, clock, {"telegram": LoggingSender(log, "other")})
     taken: list[int] = []

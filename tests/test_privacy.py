@@ -18,8 +18,8 @@ from bot.service import ReportService
 from storage import crypto
 from storage.db import Database
 from storage.models import AuditEntry, Base, Conversation, OutboxMessage, Report
-from tests.helpers import Chat, copy_sqlite, make_config, table_rows
-from tests.test_casework import TOKEN, _report
+from tests.helpers import CASE, Chat, copy_sqlite, make_config, table_rows
+from tests.test_casework import _report
 
 
 async def dump(db: Database) -> str:
@@ -170,10 +170,7 @@ async def test_retention_removes_personal_data_and_keeps_counts(
 ) -> None:
     await _report(service)
     leader = Chat(service, user="lead-noord")
-    await leader.press(TOKEN, "triage")
-    await leader.tap("not_vim")
-    await leader.say("Geaccepteerd risico")
-    await leader.tap("confirm")
+    await leader.not_vim("Geaccepteerd risico")
     assert await apply_retention(sqlite_db, config, clock.now()) == 0  # not yet
     later = clock.now() + timedelta(days=365 * 5 + 2)
     assert await apply_retention(sqlite_db, config, later) == 1
@@ -206,7 +203,7 @@ async def test_audit_trail_records_views_and_changes_and_is_append_only(
     service = ReportService(config, database, clock)
     await _report(service)
     leader = Chat(service, user="lead-noord")
-    await leader.press(TOKEN, "contact")
+    await leader.press(CASE, "contact")
     await leader.command("/melding VIM-2026-0001")
     async with database.transaction() as store:
         entries = await store.audit_of("VIM-2026-0001")

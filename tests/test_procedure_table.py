@@ -15,13 +15,11 @@ from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.domain.lifecycle import Deadline, Status
 from bot.domain.permissions import Act
-from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Report
-from tests.helpers import Chat, table_rows
+from tests.helpers import CASE, Chat, table_rows
 
-TOKEN = "case:VIM-2026-0001"
 ESCALATE = CaseStep(
     "escalate", Act.HANDLE_REPORT, frozenset({Status.NEW, Status.CONTACTED}), in_menu=True
 )
@@ -45,12 +43,7 @@ def with_a_new_step(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def _report(service: ReportService) -> None:
-    chat = Chat(service, user="nina", name="Nina")
-    await chat.answer_up_to_harm("Mevrouw is gevallen naast het bed", when="today")
-    await chat.tap("none")
-    await chat.tap(SKIP)
-    await chat.tap("team_leader")
-    await chat.tap("send")
+    await Chat(service, user="nina", name="Nina").report()
 
 
 async def test_a_new_row_brings_its_button_permission_and_nudge(
@@ -61,10 +54,10 @@ async def test_a_new_row_brings_its_button_permission_and_nudge(
     await leader.command("/melding VIM-2026-0001")
     assert "escalate" in [o.value for o in leader.question.options]  # its button
 
-    await leader.press(TOKEN, "escalate")  # the permission table lets the team's leader
+    await leader.press(CASE, "escalate")  # the permission table lets the team's leader
     assert with_a_new_step == ["shell:lead-noord"]
     stranger = Chat(service, user="lead-zuid", name="Zeno")
-    await stranger.press(TOKEN, "escalate")  # and nobody outside the team
+    await stranger.press(CASE, "escalate")  # and nobody outside the team
     assert "kan ik niet voor je doen" in stranger.text
     assert with_a_new_step == ["shell:lead-noord"]
 

@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Report
@@ -15,18 +14,13 @@ from tests.helpers import Chat, make_config, table_rows
 
 
 async def _serious_report(chat: Chat) -> None:
-    await chat.tap("no")
-    await chat.say("Cliënt is gevallen en heeft haar heup gebroken")
-    await chat.tap("now")
-    await chat.tap("_done")
-    await chat.tap("_done")
-    await chat.tap("serious")
-    await chat.tap("given")
-    await chat.tap(SKIP)
-    if "team" in (chat.question.token or "") if chat.question else False:
-        await chat.tap(chat.question.options[0].value)
-    await chat.tap("team_leader")
-    await chat.tap("send")
+    """A serious report sent, in a chat where ``/melden`` has already started it."""
+    await chat.report(
+        "Cliënt is gevallen en heeft haar heup gebroken",
+        when="now",
+        harm="serious",
+        start=False,
+    )
 
 
 async def test_without_any_receiver_the_bot_says_so_and_promises_nothing(

@@ -13,28 +13,23 @@ from bot.flows.engine import SKIP
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, ReporterMessage
-from tests.helpers import Chat, table_rows
-
-REFERENCE = "VIM-2026-0001"
+from tests.helpers import REFERENCE, Chat, table_rows
 
 
-async def _report(
-    service: ReportService,
-    user: str = "nina",
-    send: str = "send",
-    contact: str = "team_leader",
-) -> Chat:
-    chat = Chat(service, user=user, name="Nina Jansen")
-    await chat.answer_up_to_harm("Mevrouw is gevallen naast het bed", when="today")
-    await chat.tap("none")
-    await chat.tap(SKIP)
-    await chat.tap(contact)
-    await chat.tap(send)
+async def _report(service: ReportService, send: str = "send", contact: str = "team_leader") -> Chat:
+    """Nina's report, sent."""
+    chat = Chat(service, user="nina", name="Nina Jansen")
+    await chat.report(contact=contact, send=send)
     return chat
 
 
-def _code(chat: Chat) -> str:
-    return chat.text.split("code is: ")[1].split("\n")[0]
+async def _status_by_code(service: ReportService) -> tuple[Chat, str]:
+    """Nina's report sent anonymously, its status asked by code from another chat: that
+    chat, and the code."""
+    code = (await _report(service, send="send_anonymous")).code
+    reporter = Chat(service, user="somebody-else")
+    await reporter.command(f"/status {code}")
+    return reporter, code
 
 
 @pytest.mark.parametrize("handler", ["lead-noord", "coord"])
@@ -80,10 +75,7 @@ async def _conversation_text(db: Database) -> str:
 async def test_checking_an_anonymous_status_writes_nothing_that_links_the_chat(
     service: ReportService, sqlite_db: Database
 ) -> None:
-    chat = await _report(service, send="send_anonymous")
-    code = _code(chat)
-    reporter = Chat(service, user="somebody-else")
-    await reporter.command(f"/status {code}")
+    reporter, code = await _status_by_code(service)
     assert f"{REFERENCE}: ontvangen" in reporter.text
     stored = await _conversation_text(sqlite_db)
     assert REFERENCE not in stored and code not in stored and code.replace("-", "") not in stored
@@ -103,10 +95,7 @@ async def test_checking_an_anonymous_status_writes_nothing_that_links_the_chat(
 async def test_a_wrong_code_keeps_the_answer_and_asks_again(
     service: ReportService, sqlite_db: Database
 ) -> None:
-    chat = await _report(service, send="send_anonymous")
-    code = _code(chat)
-    reporter = Chat(service, user="somebody-else")
-    await reporter.command(f"/status {code}")
+    reporter, code = await _status_by_code(service)
     await reporter.say("Kamer 4")
     await reporter.say("ABCD-EFGH-JKMN-PQRS")
     assert "ken ik niet" in reporter.text
@@ -121,9 +110,7 @@ async def test_a_wrong_code_keeps_the_answer_and_asks_again(
 async def test_the_status_flow_is_left_with_one_tap(
     service: ReportService, sqlite_db: Database
 ) -> None:
-    chat = await _report(service, send="send_anonymous")
-    reporter = Chat(service, user="somebody-else")
-    await reporter.command(f"/status {_code(chat)}")
+    reporter, _ = await _status_by_code(service)
     assert reporter.question is not None
     labels = {o.label for o in reporter.question.options}
     assert "Klaar" in labels
@@ -137,7 +124,7 @@ async def test_anonymous_request_for_the_confidential_adviser_reaches_the_advise
     service: ReportService, sqlite_db: Database, config: Config, clock: FrozenClock
 ) -> None:
     chat = await _report(service, send="send_anonymous", contact="confidential_adviser")
-    code = _code(chat)
+    code = chat.code
     assert "vertrouwenspersoon" in chat.text and "/status" in chat.text  # how it works
     to_adviser = [m for m in await table_rows(sqlite_db, OutboxMessage) if m.address == "shell:vp"]
     assert len(to_adviser) == 1

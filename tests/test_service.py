@@ -9,28 +9,16 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.domain.anonymity import verify_code
-from bot.flows.engine import DONE, SKIP
+from bot.flows.engine import DONE
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Report
 from tests.helpers import Chat, copy_sqlite, make_config, table_rows
 
 
-async def _report(
-    chat: Chat,
-    harm: str = "none",
-    send: str = "send",
-    description: str = "Mevrouw is gevallen naast het bed",
-) -> None:
-    await chat.answer_up_to_harm(description, when="today")
-    await chat.tap(harm)
-    if harm in ("minor", "serious", "death"):
-        await chat.tap("given")
-    await chat.tap(SKIP)
-    if "team" in (chat.question.token or ""):
-        await chat.tap("noord")
-    await chat.tap("team_leader")
-    await chat.tap(send)
+async def _report(chat: Chat, harm: str = "none", send: str = "send") -> None:
+    """A report sent from ``chat`` (in team Noord where the team is asked)."""
+    await chat.report(harm=harm, send=send, team="noord")
 
 
 async def test_sent_report_is_stored_with_events_and_leaders_notified(
@@ -70,7 +58,7 @@ async def test_anonymous_report_stores_no_identity_and_a_verifiable_code(
     [report] = await table_rows(sqlite_db, Report)
     assert report.anonymous
     assert report.reporter_address is None and report.reporter_name is None
-    code = chat.text.split("code is: ")[1].split("\n")[0]
+    code = chat.code
     assert verify_code(code, report.anonymous_code_hash)
     assert code not in str(report.anonymous_code_hash)
     [message] = await table_rows(sqlite_db, OutboxMessage)

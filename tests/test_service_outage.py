@@ -20,10 +20,9 @@ from storage import migrate
 from storage.db import Database
 from storage.models import ProcessedUpdate
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.helpers import Outage, count_rows
+from tests.helpers import SORRY, Outage, count_rows
 
 PG_URL = os.environ.get("VIMBOT_TEST_DATABASE_URL")
-SORRY = "er ging iets mis"
 
 
 def _help(update: int) -> Inbound:

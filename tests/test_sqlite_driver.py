@@ -19,20 +19,6 @@ def db(sqlite_db: Database) -> Database:
     return sqlite_db
 
 
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every call that aiosqlite runs on its thread, by name."""
-    calls: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
-    return calls
-
-
 async def test_a_turn_takes_one_trip_per_statement(db: Database, trips: list[str]) -> None:
     async with db.transaction() as store:  # warm the pool: the connection exists
         await store.load_conversation("shell", "warm")

@@ -4,24 +4,18 @@ can't work is a plain message and exit code 2, never a traceback (issue 11, item
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 from structlog.testing import capture_logs
 
+from tests.fakes.recording import free_port
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import make_config, vimbot
 
 PG_URL = os.environ.get("VIMBOT_TEST_DATABASE_URL")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs VIMBOT_TEST_DATABASE_URL")
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # nothing listens once the socket is closed
 
 
 def _pg(**parts: object) -> str:
@@ -56,7 +50,7 @@ def test_sqlite_file_that_cannot_be_made_is_a_plain_message(tmp_path: Path) -> N
 
 
 def test_refused_connection_is_retried_then_a_plain_message(tmp_path: Path) -> None:
-    url = f"postgresql://vimbot:pw-not-shown@127.0.0.1:{_closed_port()}/vimbot"
+    url = f"postgresql://vimbot:pw-not-shown@127.0.0.1:{free_port()}/vimbot"
     env = {"VIMBOT_DATABASE_URL": url, "VIMBOT_DATABASE_WAIT_AT_START": "1"}
     result = vimbot("sweep", "--dry-run", cwd=tmp_path, env=env)
     assert result.returncode == 2, result.stderr[-3000:]
@@ -97,7 +91,7 @@ async def test_refused_for_too_long_gives_up_after_a_bounded_wait() -> None:
     from bot.retry import Backoff, StartupError
     from bot.startup import open_database
 
-    config = make_config(database={"url": f"postgresql://u:pw@127.0.0.1:{_closed_port()}/x"})
+    config = make_config(database={"url": f"postgresql://u:pw@127.0.0.1:{free_port()}/x"})
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:

@@ -5,16 +5,14 @@ table (``HANDLE_ACTION``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import structlog
 
 from bot.casework import procedure
 from bot.casework.handlers import end_of
 from bot.casework.messages import Texts
-from bot.casework.recording import ACTION_PREFIX, Recorder
+from bot.casework.recording import ACTION_PREFIX, Press, Recorder
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due
 from bot.domain.permissions import Act, allowed
@@ -59,17 +57,9 @@ class Actions:
             return None
         return action
 
-    async def on_button(
-        self,
-        store: Store,
-        address: str,
-        token: str,
-        value: str,
-        t: Translator,
-        ctx: Context,
-        busy: bool,
-    ) -> Outcome:
-        action = await self._authorized(store, address, token)
+    async def on_button(self, store: Store, press: Press, ctx: Context) -> Outcome:
+        t, value = ctx.t, press.value
+        action = await self._authorized(store, press.address, press.token)
         if action is None:
             log.warning("action_change_refused", value=value)
             return Outcome([Outbound(t("case.not_allowed"))])
@@ -78,7 +68,7 @@ class Actions:
             return Outcome([Outbound(t("case.action_not_now"))])
         now = self.recorder.clock.now()
         if step.flow is not None:
-            if busy:
+            if press.busy:
                 return Outcome([Outbound(t("case.busy"))])
             meta = DropActionMeta(action_id=action.id)
             started = engine.start(CASE_FLOWS[step.flow], ctx, meta)
@@ -89,7 +79,7 @@ class Actions:
             replies = [Outbound(t("case.effectiveness_noted", result=t(step.label)))]
             if step.name != "effective":
                 # Partly or not effective: the report stays open and asks for a follow-up.
-                replies += await self._follow_up(store, address, action, t)
+                replies += await self._follow_up(store, press.address, action, t)
             return Outcome(replies)
         if step.name != "done":
             return Outcome([Outbound(t("case.action_not_now"))])
@@ -117,19 +107,15 @@ class Actions:
         return replies
 
     async def complete_drop(
-        self,
-        store: Store,
-        address: str,
-        meta: Mapping[str, Any],
-        answers: Mapping[str, Any],
-        t: Translator,
+        self, store: Store, address: str, token: str, reason: str, t: Translator
     ) -> Outcome:
-        action = await self._authorized(store, address, f"{ACTION_PREFIX}{meta.get('action_id')}")
+        """The conversation to drop the action of ``token`` for ``reason`` was confirmed."""
+        action = await self._authorized(store, address, token)
         if action is None:
             return Outcome([Outbound(t("case.not_allowed"))])
         drop = procedure.action_step_named("drop")
         if drop is not None and drop.available(action):
-            action.status, action.reason = "not_doing", str(answers["reason"])
+            action.status, action.reason = "not_doing", reason
             now = self.recorder.clock.now()
             await store.cancel_nudges(now, [Deadline.ACTION], action_id=action.id)
         return Outcome([Outbound(t("case.action_dropped", description=action.description))])

@@ -278,11 +278,17 @@ async def _feedback(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     turn.say("case.feedback_noted")
 
 
+async def _dated(turn: CaseTurn, answers: Mapping[str, Any], event: str) -> date:
+    """The date the conversation asked for, recorded as ``event``."""
+    day = date.fromisoformat(str(answers["date"]))
+    await turn.event(event, {"date": day.isoformat()})
+    return day
+
+
 @completes("established")
 async def _established(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     report = turn.report
-    report.established_on = date.fromisoformat(str(answers["date"]))
-    await turn.event("established", {"date": report.established_on.isoformat()})
+    report.established_on = await _dated(turn, answers, "established")
     # The IGJ's term runs from the day it was established, at the time of day it is now.
     local_now = turn.now.astimezone(turn.config.organisation.tz)
     moment = datetime.combine(report.established_on, local_now.time(), tzinfo=local_now.tzinfo)
@@ -292,9 +298,7 @@ async def _established(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
 
 @completes("igj")
 async def _igj(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
-    report = turn.report
-    report.igj_reported_on = date.fromisoformat(str(answers["date"]))
-    await turn.event("igj_reported", {"date": report.igj_reported_on.isoformat()})
+    turn.report.igj_reported_on = await _dated(turn, answers, "igj_reported")
     await turn.done()
     turn.say("case.igj_noted")
 

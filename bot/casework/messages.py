@@ -142,8 +142,12 @@ class Texts:
         """The message of a due nudge, with the buttons its deadline offers; None when its
         report is closed or its action has nothing left to do (the nudge is dropped)."""
         rule = procedure.DEADLINES[Deadline(nudge.kind)]
-        due = self.deadline_when(nudge.due_at, t)
-        what = self.deadline_name(nudge.kind, t)
+
+        def text(reference: str, team_id: str | None) -> str:
+            what, team = self.deadline_name(nudge.kind, t), self.team_name(team_id, t)
+            due = self.deadline_when(nudge.due_at, t)
+            return t(f"nudge.{nudge.stage}", what=what, reference=reference, team=team, due=due)
+
         if rule.of_action:
             if action is None:
                 return None
@@ -153,24 +157,12 @@ class Texts:
             options = tuple(Option(s.name, t(s.label)) for s in steps)
             token = f"{ACTION_PREFIX}{action.id}"
             if nudge.kind == Deadline.EFFECTIVENESS:
-                text = t("nudge.effectiveness", description=action.description)
+                line = t("nudge.effectiveness", description=action.description)
             else:
-                text = t(
-                    f"nudge.{nudge.stage}",
-                    what=what,
-                    reference=action.description,
-                    team=self.team_name(action.team_id, t),
-                    due=due,
-                )
-            return Outbound(text, options, token=token)
+                line = text(action.description, action.team_id)
+            return Outbound(line, options, token=token)
         if report is None or report.status not in OPEN_STATUSES:
             return None
-        text = t(
-            f"nudge.{nudge.stage}",
-            what=what,
-            reference=report.reference,
-            team=self.team_name(report.team_id, t),
-            due=due,
-        )
         options = self.options(t, [s for s in procedure.STEPS if s.name in rule.buttons])
-        return Outbound(text, options, token=f"{CASE_PREFIX}{report.reference}")
+        line = text(report.reference, report.team_id)
+        return Outbound(line, options, token=f"{CASE_PREFIX}{report.reference}")

@@ -32,6 +32,18 @@ def is_case_token(token: str | None) -> bool:
     return bool(token) and str(token).startswith(TOKENS)
 
 
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button pressed on a case or an action message: by whom, on which message (its
+    token), which button, and whether the chat is busy in a conversation (then no step
+    that asks questions can start)."""
+
+    address: str
+    token: str
+    value: str
+    busy: bool
+
+
 def channel_of(address: str) -> str:
     return address.partition(":")[0] if ":" in address else "cli"
 

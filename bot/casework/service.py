@@ -24,6 +24,7 @@ from bot.casework.recording import (
     ACTION_PREFIX,
     ADVISER_KIND,
     CASE_PREFIX,
+    Press,
     Recorder,
     Sent,
     channel_of,
@@ -93,20 +94,13 @@ class Casework:
 
     # ---- buttons ------------------------------------------------------------------------
 
-    async def on_button(
-        self,
-        store: Store,
-        address: str,
-        token: str,
-        value: str,
-        t: Translator,
-        ctx: Context,
-        busy: bool,
-    ) -> Outcome:
-        if token.startswith(ACTION_PREFIX):
+    async def on_button(self, store: Store, press: Press, ctx: Context) -> Outcome:
+        if press.token.startswith(ACTION_PREFIX):
             actions = Actions(self.config, Recorder(store, self.config, self.clock), self.texts)
-            return await actions.on_button(store, address, token, value, t, ctx, busy)
-        turn = await self.authorize(store, address, value, token.removeprefix(CASE_PREFIX), t)
+            return await actions.on_button(store, press, ctx)
+        t, address = ctx.t, press.address
+        reference = press.token.removeprefix(CASE_PREFIX)
+        turn = await self.authorize(store, address, press.value, reference, t)
         if isinstance(turn, Outcome):
             return turn
         if turn.step.flow is None:
@@ -114,7 +108,7 @@ class Casework:
             if turn.step.in_menu:
                 turn.replies.append(self.texts.next_step_message(address, turn.report, t))
             return Outcome(turn.replies, turn.sent.messages)
-        if busy:
+        if press.busy:
             return Outcome([Outbound(t("case.busy"))])
         meta: dict[str, Any] = {"report": turn.report.reference}
         if turn.step.name in META:
@@ -139,7 +133,8 @@ class Casework:
         meanwhile), then the step's completion handler records it."""
         if "action_id" in meta:
             actions = Actions(self.config, Recorder(store, self.config, self.clock), self.texts)
-            return await actions.complete_drop(store, address, meta, answers, t)
+            token = f"{ACTION_PREFIX}{meta['action_id']}"
+            return await actions.complete_drop(store, address, token, str(answers["reason"]), t)
         step = procedure.step_for_flow(flow)
         if step is None:
             return Outcome([Outbound(t("case.not_allowed"))])

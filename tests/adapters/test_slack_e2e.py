@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +28,7 @@ from bot.flows.report import REPORT_FLOW
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
+from tests.fakes.recording import Reconnecting, free_port, never_sleep
 from tests.fakes.slack_api import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -37,17 +37,11 @@ from tests.fakes.slack_api import (
     FakeSlack,
     signed_headers,
 )
-from tests.helpers import Outage, count_rows, make_config, table_rows
+from tests.helpers import SORRY, Outage, answer_report, count_rows, make_config, table_rows
 
 WORKER, LEADER = "U0WORKER", "U0LEADER"
 DM = f"D{WORKER}"
 _ids = itertools.count(1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def slack_config(fake: FakeSlack, mode: str = "http", port: int = 0):
@@ -129,6 +123,9 @@ class Harness:
             **kwargs,
         )
 
+    async def say(self, text: str) -> None:
+        assert await self.dm(text) == 200
+
     async def interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
@@ -167,17 +164,23 @@ class Harness:
     async def tap(self, value: str, question: Call | None = None) -> None:
         call = question or self.question()
         button = next(b for b in self.buttons(call) if b["value"].endswith(f"|{value}"))
+        assert await self.press(button, call) == 200
+
+    async def press(
+        self, button: dict[str, Any], message: Call, user: str = WORKER, name: str = "uma"
+    ) -> int:
+        """``user`` presses ``button`` of ``message`` in their DM with the bot."""
         status, _ = await self.interaction(
             {
                 "type": "block_actions",
-                "user": {"id": WORKER, "name": "uma"},
+                "user": {"id": user, "name": name},
                 "team": {"id": "T1"},
                 "api_app_id": "A1",
                 "token": "x",
                 "trigger_id": "trig2",
-                "channel": {"id": DM},
-                "container": {"type": "message", "channel_id": DM},
-                "message": {"ts": call.result["ts"], "text": ""},
+                "channel": {"id": f"D{user}"},
+                "container": {"type": "message", "channel_id": f"D{user}"},
+                "message": {"ts": message.result["ts"], "text": ""},
                 "actions": [
                     {
                         "type": "button",
@@ -189,7 +192,7 @@ class Harness:
                 ],
             }
         )
-        assert status == 200
+        return status
 
     async def count(self, model: type) -> int:
         return await count_rows(self.db, model)
@@ -221,7 +224,7 @@ def processing_before_ack(monkeypatch: pytest.MonkeyPatch) -> None:
 async def harness(
     fake: FakeSlack, sqlite_db: Database, clock: FrozenClock, processing_before_ack: None
 ) -> AsyncIterator[Harness]:
-    port = _free_port()
+    port = free_port()
     bot = Bot(slack_config(fake, port=port), sqlite_db, clock)
     await bot.start()
     yield Harness(fake, bot, sqlite_db, port)
@@ -230,13 +233,7 @@ async def harness(
 
 async def _until_summary(h: Harness) -> None:
     await h.command("")
-    await h.tap("no")
-    await h.dm("<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡")
-    await h.tap("now")
-    await h.tap("_done")
-    await h.tap("_done")
-    await h.tap("none")
-    await h.tap("_skip")
+    await answer_report(h, "<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡", "now")
     await h.tap("team_leader")
 
 
@@ -540,29 +537,7 @@ async def test_leader_buttons_work_in_slack(harness: Harness) -> None:
     [contact, triage] = h.buttons(notification)
     assert triage["value"] == "case:VIM-2026-0001|triage"
     assert contact["value"] == "case:VIM-2026-0001|contact"
-    status, _ = await h.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": LEADER, "name": "lea"},
-            "team": {"id": "T1"},
-            "api_app_id": "A1",
-            "token": "x",
-            "trigger_id": "t",
-            "channel": {"id": f"D{LEADER}"},
-            "container": {"type": "message"},
-            "message": {"ts": notification.result["ts"]},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": contact["action_id"],
-                    "block_id": "b",
-                    "value": contact["value"],
-                    "action_ts": "1",
-                }
-            ],
-        }
-    )
-    assert status == 200
+    assert await h.press(contact, notification, user=LEADER, name="lea") == 200
     await h.fake.wait_for_post(f"D{LEADER}", "jij neemt contact op")
     await h.fake.wait_for_post(WORKER, "contact opgenomen")
     [report] = await table_rows(h.db, Report)
@@ -694,23 +669,19 @@ async def test_oversized_bodies_are_refused_before_parsing(harness: Harness) -> 
 async def test_slack_unreachable_at_start_is_retried(
     sqlite_db: Database, clock: FrozenClock, processing_before_ack: None
 ) -> None:
-    fake = FakeSlack(port=_free_port())  # not started: connections are refused
-    pauses: list[float] = []
+    fake = FakeSlack(port=free_port())  # not started: connections are refused
 
-    async def sleep(seconds: float) -> None:
-        pauses.append(seconds)
-        if len(pauses) == 2:  # Slack is reachable again, but answers 503 once
-            await fake.start()
-            fake.fail_next("auth.test", 503, {"error": "service_unavailable"})
+    async def back() -> None:  # Slack is reachable again, but answers 503 once
+        await fake.start()
+        fake.fail_next("auth.test", 503, {"error": "service_unavailable"})
 
-    port = _free_port()
+    sleep = Reconnecting(back)
+    port = free_port()
     bot = Bot(slack_config(fake, port=port), sqlite_db, clock, sleep=sleep)
     try:
         with capture_logs() as logs:
             await bot.start()
-        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
-        retried = [e for e in logs if e["event"] == "slack_unreachable_retrying"]
-        assert len(retried) == 3 and BOT_TOKEN not in str(logs)
+        sleep.assert_backed_off(logs, "slack_unreachable_retrying", BOT_TOKEN)
         results = [c.result for c in fake.calls_of("auth.test")]
         assert results[0] == ("failed", 503, "service_unavailable") and results[1]["ok"]
         h = Harness(fake, bot, sqlite_db, port)
@@ -726,18 +697,12 @@ async def test_slack_wrong_token_fails_fast_and_clearly(
 ) -> None:
     from bot.config import ConfigError
 
-    async def sleep(seconds: float) -> None:
-        raise AssertionError("a wrong token is not retried")
-
-    config = slack_config(fake, port=_free_port())
+    config = slack_config(fake, port=free_port())
     config.slack.bot_token = "xoxb-wrong"
-    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    bot = Bot(config, sqlite_db, clock, sleep=never_sleep)
     with pytest.raises(ConfigError, match=r"rejected the bot token.*invalid_auth"):
         await bot.start()
     await bot.stop()
-
-
-SORRY = "er ging iets mis"
 
 
 def _dm_event(text: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ Assertions read what reached the fake server: the requests, not internal calls.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -21,8 +20,9 @@ from bot.i18n import Translator
 from bot.runner import Bot
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Person, Report
+from tests.fakes.recording import Reconnecting, free_port, never_sleep
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeTelegram
-from tests.helpers import Outage, count_rows, make_config, table_rows
+from tests.helpers import SORRY, Outage, answer_report, count_rows, make_config, table_rows
 
 WORKER = 4242
 LEADER = 9001
@@ -115,13 +115,7 @@ async def harness(
 
 async def _report_until_summary(h: Harness) -> None:
     await h.say("/melden")
-    await h.tap("no")
-    await h.say("Mevrouw schold mij uit <b>en</b> dreigde * _ 😡")
-    await h.tap("now")
-    await h.tap("_done")
-    await h.tap("_done")
-    await h.tap("none")
-    await h.tap("_skip")
+    await answer_report(h, "Mevrouw schold mij uit <b>en</b> dreigde * _ 😡", "now")
     await h.tap("team_leader")
 
 
@@ -314,24 +308,11 @@ async def test_blocked_recipient_is_recorded_not_retried(harness: Harness) -> No
     assert (await h.bot.dispatcher.dispatch_due()).sent == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_webhook_checks_the_secret_token(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:
-    port = _free_port()
-    config = telegram_config(
-        fake,
-        mode="webhook",
-        webhook_url="https://bot.example/telegram/webhook",
-        webhook_secret="s3cret-token_1",
-    )
-    config.server.port = port
-    bot = Bot(config, sqlite_db, clock)
+    port = free_port()
+    bot = Bot(_webhook_config(fake, port), sqlite_db, clock)
     await bot.start()
     try:
         [set_webhook] = fake.calls_of("setWebhook")
@@ -371,7 +352,7 @@ async def test_webhook_body_that_is_not_an_object_is_a_400_without_traceback(
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = Bot(_webhook_config(fake, port), sqlite_db, clock)
     await bot.start()
     try:
@@ -390,19 +371,6 @@ async def test_webhook_body_that_is_not_an_object_is_a_400_without_traceback(
         assert "Traceback" not in capsys.readouterr().err
     finally:
         await bot.stop()
-
-
-async def test_wrong_token_fails_clearly_at_start(
-    fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
-) -> None:
-    from bot.config import ConfigError
-
-    bot = Bot(
-        telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu"), sqlite_db, clock
-    )
-    with pytest.raises(ConfigError, match="rejected the token"):
-        await bot.start()
-    await bot.stop()
 
 
 async def test_leader_buttons_work_in_telegram(harness: Harness) -> None:
@@ -473,22 +441,18 @@ async def test_anonymous_report_leaves_no_trace_of_the_telegram_user(harness: Ha
 async def test_telegram_unreachable_at_start_is_retried(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
-    fake = FakeTelegram(port=_free_port())  # not started: connections are refused
-    pauses: list[float] = []
+    fake = FakeTelegram(port=free_port())  # not started: connections are refused
 
-    async def sleep(seconds: float) -> None:
-        pauses.append(seconds)
-        if len(pauses) == 2:  # Telegram is reachable again, but answers 502 once
-            await fake.start()
-            fake.fail_next("getMe", 502, {"description": "Bad Gateway"})
+    async def back() -> None:  # Telegram is reachable again, but answers 502 once
+        await fake.start()
+        fake.fail_next("getMe", 502, {"description": "Bad Gateway"})
 
+    sleep = Reconnecting(back)
     bot = Bot(telegram_config(fake), sqlite_db, clock, sleep=sleep)
     try:
         with capture_logs() as logs:
             await bot.start()
-        assert pauses == [0.5, 1.0, 2.0]  # exponential backoff
-        retried = [e for e in logs if e["event"] == "telegram_unreachable_retrying"]
-        assert len(retried) == 3 and fake.token not in str(logs)
+        sleep.assert_backed_off(logs, "telegram_unreachable_retrying", fake.token)
         results = [c.result for c in fake.calls_of("getMe")]
         assert results[0] == ("failed", 502) and results[1]["username"] == BOT_USERNAME
         await Harness(fake, bot, sqlite_db).say("/help")
@@ -498,22 +462,16 @@ async def test_telegram_unreachable_at_start_is_retried(
         await fake.stop()
 
 
-async def test_wrong_token_is_not_retried(
+async def test_wrong_token_fails_clearly_at_start_and_is_not_retried(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock
 ) -> None:
     from bot.config import ConfigError
 
-    async def sleep(seconds: float) -> None:
-        raise AssertionError("a wrong token is not retried")
-
     config = telegram_config(fake, token="999:WRONG-token-abcdefghijklmnopqrstu")
-    bot = Bot(config, sqlite_db, clock, sleep=sleep)
+    bot = Bot(config, sqlite_db, clock, sleep=never_sleep)
     with pytest.raises(ConfigError, match="rejected the token"):
         await bot.start()
     await bot.stop()
-
-
-SORRY = "er ging iets mis"
 
 
 def _quick(bot: Bot) -> Bot:
@@ -524,7 +482,7 @@ def _quick(bot: Bot) -> Bot:
 async def test_webhook_answers_5xx_while_the_database_is_down_then_the_redelivery_works(
     fake: FakeTelegram, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = _quick(Bot(_webhook_config(fake, port), sqlite_db, clock))
     await bot.start()
     outage = Outage(monkeypatch)

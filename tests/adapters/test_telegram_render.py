@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.adapters.buttons import parse_button_data
 from bot.adapters.telegram.render import MAX_TEXT, render, split_text
-from bot.adapters.telegram.translate import parse_callback_data, translate
+from bot.adapters.telegram.translate import translate
 from bot.events import InboundKind, Option, Outbound
 
 
@@ -68,8 +69,8 @@ def test_translate_text_command_and_callback() -> None:
 
 
 def test_forged_callback_data_parses_without_error() -> None:
-    assert parse_callback_data(None) == (None, "")
-    assert parse_callback_data("garbage") == ("garbage", "")
+    assert parse_button_data(None) == (None, "")
+    assert parse_button_data("garbage") == ("garbage", "")
 
 
 def test_user_text_is_escaped_and_buttons_carry_token_and_value() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.adapters.telegram.transport import AiohttpRequest
+from tests.fakes.recording import free_port
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 MESSAGE = {"message_id": 5, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "hoi"}
@@ -101,9 +101,7 @@ async def test_a_slow_answer_times_out(server: tuple[Server, str]) -> None:
 
 
 async def test_no_server_is_a_network_error() -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nobody listens on it
     request = AiohttpRequest()
     await request.initialize()
     try:

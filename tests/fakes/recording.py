@@ -5,11 +5,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on (once this returns) and a server may take."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Reconnecting:
+    """The ``sleep`` a bot waits with between attempts to reach its messenger at start: it
+    records the pauses and, at the second, runs ``back`` (the API is reachable again)."""
+
+    def __init__(self, back: Callable[[], Awaitable[None]]) -> None:
+        self.pauses: list[float] = []
+        self._back = back
+
+    async def __call__(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if len(self.pauses) == 2:
+            await self._back()
+
+    def assert_backed_off(self, logs: list[dict[str, Any]], event: str, secret: str) -> None:
+        """Three pauses growing exponentially, each logged as ``event``, no ``secret`` logged."""
+        assert self.pauses == [0.5, 1.0, 2.0]  # exponential backoff
+        retried = [e for e in logs if e["event"] == event]
+        assert len(retried) == 3 and secret not in str(logs)
+
+
+async def never_sleep(seconds: float) -> None:
+    """The ``sleep`` of a bot that must not try again."""
+    raise AssertionError("a wrong token is not retried")
 
 
 @dataclass

@@ -80,15 +80,9 @@ class FakeTelegram(RecordingServer):
         self._new_update.set()
         return int(update["update_id"])
 
-    def push_text(
-        self,
-        user_id: int,
-        text: str,
-        chat_id: int | None = None,
-        chat_type: str = "private",
-        language: str = "nl",
-    ) -> int:
-        return self.push_update(self.text_update(user_id, text, chat_id, chat_type, language))
+    def push_text(self, user_id: int, text: str, **options: Any) -> int:
+        """Queue :meth:`text_update` (same options) for the bot; its update id."""
+        return self.push_update(self.text_update(user_id, text, **options))
 
     def text_update(
         self,

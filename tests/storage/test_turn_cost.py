@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import event
 
@@ -32,20 +31,6 @@ def statements(database: Database) -> Iterator[list[str]]:
     event.listen(database.engine.sync_engine, "before_cursor_execute", record)
     yield sent
     event.remove(database.engine.sync_engine, "before_cursor_execute", record)
-
-
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every call aiosqlite runs on its thread (SQLite), by name."""
-    calls: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
-    return calls
 
 
 async def test_an_ordinary_report_turn(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.slack.translate import ACTION_PREFIX, SLASH_COMMAND, button_value
+from bot.adapters.buttons import button_data
+from bot.adapters.slack.translate import ACTION_PREFIX, SLASH_COMMAND
 from bot.commands import MENU
 from bot.events import Outbound
 from bot.flows.engine import DONE, Flow, Kind, View
@@ -116,7 +117,7 @@ def blocks(message: Outbound) -> list[dict[str, Any]]:
                 _button(
                     label,
                     f"{ACTION_PREFIX}{index}",
-                    button_value(message.token, option.value),
+                    button_data(message.token, option.value),
                     primary=message.multi and option.selected,
                 )
             )
@@ -125,7 +126,7 @@ def blocks(message: Outbound) -> list[dict[str, Any]]:
                 _button(
                     f"✔️ {message.done_label or 'Klaar'}",
                     f"{ACTION_PREFIX}done",
-                    button_value(message.token, DONE),
+                    button_data(message.token, DONE),
                     primary=True,
                 )
             )

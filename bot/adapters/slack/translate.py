@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.buttons import parse_button_data
 from bot.commands import BY_NAME, Command, Name, find
 from bot.domain.text import fold
 from bot.events import Inbound, InboundKind
 
 PLATFORM = "slack"
 ACTION_PREFIX = "vim:"
-SEPARATOR = "|"
 SLASH_COMMAND = "/vim"
-
-
-def button_value(token: str | None, value: str) -> str:
-    return f"{token or ''}{SEPARATOR}{value}"
-
-
-def parse_button_value(raw: str | None) -> tuple[str | None, str]:
-    token, _, value = (raw or "").partition(SEPARATOR)
-    return (token or None), value
 
 
 def from_dm_message(event: Mapping[str, Any], event_id: str | None) -> Inbound | None:
@@ -44,7 +35,7 @@ def from_dm_message(event: Mapping[str, Any], event_id: str | None) -> Inbound |
 
 def from_button(body: Mapping[str, Any], dm_channel: str) -> Inbound:
     action = (body.get("actions") or [{}])[0]
-    token, value = parse_button_value(action.get("value"))
+    token, value = parse_button_data(action.get("value"))
     user = body.get("user") or {}
     return Inbound(
         platform=PLATFORM,

@@ -30,6 +30,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.adapters.buttons import button_data
 from bot.adapters.delivery import Apologies, deliver_in_order
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.translate import PLATFORM, translate
@@ -358,9 +359,10 @@ class TelegramAdapter:
 
     async def _offer_wipe(self, chat_id: str, language: str | None) -> None:
         t = Translator(language or self.config.organisation.language)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t("telegram.wipe"), callback_data=f"{WIPE_TOKEN}|yes")]]
+        wipe = InlineKeyboardButton(
+            t("telegram.wipe"), callback_data=button_data(WIPE_TOKEN, "yes")
         )
+        markup = InlineKeyboardMarkup([[wipe]])
         with contextlib.suppress(TelegramError):
             await self.application.bot.send_message(
                 chat_id=_chat_id(chat_id), text=t("telegram.wipe_offer"), reply_markup=markup

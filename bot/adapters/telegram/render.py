@@ -13,7 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
 
-from bot.adapters.telegram.translate import callback_data
+from bot.adapters.buttons import button_data
 from bot.events import Outbound
 from bot.flows.engine import DONE
 
@@ -32,7 +32,7 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
         if message.multi:
             label = (CHECK if option.selected else UNCHECKED) + label
         buttons.append(
-            InlineKeyboardButton(label, callback_data=callback_data(message.token, option.value))
+            InlineKeyboardButton(label, callback_data=button_data(message.token, option.value))
         )
     rows: list[list[InlineKeyboardButton]] = []
     if all(len(o.label) <= SHORT_LABEL for o in message.options):
@@ -41,7 +41,7 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
         rows = [[button] for button in buttons]
     if message.multi:
         done = InlineKeyboardButton(
-            f"✔️ {message.done_label or 'Klaar'}", callback_data=callback_data(message.token, DONE)
+            f"✔️ {message.done_label or 'Klaar'}", callback_data=button_data(message.token, DONE)
         )
         rows.append([done])
     return InlineKeyboardMarkup(rows)

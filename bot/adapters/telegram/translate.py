@@ -6,20 +6,10 @@ from typing import Any
 
 from telegram import Update
 
+from bot.adapters.buttons import parse_button_data
 from bot.events import Inbound, InboundKind
 
 PLATFORM = "telegram"
-CALLBACK_SEPARATOR = "|"
-
-
-def callback_data(token: str | None, value: str) -> str:
-    """What a button carries: the question's token and the option's value (≤ 64 bytes)."""
-    return f"{token or ''}{CALLBACK_SEPARATOR}{value}"
-
-
-def parse_callback_data(data: str | None) -> tuple[str | None, str]:
-    token, _, value = (data or "").partition(CALLBACK_SEPARATOR)
-    return (token or None), value
 
 
 def translate(update: Update, bot_id: int) -> Inbound | None:
@@ -38,7 +28,7 @@ def translate(update: Update, bot_id: int) -> Inbound | None:
         "dedupe_key": f"telegram:{bot_id}:{update.update_id}",
     }
     if update.callback_query is not None:
-        token, value = parse_callback_data(update.callback_query.data)
+        token, value = parse_button_data(update.callback_query.data)
         return Inbound(
             kind=InboundKind.CHOICE, choices=(value,) if value else (), token=token, **common
         )  # type: ignore[arg-type]
