@@ -31,27 +31,14 @@ def build_scheduler(dispatcher: Dispatcher, sweeper: Sweeper) -> AsyncIOSchedule
         await dispatcher.dispatch_due()
 
     scheduler.add_job(sweep, "interval", minutes=1, id="nudges", max_instances=1, coalesce=True)
-    scheduler.add_job(
-        digests,
-        "cron",
-        day_of_week=config.digests.weekly_day,
-        hour=hour,
-        minute=minute,
-        timezone=tz,
-        id="weekly",
-        coalesce=True,
-    )
-    scheduler.add_job(
-        digests,
-        "cron",
-        month="1,4,7,10",
-        day=1,
-        hour=hour,
-        minute=minute,
-        timezone=tz,
-        id="quarterly",
-        coalesce=True,
-    )
+    # the weekly review, and the quarterly and half-yearly ones on the first of their month
+    for job, when in (
+        ("weekly", {"day_of_week": config.digests.weekly_day}),
+        ("quarterly", {"month": "1,4,7,10", "day": 1}),
+    ):
+        scheduler.add_job(
+            digests, "cron", hour=hour, minute=minute, timezone=tz, id=job, coalesce=True, **when
+        )
     scheduler.add_job(
         dispatcher.dispatch_due,
         "interval",

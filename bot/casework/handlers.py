@@ -111,12 +111,17 @@ async def _contact(turn: CaseTurn) -> None:
     turn.say("case.contact_noted")
 
 
+async def _stamp(turn: CaseTurn, field: str, event: str) -> None:
+    """A one-tap step that records when it was done (and says so)."""
+    setattr(turn.report, field, turn.now)
+    await turn.event(event)
+    await turn.done()
+    turn.say(f"case.{event}_noted")
+
+
 @quick("client_informed")
 async def _client_informed(turn: CaseTurn) -> None:
-    turn.report.client_informed_at = turn.now
-    await turn.event("client_informed")
-    await turn.done()
-    turn.say("case.client_informed_noted")
+    await _stamp(turn, "client_informed_at", "client_informed")
 
 
 def proved(action: ImprovementAction) -> bool:
@@ -142,10 +147,7 @@ async def _close(turn: CaseTurn) -> None:
 
 @quick("explored")
 async def _explored(turn: CaseTurn) -> None:
-    turn.report.explored_at = turn.now
-    await turn.event("explored")
-    await turn.done()
-    turn.say("case.explored_noted")
+    await _stamp(turn, "explored_at", "explored")
 
 
 @quick("details")
