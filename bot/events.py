@@ -130,6 +130,14 @@ def stored_due(payload: dict[str, Any], due_at: datetime) -> datetime:
     return coarse(due_at)
 
 
+def settled(payload: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The payload to keep once the message went out: without its exact hold moment (None
+    when there is nothing to drop)."""
+    if NOT_BEFORE not in payload:
+        return None
+    return {key: value for key, value in payload.items() if key != NOT_BEFORE}
+
+
 def ready(payload: Mapping[str, Any], now: datetime) -> bool:
     """Whether a due message may go out now (a held one waits for its moment)."""
     moment = payload.get(NOT_BEFORE)

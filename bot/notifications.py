@@ -95,24 +95,21 @@ def new_report_notifications(
     if "employee" in draft.affected and config.roles.hr:
         first = _unique([*first, *config.roles.hr])  # MIM: P&O / arbo hears of it too
         told.append("hr")
-    # Alerts that go out at once, day and night: each receiver gets them in one message,
-    # with the report itself when it did not have it already.
-    alerts: dict[str, list[str]] = {}
+    # Alerts that go out at once, day and night, above the report itself: one message per
+    # receiver (the team's leaders read them too, so they know triage is urgent).
+    alerts: dict[str, list[str]] = {address: [] for address in first}
     roles = config.roles
     if draft.possible_calamity:
-        for address in _unique([*roles.coordinator, *roles.board]):
+        for address in _unique([*first, *roles.coordinator, *roles.board]):
             alerts.setdefault(address, []).append(t("notify.calamity", **fields))
         told += [role for role in ("coordinator", "board") if getattr(roles, role)]
     if arbeidsinspectie_duty(draft):
-        for address in _unique([*roles.board, *roles.hr, *roles.coordinator]):
+        for address in _unique([*first, *roles.board, *roles.hr, *roles.coordinator]):
             alerts.setdefault(address, []).append(t("notify.arbeidsinspectie", **fields))
         told += [role for role in ("board", "hr") if getattr(roles, role)]
-    messages = [Outbound(text, address=a) for a in first]
-    for address, lines in alerts.items():
-        alert = "\n\n".join(lines)
-        messages.append(
-            Outbound(alert if address in first else f"{alert}\n\n{text}", address=address)
-        )
+    messages = [
+        Outbound("\n\n".join([*lines, text]), address=address) for address, lines in alerts.items()
+    ]
     if draft.contact_wish == "confidential_adviser" and config.roles.confidential_adviser:
         key = (
             "notify.confidential_adviser_anonymous" if anonymous else "notify.confidential_adviser"

@@ -17,7 +17,15 @@ from typing import Any, Protocol
 import structlog
 
 from bot.clock import Clock
-from bot.events import COARSE, Outbound, delivered_at, later, outbound_from_payload, ready
+from bot.events import (
+    COARSE,
+    Outbound,
+    delivered_at,
+    later,
+    outbound_from_payload,
+    ready,
+    settled,
+)
 from storage.db import Database
 from storage.repository import Store
 
@@ -120,7 +128,13 @@ class Dispatcher:
                     done_at = self.clock.now()
                     retry_at = None if retry_in is None else later(payload, done_at, retry_in)
                     recorded = await store.record_delivery(
-                        message_id, token, status, delivered_at(payload, done_at), error, retry_at
+                        message_id,
+                        token,
+                        status,
+                        delivered_at(payload, done_at),
+                        error,
+                        retry_at,
+                        settled(payload),
                     )
                 if recorded:
                     result.sent += status == "sent"

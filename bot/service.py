@@ -37,6 +37,7 @@ from bot.events import (
     outbound_from_payload,
     payload_of,
     ready,
+    settled,
 )
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -180,6 +181,7 @@ class ReportService:
             ]
             for message in messages:
                 sent_at = delivered_at(message.payload, now)
+                message.payload = settled(message.payload) or message.payload
                 message.status, message.sent_at = "sent", sent_at
                 message.due_at = min(message.due_at, sent_at)
                 message.attempts += 1

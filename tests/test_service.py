@@ -207,7 +207,7 @@ async def test_status_lists_own_named_reports_only(service: ReportService) -> No
     await _report(chat)
     await _report(chat, send="send_anonymous")
     await chat.command("/status")
-    assert "VIM-2026-0001" in chat.text and "wacht op contact" in chat.text
+    assert "VIM-2026-0001" in chat.text and "nog niet beoordeeld" in chat.text
     assert "VIM-2026-0002" not in chat.text  # the anonymous one is not linked to her
 
 

@@ -23,7 +23,6 @@ async def _report(service: ReportService, send: str = "send", harm: str = "none"
     return chat
 
 
-@pytest.mark.xfail(strict=True, reason="contact can't be recorded once the report is triaged")
 async def test_contact_can_be_recorded_after_triage_and_closes_its_deadline(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -43,7 +42,6 @@ async def test_contact_can_be_recorded_after_triage_and_closes_its_deadline(
     assert report.status == "triaged" and report.contacted_at is not None
 
 
-@pytest.mark.xfail(strict=True, reason="a delivered message keeps its exact hold time")
 async def test_a_delivered_message_about_an_anonymous_report_keeps_no_exact_moment(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:
@@ -54,7 +52,6 @@ async def test_a_delivered_message_about_an_anonymous_report_keeps_no_exact_mome
     assert message.status == "sent" and "not_before" not in message.payload
 
 
-@pytest.mark.xfail(strict=True, reason="an anonymous reporter is told to answer with a reference")
 async def test_an_anonymous_reporter_is_not_told_to_use_a_reference(
     service: ReportService,
 ) -> None:
@@ -69,7 +66,6 @@ async def test_an_anonymous_reporter_is_not_told_to_use_a_reference(
     assert "Welke kamer?" in reporter.text and "referentie" not in reporter.text
 
 
-@pytest.mark.xfail(strict=True, reason="the leader is not told a report may be a calamity")
 async def test_the_leader_is_told_a_report_may_be_a_calamity(service: ReportService) -> None:
     chat = await _report(service, harm="serious")
     [to_leader] = [m for m in chat.outcomes[-1].notifications if m.address == "shell:lead-noord"]

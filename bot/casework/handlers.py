@@ -96,6 +96,13 @@ def meta_for(name: str) -> Callable[[MetaBuilder], MetaBuilder]:
     return register
 
 
+def how_to_answer(report: Report, t: Translator) -> str:
+    """How the reporter answers: an anonymous one with the code, a named one by reference."""
+    if report.anonymous:
+        return t("reporter.answer_by_code")
+    return t("reporter.answer_by_reference", reference=report.reference)
+
+
 def end_of(day: date, tz: Any) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
 
@@ -106,7 +113,10 @@ def end_of(day: date, tz: Any) -> datetime:
 @quick("contact")
 async def _contact(turn: CaseTurn) -> None:
     turn.report.contacted_at, turn.report.contacted_by = turn.now, turn.address
-    await turn.status(Status.CONTACTED)
+    if turn.report.status == Status.NEW:
+        await turn.status(Status.CONTACTED)
+    else:  # triaged first: the contact is recorded, the status stays where it is
+        await turn.event("contacted")
     await turn.done()
     turn.say("case.contact_noted")
 
@@ -330,7 +340,8 @@ async def _question(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     report = turn.report
     await turn.event("question_asked")
     rt = Translator(report.language)
-    text = rt("reporter.question", reference=report.reference, question=str(answers["text"]))
+    question, how = str(answers["text"]), how_to_answer(report, rt)
+    text = rt("reporter.question", reference=report.reference, question=question, how=how)
     await turn.recorder.to_reporter(report, "question", text, turn.sent)
     turn.say("case.question_noted")
 
@@ -341,7 +352,8 @@ async def _adviser_message(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     code). Nothing of it reaches the leaders."""
     report = turn.report
     rt = Translator(report.language)
-    text = rt("reporter.adviser", reference=report.reference, message=str(answers["text"]))
+    message, how = str(answers["text"]), how_to_answer(report, rt)
+    text = rt("reporter.adviser", reference=report.reference, message=message, how=how)
     await turn.store.add_event(report.id, "adviser_wrote", turn.now, None, {})
     await turn.recorder.audit(turn.address, "adviser_message", report)
     await turn.recorder.to_reporter(report, ADVISER_KIND, text, turn.sent)

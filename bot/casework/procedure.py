@@ -93,11 +93,13 @@ ANY_STATUS = frozenset(s.value for s in Status)
 EVERY_DEADLINE = frozenset(Deadline)
 
 STEPS: tuple[CaseStep, ...] = (
+    # First contact: while it is not made, in any open status (triage may come first); an
+    # anonymous reporter, or one who wants none, is not chased.
     CaseStep(
         "contact",
         Act.HANDLE_REPORT,
-        frozenset({Status.NEW}),
-        pending=contactable,  # an anonymous reporter, or one who wants none, is not chased
+        OPEN,
+        pending=lambda r: contactable(r) and r.contacted_at is None,
         closes=frozenset({Deadline.CONTACT}),
         on_notice=True,
     ),

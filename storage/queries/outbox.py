@@ -102,6 +102,7 @@ class OutboxQueries(StoreBase):
         now: datetime,
         error: str | None,
         retry_at: datetime | None,
+        payload: dict[str, Any] | None = None,
     ) -> bool:
         """The outcome of one delivery attempt, written only by the holder of the message's
         claim (and ending it). False, and nothing written, when the claim was taken over."""
@@ -113,6 +114,8 @@ class OutboxQueries(StoreBase):
         }
         if status == "sent":
             values["sent_at"] = now
+            if payload is not None:  # what it keeps once delivered
+                values["payload"] = payload
         if retry_at is not None:
             values["due_at"] = retry_at
         elif status != "pending":
