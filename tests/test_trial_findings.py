@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FrozenClock
 from bot.service import ReportService
 from storage.db import Database
