@@ -389,6 +389,7 @@ def check_config() -> None:
         ("board", roles.board),
         ("confidential adviser", roles.confidential_adviser),
         ("committee", roles.committee),
+        ("hr", roles.hr),
     ):
         shown = Text(", ".join(addresses)) if addresses else Text("(none)", style="yellow")
         out.print(Text.assemble(f"{label}: ", shown), soft_wrap=True)
