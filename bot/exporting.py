@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,4 +39,12 @@ def report_record(report: Report, tz: ZoneInfo) -> dict[str, Any]:
         "anonymous": report.anonymous,
         "reporter": None if report.anonymous else report.reporter_address,
         "reporter_name": None if report.anonymous else report.reporter_name,
+        # What was done after the report: step, value, when, by whom (a handler's address).
+        "after_report": [
+            {**record, "at": _local(str(record["at"]), tz)} for record in report.after_report or ()
+        ],
     }
+
+
+def _local(moment: str, tz: ZoneInfo) -> str:
+    return datetime.fromisoformat(moment).astimezone(tz).isoformat()

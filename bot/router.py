@@ -103,6 +103,7 @@ class Router:
             token=str(turn.event.token),
             value=turn.choice or "",
             busy=turn.state is not None,
+            name=turn.event.user_name,
         )
         return await self.casework.on_button(turn.store, press, turn.ctx)
 
@@ -147,6 +148,7 @@ class Router:
             effect.answers,
             turn.event.address,
             turn.ctx.t,
+            name=turn.event.user_name,
         )
 
     async def _case_command(self, turn: Turn) -> Outcome:

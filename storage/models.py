@@ -92,6 +92,10 @@ class Report(Base):
     igj_reported_on: Mapped[date | None] = mapped_column(Date)
     explored_at: Mapped[datetime | None]  # the exploratory investigation started
     arbeidsinspectie_reported_on: Mapped[date | None] = mapped_column(Date)  # MIM work accident
+    # What was done after the report: [{"step", "value", "at" (ISO), "by" (an address)}]
+    after_report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    adviser_contacted_at: Mapped[datetime | None]  # the confidential adviser's own record
+    adviser_closed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]  # retention or erasure applied
 

@@ -37,6 +37,7 @@ class CaseTurn:
     t: Translator
     replies: list[Outbound] = field(default_factory=list)
     sent: Sent = field(default_factory=Sent)
+    name: str | None = None  # the person's name in the messenger, recorded with their steps
 
     @property
     def now(self) -> datetime:
@@ -129,9 +130,31 @@ async def _stamp(turn: CaseTurn, field: str, event: str) -> None:
     turn.say(f"case.{event}_noted")
 
 
+async def after_report(turn: CaseTurn, value: str = "done") -> None:
+    """Record what was done after the report (the step's name, a value, who and when), with
+    its event; the step's deadlines close."""
+    record = {"step": turn.step.name, "value": value, "at": turn.now.isoformat()}
+    record |= {"by": turn.address, "by_name": turn.name or turn.address}
+    turn.report.after_report = [*(turn.report.after_report or []), record]
+    await turn.event("after_report", {"step": turn.step.name, "value": value})
+    await turn.done()
+    what = turn.t(f"after.{turn.step.name}")
+    if value != "done":
+        what = f"{what}: {turn.t(f'aftercare.{value}')}"
+    turn.say("case.after_report_noted", what=what)
+
+
 @quick("client_informed")
 async def _client_informed(turn: CaseTurn) -> None:
-    await _stamp(turn, "client_informed_at", "client_informed")
+    turn.report.client_informed_at = turn.now
+    await after_report(turn)
+
+
+@quick("client_talk")
+@quick("care_ended")
+@quick("police_report")
+async def _after_report_done(turn: CaseTurn) -> None:
+    await after_report(turn)
 
 
 def proved(action: ImprovementAction) -> bool:
@@ -323,6 +346,11 @@ async def _arbeidsinspectie(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     await turn.event("arbeidsinspectie_reported", {"date": day})
     await turn.done()
     turn.say("case.arbeidsinspectie_noted")
+
+
+@completes("aftercare")
+async def _aftercare(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    await after_report(turn, str(answers["outcome"]))
 
 
 @completes("close_with_reason")

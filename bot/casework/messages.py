@@ -10,7 +10,7 @@ from bot.casework import procedure
 from bot.casework.procedure import CaseStep
 from bot.casework.recording import ACTION_PREFIX, CASE_PREFIX
 from bot.config import Config
-from bot.domain.lifecycle import OPEN_STATUSES, Deadline
+from bot.domain.lifecycle import OPEN_STATUSES, Deadline, suggests_police
 from bot.domain.permissions import allowed
 from bot.domain.workdays import in_working_hours
 from bot.events import Option, Outbound
@@ -69,6 +69,7 @@ class Texts:
     # ---- texts -------------------------------------------------------------------------
 
     def details(self, report: Report, t: Translator) -> Outbound:
+        """A report's details and what was done after it (who by name, when)."""
         reporter = (
             t("notify.anonymous_reporter") if report.anonymous else (report.reporter_name or "?")
         )
@@ -90,7 +91,27 @@ class Texts:
         ]
         if report.risk_score is not None:
             lines.insert(3, t("case.risk_score", score=report.risk_score))
+        lines += self.after_report_lines(report, t)
         return Outbound("\n".join(lines))
+
+    def after_report_lines(self, report: Report, t: Translator) -> list[str]:
+        """What was done after the report, each with who and when; a police report that is
+        suggested and not yet made."""
+        lines = []
+        for record in report.after_report or ():
+            what = t(f"after.{record['step']}")
+            value = str(record.get("value", "done"))
+            if value != "done":
+                what = f"{what}: {t(f'aftercare.{value}')}"
+            who = str(record.get("by_name") or record.get("by") or "")
+            when = self.when(datetime.fromisoformat(str(record["at"])), t)
+            lines.append(t("case.after_report_line", what=what, who=who, when=when))
+        if lines:
+            lines.insert(0, t("case.after_report_header"))
+        suggested = suggests_police(report) and report.status in OPEN_STATUSES
+        if suggested and procedure.recorded(report, "police_report") is None:
+            lines.append(t("case.police_suggested"))
+        return ["", *lines] if lines else []
 
     @staticmethod
     def one_line(report: Report, t: Translator) -> str:

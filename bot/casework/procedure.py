@@ -33,6 +33,7 @@ from bot.domain.lifecycle import (
     contactable,
     deadline_on_establishment,
     deadlines_on_triage,
+    suggests_police,
 )
 from bot.domain.permissions import Act
 
@@ -59,6 +60,7 @@ class CaseStep:
     statuses: frozenset[str]  # the report's statuses in which it can be taken
     flow: str | None = None  # the conversation that collects its answers; None: at once
     calamity: bool = False  # only for a report triaged as a possible calamity
+    on_alert: bool = False  # offered on the possible calamity's alert (calamity steps are)
     pending: Callable[[Any], bool] | None = None  # False once it has been done
     closes: frozenset[Deadline] = frozenset()
     opens: Opens | None = None  # deadlines that start when it is taken
@@ -78,6 +80,12 @@ class CaseStep:
         return self.pending is None or bool(self.pending(report))
 
 
+def recorded(report: Any, step: str) -> str | None:
+    """The last value recorded for an after-report ``step`` (None: not recorded)."""
+    values = [r.get("value") for r in report.after_report or () if r.get("step") == step]
+    return str(values[-1]) if values else None
+
+
 def _on_triage(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
     outcome = Triage(report.triage_outcome)
     client = concerns_client(report)
@@ -89,6 +97,8 @@ def _on_establishment(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -
 
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
+# What was done after the report is recorded once the report has been triaged.
+AFTER_TRIAGE = frozenset({Status.TRIAGED, Status.ANALYSED, Status.FEEDBACK_GIVEN})
 ANY_STATUS = frozenset(s.value for s in Status)
 EVERY_DEADLINE = frozenset(Deadline)
 
@@ -155,11 +165,13 @@ STEPS: tuple[CaseStep, ...] = (
         closes=frozenset({Deadline.IGJ_DOUBT}),
         opens=_on_establishment,
     ),
+    # The client (or their representative) is informed of every report that affected them;
+    # after a possible calamity within its own deadline.
     CaseStep(
         "client_informed",
         Act.HANDLE_REPORT,
-        OPEN,
-        calamity=True,
+        AFTER_TRIAGE,
+        on_alert=True,
         pending=lambda r: r.client_informed_at is None and concerns_client(r),
         closes=frozenset({Deadline.CLIENT_INFORMED}),
     ),
@@ -180,6 +192,34 @@ STEPS: tuple[CaseStep, ...] = (
         pending=lambda r: r.arbeidsinspectie_reported_on is None and arbeidsinspectie_duty(r),
         closes=frozenset({Deadline.ARBEIDSINSPECTIE}),
     ),
+    # What was done after the report (§6.8; seeds/003 §3 counts these), each recorded with
+    # who and when in ``after_report`` (the client informed too, above).
+    # Aftercare for the reporter: offered, then given or declined.
+    CaseStep(
+        "aftercare",
+        Act.HANDLE_REPORT,
+        AFTER_TRIAGE,
+        flow="aftercare",
+        pending=lambda r: not r.anonymous and recorded(r, "aftercare") in (None, "offered"),
+    ),
+    CaseStep(  # a conversation with the client about the incident ("ordegesprek")
+        "client_talk",
+        Act.HANDLE_REPORT,
+        AFTER_TRIAGE,
+        pending=lambda r: concerns_client(r) and recorded(r, "client_talk") is None,
+    ),
+    CaseStep(
+        "care_ended",
+        Act.HANDLE_REPORT,
+        AFTER_TRIAGE,
+        pending=lambda r: concerns_client(r) and recorded(r, "care_ended") is None,
+    ),
+    CaseStep(  # suggested after physical aggression, threats, burglary or damage
+        "police_report",
+        Act.HANDLE_REPORT,
+        AFTER_TRIAGE,
+        pending=lambda r: suggests_police(r) and recorded(r, "police_report") is None,
+    ),
     CaseStep("adviser_message", Act.ADVISE, OPEN, flow="adviser_message", on_notice=True),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
@@ -196,7 +236,12 @@ def step_for_flow(flow: str) -> CaseStep | None:
 
 
 def calamity_steps() -> tuple[CaseStep, ...]:
-    return tuple(step for step in STEPS if step.calamity)
+    """The steps on a possible calamity's alert."""
+    return tuple(step for step in STEPS if step.calamity or step.on_alert)
+
+
+# The steps whose records make up "what was done after the report" (details and export).
+AFTER_REPORT_STEPS = ("client_informed", "aftercare", "client_talk", "care_ended", "police_report")
 
 
 # A triage that finds no VIM report closes the report, and with it every deadline.

@@ -42,6 +42,7 @@ class Press:
     token: str
     value: str
     busy: bool
+    name: str | None = None  # the presser's name in the messenger (recorded with a step)
 
 
 def channel_of(address: str) -> str:

@@ -71,7 +71,13 @@ class Casework:
     # ---- the authorization step ---------------------------------------------------------
 
     async def authorize(
-        self, store: Store, address: str, step_name: str, reference: str, t: Translator
+        self,
+        store: Store,
+        address: str,
+        step_name: str,
+        reference: str,
+        t: Translator,
+        name: str | None = None,
     ) -> CaseTurn | Outcome:
         """The report and the step, if this person may take it now; else the refusal."""
         step = procedure.step_named(step_name)
@@ -90,7 +96,8 @@ class Casework:
         recorder = Recorder(store, self.config, self.clock)
         if step.act is Act.VIEW_REPORT:
             await recorder.audit(address, "view", report)
-        return CaseTurn(store, self.config, recorder, self.texts, address, report, step, t)
+        texts = self.texts
+        return CaseTurn(store, self.config, recorder, texts, address, report, step, t, name=name)
 
     # ---- buttons ------------------------------------------------------------------------
 
@@ -100,7 +107,7 @@ class Casework:
             return await actions.on_button(store, press, ctx)
         t, address = ctx.t, press.address
         reference = press.token.removeprefix(CASE_PREFIX)
-        turn = await self.authorize(store, address, press.value, reference, t)
+        turn = await self.authorize(store, address, press.value, reference, t, press.name)
         if isinstance(turn, Outcome):
             return turn
         if turn.step.flow is None:
@@ -128,6 +135,7 @@ class Casework:
         answers: Mapping[str, Any],
         address: str,
         t: Translator,
+        name: str | None = None,
     ) -> Outcome:
         """A case conversation was confirmed: authorize again (the report may have moved on
         meanwhile), then the step's completion handler records it."""
@@ -138,7 +146,7 @@ class Casework:
         step = procedure.step_for_flow(flow)
         if step is None:
             return Outcome([Outbound(t("case.not_allowed"))])
-        turn = await self.authorize(store, address, step.name, str(meta.get("report")), t)
+        turn = await self.authorize(store, address, step.name, str(meta.get("report")), t, name)
         if isinstance(turn, Outcome):
             return turn
         await COMPLETIONS[step.name](turn, answers)

@@ -131,6 +131,16 @@ def concerns_client(report: ReportFacts) -> bool:
     return "MIC" in report.report_type.split("+")
 
 
+# A police report ("aangifte") is suggested after physical aggression and threats (with a
+# weapon); burglary and damage are suggested too once the taxonomy has such categories.
+POLICE_SUGGESTED = frozenset({"physical_aggression", "threat", "burglary", "damage"})
+
+
+def suggests_police(report: Harm) -> bool:
+    """Whether the bot suggests reporting it to the police (§6.5: criminal offences)."""
+    return bool(POLICE_SUGGESTED & set(report.categories))
+
+
 def arbeidsinspectie_duty(report: Harm) -> bool:
     """A work accident with death, permanent injury or hospital admission: the employer
     reports it to the Arbeidsinspectie (Arbowet art. 9)."""

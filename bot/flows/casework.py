@@ -262,6 +262,26 @@ ADVISER_FLOW = _one_text(
     "adviser_message", "text", "case.adviser.text", "field.message", 1000, CaseMeta
 )
 
+# ---- what was done after the report: aftercare for the reporter ------------------------------
+
+AFTERCARE = ("offered", "given", "declined")
+
+AFTERCARE_FLOW = Flow(
+    "aftercare",
+    (
+        Step(
+            "outcome",
+            Kind.CHOICE,
+            "case.aftercare.prompt",
+            _choices("aftercare", AFTERCARE),
+            field="field.aftercare",
+        ),
+        _review("case.review"),
+    ),
+    completes="case",
+    meta_type=CaseMeta,
+)
+
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
     for flow in (
@@ -276,5 +296,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         DROP_ACTION_FLOW,
         QUESTION_FLOW,
         ADVISER_FLOW,
+        AFTERCARE_FLOW,
     )
 }
