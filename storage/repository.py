@@ -6,6 +6,7 @@ conditions."""
 from __future__ import annotations
 
 from storage.queries.actions import ActionQueries
+from storage.queries.adviser import AdviserQueries
 from storage.queries.app_state import AppStateQueries
 from storage.queries.audit import AuditQueries
 from storage.queries.conversations import ConversationQueries, StoredConversation
@@ -32,6 +33,7 @@ class Store(
     AuditQueries,
     PrivacyQueries,
     AppStateQueries,
+    AdviserQueries,
 ):
     """The queries of one transaction, on its connection (see ``StoreBase``)."""
 

@@ -163,3 +163,36 @@ async def test_a_leader_of_another_team_is_not_told_they_handle_it(
     other = Chat(service, user="lead-zuid", name="Zeno")
     await other.command(f"/status {REFERENCE}")
     assert "ken ik niet" in other.text and "/melding" not in other.text
+
+
+async def test_the_adviser_lists_marks_and_closes_requests_and_the_leader_sees_none_of_it(
+    service: ReportService, sqlite_db: Database
+) -> None:
+    await _report(service, send="send_anonymous", contact="confidential_adviser")
+    await _report(service)  # a second report, not asking for the adviser
+    before = await table_rows(sqlite_db, OutboxMessage)
+    adviser = Chat(service, user="vp", name="Vera")
+    await adviser.command("/open")
+    assert "Verzoeken aan de vertrouwenspersoon (1)" in adviser.text
+    assert f"{REFERENCE} · " in adviser.text and "nog geen contact" in adviser.text
+    assert "VIM-2026-0002" not in adviser.text
+
+    await adviser.press(f"case:{REFERENCE}", "adviser_contacted")
+    assert "contact gemaakt" in adviser.text
+    await adviser.command("/open")
+    assert "contact gemaakt" in adviser.text
+    assert "adviser_contacted" not in [o.value for o in adviser.question.options]
+
+    leader = Chat(service, user="lead-noord", name="Lea")
+    await leader.press(f"case:{REFERENCE}", "adviser_closed")  # not the leader's
+    assert "kan ik niet voor je doen" in leader.text
+    await leader.command(f"/melding {REFERENCE}")
+    assert "contact gemaakt" not in leader.text.lower() and "Contact gemaakt" not in [
+        o.label for o in leader.question.options
+    ]
+
+    await adviser.press(f"case:{REFERENCE}", "adviser_closed")
+    assert "afgesloten" in adviser.text
+    await adviser.command("/open")
+    assert "geen verzoeken" in adviser.text
+    assert len(await table_rows(sqlite_db, OutboxMessage)) == len(before)  # nobody was told

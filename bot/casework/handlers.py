@@ -183,6 +183,24 @@ async def _explored(turn: CaseTurn) -> None:
     await _stamp(turn, "explored_at", "explored")
 
 
+async def _adviser_stamp(turn: CaseTurn, field: str, event: str) -> None:
+    """The adviser's own record: its event names nobody, its audit entry the adviser."""
+    setattr(turn.report, field, turn.now)
+    await turn.store.add_event(turn.report.id, event, turn.now, None, {})
+    await turn.recorder.audit(turn.address, event, turn.report)
+    turn.say(f"case.{event}_noted")
+
+
+@quick("adviser_contacted")
+async def _adviser_contacted(turn: CaseTurn) -> None:
+    await _adviser_stamp(turn, "adviser_contacted_at", "adviser_contacted")
+
+
+@quick("adviser_closed")
+async def _adviser_closed(turn: CaseTurn) -> None:
+    await _adviser_stamp(turn, "adviser_closed_at", "adviser_closed")
+
+
 @quick("details")
 async def _details(turn: CaseTurn) -> None:
     turn.replies.append(turn.texts.details(turn.report, turn.t))

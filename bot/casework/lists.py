@@ -11,7 +11,7 @@ from bot.casework.recording import Recorder
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.permissions import Act, allowed, handles_reports, teams_in_scope
+from bot.domain.permissions import Act, advises, allowed, handles_reports, teams_in_scope
 from bot.events import Outbound
 from bot.i18n import Translator
 from storage.repository import Store
@@ -30,6 +30,11 @@ class Lists:
     ) -> list[Outbound]:
         if word == "melding":
             return await self.one(store, address, argument, t)
+        if word == "open" and advises(address, self.config):
+            replies = await self.adviser_requests(store, address, t)
+            if handles_reports(address, self.config):
+                replies += await self.open_reports(store, address, t)
+            return replies
         if not handles_reports(address, self.config):
             return [Outbound(t("case.no_role"))]
         if word == "open":
@@ -42,9 +47,28 @@ class Lists:
             return [Outbound(t("case.unknown_report", reference=argument.strip()))]
         await self.recorder.audit(address, "view", report)
         replies = [self.texts.details(report, t)]
-        if allowed(address, Act.HANDLE_REPORT, report, self.config):
+        if allowed(address, Act.HANDLE_REPORT, report, self.config) or allowed(
+            address, Act.ADVISE, report, self.config
+        ):
             replies.append(self.texts.next_step_message(address, report, t))
         return replies
+
+    async def adviser_requests(self, store: Store, address: str, t: Translator) -> list[Outbound]:
+        """The confidential adviser's open requests, each with its state (no report text,
+        no reporter)."""
+        requests = [
+            r
+            for r in await store.adviser_requests(limit=LIST_LIMIT)
+            if allowed(address, Act.ADVISE, r, self.config)
+        ]
+        if not requests:
+            return [Outbound(t("case.adviser_open_none"))]
+        lines = [t("case.adviser_open_header", count=len(requests))]
+        for report in requests:
+            state = "contacted" if report.adviser_contacted_at is not None else "new"
+            asked = self.texts.when(report.created_at, t)
+            lines.append(f"{report.reference} · {asked} · {t(f'adviser.state.{state}')}")
+        return [Outbound("\n".join(lines))]
 
     async def open_reports(self, store: Store, address: str, t: Translator) -> list[Outbound]:
         teams = teams_in_scope(address, Act.HANDLE_REPORT, self.config)

@@ -221,6 +221,18 @@ STEPS: tuple[CaseStep, ...] = (
         pending=lambda r: suggests_police(r) and recorded(r, "police_report") is None,
     ),
     CaseStep("adviser_message", Act.ADVISE, OPEN, flow="adviser_message", on_notice=True),
+    # The confidential adviser's own record of a request (§5), whatever the report's status;
+    # nothing of it reaches the leaders (their permission table has no ADVISE).
+    CaseStep(
+        "adviser_contacted",
+        Act.ADVISE,
+        ANY_STATUS,
+        pending=lambda r: r.adviser_contacted_at is None and r.adviser_closed_at is None,
+        on_notice=True,
+    ),
+    CaseStep(
+        "adviser_closed", Act.ADVISE, ANY_STATUS, pending=lambda r: r.adviser_closed_at is None
+    ),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
 

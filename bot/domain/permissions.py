@@ -179,6 +179,13 @@ def handles_reports(address: str, config: Config) -> bool:
     )
 
 
+def advises(address: str, config: Config) -> bool:
+    """Whether someone has a role that may advise some reporters (their /open: requests)."""
+    return any(
+        PERMISSIONS[role][Act.ADVISE] is not Rule.NEVER for role in roles_of(address, config)
+    )
+
+
 def teams_in_scope(address: str, act: Act, config: Config) -> frozenset[str] | None:
     """The teams whose reports ``act`` may concern for this person, read from the table:
     None when no team limits it (a rule that holds across teams), else the teams they lead.
