@@ -3,8 +3,6 @@ improvement register of every team."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.service import ReportService
 from storage.db import Database
 from tests.helpers import CASE, Chat
@@ -31,7 +29,6 @@ async def _action_of(service: ReportService, team: str, description: str) -> Non
     await leader.tap("confirm")
 
 
-@pytest.mark.xfail(strict=True, reason="the committee cannot see the improvement register")
 async def test_the_committee_reads_the_register_of_every_team(
     service: ReportService, sqlite_db: Database
 ) -> None:

@@ -11,7 +11,14 @@ from bot.casework.recording import Recorder
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.permissions import Act, advises, allowed, handles_reports, teams_in_scope
+from bot.domain.permissions import (
+    Act,
+    advises,
+    allowed,
+    handles_reports,
+    reads_register,
+    teams_in_scope,
+)
 from bot.events import Outbound
 from bot.i18n import Translator
 from storage.repository import Store
@@ -35,6 +42,8 @@ class Lists:
             if handles_reports(address, self.config):
                 replies += await self.open_reports(store, address, t)
             return replies
+        if word == "acties" and reads_register(address, self.config):
+            return await self.open_actions(store, address, t)
         if not handles_reports(address, self.config):
             return [Outbound(t("case.no_role"))]
         if word == "open":
@@ -106,5 +115,9 @@ class Lists:
             return [Outbound(t("case.actions_none"))]
         today = self.clock.now().astimezone(self.config.organisation.tz).date()
         messages = [Outbound(t("case.actions_header", count=len(mine)))]
-        messages += [self.texts.action_line(a, today, t) for a in mine[:LIST_LIMIT]]
+        for action in mine[:LIST_LIMIT]:
+            line = self.texts.action_line(action, today, t)
+            if not allowed(address, Act.HANDLE_ACTION, action, self.config):
+                line = Outbound(line.text)  # read only (the committee, the board)
+            messages.append(line)
         return messages

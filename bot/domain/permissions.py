@@ -102,7 +102,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.ADVISE: Rule.NEVER,
         Act.REPLY_AS_REPORTER: Rule.NEVER,
         Act.HANDLE_ACTION: Rule.NEVER,
-        Act.VIEW_ACTION: Rule.NEVER,
+        Act.VIEW_ACTION: Rule.ALWAYS,  # it watches the improvement register (§5)
         Act.CLOSE_WITH_REASON: Rule.NEVER,
     },
     Role.HR: {
@@ -176,6 +176,14 @@ def handles_reports(address: str, config: Config) -> bool:
     """Whether someone has a role that may handle some reports (for /open and /acties)."""
     return any(
         PERMISSIONS[role][Act.HANDLE_REPORT] is not Rule.NEVER for role in roles_of(address, config)
+    )
+
+
+def reads_register(address: str, config: Config) -> bool:
+    """Whether someone may read the improvement register beyond their own actions (/acties)."""
+    return any(
+        PERMISSIONS[role][Act.VIEW_ACTION] in (Rule.ALWAYS, Rule.OWN_TEAM)
+        for role in roles_of(address, config)
     )
 
 

@@ -123,7 +123,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.ADVISE: set(),
         Act.REPLY_AS_REPORTER: set(),
         Act.HANDLE_ACTION: set(),
-        Act.VIEW_ACTION: set(),
+        Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: set(),
     },
     Role.HR: {
