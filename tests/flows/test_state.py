@@ -55,6 +55,7 @@ METAS: list[tuple[str, dict[str, Any]]] = [
     ("drop_action", {"action_id": 3}),
     ("question", CASE),
     ("adviser_message", CASE),
+    ("aftercare", CASE),
 ]
 
 
