@@ -40,3 +40,17 @@ def test_several_choices_in_one_line_are_all_ticked() -> None:
     result = turn(REPORT_FLOW, state, said, CTX)
     assert result.state is not None
     assert result.state.selection == ["fall", "medication_error"]
+
+
+def test_an_hour_that_may_be_night_or_day_is_asked_with_one_tap() -> None:
+    said = Inbound("t", "c", "u", InboundKind.TEXT, "gister rond 3 uur")
+    result = turn(REPORT_FLOW, _at("when"), said, CTX)
+    assert result.state is not None and "when" not in result.state.answers
+    [offer] = result.replies
+    assert [o.value for o in offer.options] == ["2026-11-17 03:00", "2026-11-17 15:00"]
+    tap = Inbound(
+        "t", "c", "u", InboundKind.CHOICE, choices=("2026-11-17 15:00",), token=offer.token
+    )
+    after = turn(REPORT_FLOW, result.state, tap, CTX)
+    assert after.state is not None
+    assert after.state.answers["when"] == {"date": "2026-11-17", "time": "15:00"}
