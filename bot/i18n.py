@@ -64,3 +64,12 @@ class Translator:
 def all_labels(key: str) -> set[str]:
     """The text of ``key`` in every language (to recognise typed answers in either)."""
     return {catalogue(lang)[key] for lang in LANGUAGES if key in catalogue(lang)}
+
+
+def synonyms(key: str) -> set[str]:
+    """The words people type for ``key`` besides its label, in every language: the catalogue's
+    ``<key>.synonyms``, alternatives separated by ``|`` ("licht|licht letsel|minor")."""
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        words.update(w.strip() for w in catalogue(lang).get(f"{key}.synonyms", "").split("|"))
+    return words - {""}

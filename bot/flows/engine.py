@@ -19,7 +19,7 @@ from typing import Any
 from bot.commands import BY_NAME, Name
 from bot.domain.text import clean_text, fold
 from bot.events import Inbound, InboundKind, Option, Outbound
-from bot.flows.reading import match, read_answer, validate_form
+from bot.flows.reading import match, read_answer, split_choices, understand, validate_form
 from bot.flows.state import FlowState, Mode, validate_meta
 from bot.flows.steps import (
     DEFAULT_MAX_TEXT,
@@ -167,10 +167,24 @@ def turn(flow: Flow, stored: FlowState, event: Inbound, ctx: Context) -> TurnRes
             return _review(flow, state, step, event, text, ctx)
         answer = read_answer(step, event, text, view)
     except Invalid as problem:
-        hint = Outbound(ctx.t(problem.key, **problem.values))
-        return TurnResult(state, [hint, _current_question(flow, state, ctx)])
+        return _asked_back(flow, state, step, problem, ctx)
     state.answers[step.id] = answer
     return _advance(flow, state, ctx)
+
+
+def _asked_back(
+    flow: Flow, state: FlowState, step: Step, problem: Invalid, ctx: Context
+) -> TurnResult:
+    """An answer not understood: the hint, then the question again; or, when the answer was
+    nearly understood, the few options it may mean as buttons (one tap), not the whole list."""
+    hint = ctx.t(problem.key, **problem.values)
+    if problem.choices and step.kind is Kind.MULTI:
+        labels = ctx.t.join([_label(c, ctx.t) for c in problem.choices])
+        hint = ctx.t("engine.closest_multi", options=labels)
+    elif problem.choices:
+        offered = tuple(Option(c.value, _label(c, ctx.t)) for c in problem.choices)
+        return TurnResult(state, [Outbound(hint, offered, token=token_of(state))])
+    return TurnResult(state, [Outbound(hint), _current_question(flow, state, ctx)])
 
 
 def _repair(flow: Flow, state: FlowState, ctx: Context) -> TurnResult:
@@ -216,11 +230,7 @@ def _multi(
     elif fold(text) in DONE_WORDS:
         picks = [DONE]
     else:
-        parts = [p for p in (s.strip() for s in text.replace(";", ",").split(",")) if p]
-        matched = [match(options, part, view) for part in parts]
-        if not parts or any(m is None for m in matched):
-            raise Invalid("engine.pick_option")
-        picks = [m.value for m in matched if m is not None]
+        picks = _typed_picks(options, text, view)
     done = DONE in picks
     for value in picks:
         if value == DONE:
@@ -240,6 +250,29 @@ def _multi(
         )
     state.answers[step.id] = state.selection
     return _advance(flow, state, ctx)
+
+
+def _typed_picks(options: Sequence[Choice], text: str, view: View) -> list[str]:
+    """The options one typed line names: one ("medicatiefout") or several ("val en
+    medicatie"). A part that is not understood asks back, with what it may mean."""
+    whole = understand(options, text, view, fuzzy=False)
+    if whole.chosen is not None:
+        return [whole.chosen.value]
+    parts = split_choices(text)
+    if len(parts) < 2:
+        whole = understand(options, text, view)
+        if whole.chosen is not None:
+            return [whole.chosen.value]
+        raise Invalid("engine.closest" if whole.closest else "engine.pick_option", whole.closest)
+    picks: list[str] = []
+    for part in parts:
+        reading = understand(options, part, view)
+        if reading.chosen is None:
+            key = "engine.closest" if reading.closest else "engine.pick_option"
+            raise Invalid(key, reading.closest)
+        if reading.chosen.value not in picks:
+            picks.append(reading.chosen.value)
+    return picks
 
 
 def _review(

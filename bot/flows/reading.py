@@ -3,8 +3,12 @@ step stores, by the same rules in the conversation and in a one-page form."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from rapidfuzz import fuzz
 
 from bot.domain.text import clean_text, fold
 from bot.events import Inbound, InboundKind
@@ -20,7 +24,7 @@ from bot.flows.steps import (
     applies,
     options_of,
 )
-from bot.i18n import all_labels
+from bot.i18n import all_labels, synonyms
 
 
 def validate_form(
@@ -79,21 +83,45 @@ def read_answer(step: Step, event: Inbound, text: str, view: View) -> Any:
     if event.kind is InboundKind.CHOICE:
         value = event.choices[0] if event.choices else ""
         chosen = next((c for c in options if c.value == value), None)
-        if chosen is None:
-            raise Invalid("engine.pick_option")
-        return chosen_answer(step, chosen, view)
-    if options:
-        chosen = match(options, text, view)
         if chosen is not None:
             return chosen_answer(step, chosen, view)
+        if step.parse is None or not value:
+            raise Invalid("engine.pick_option")
+        # A button offered when the typed answer was read two ways ("03:00 or 15:00?"):
+        # its value is the answer spelled out, read by the same rules as typed text.
+        return step.parse(value, view)
+    if not options:
+        return _typed(step, text, view)
     if step.kind in (Kind.TEXT, Kind.DATE) or step.parse is not None:
-        if not text:
-            raise Invalid("engine.text_empty")
-        limit = min(step.max_length, view.ctx.max_text)
-        if len(text) > limit:
-            raise Invalid("engine.text_too_long", length=len(text), limit=limit)
-        return step.parse(text, view) if step.parse else text
+        # A date or free text: an option only when it is named outright ("gisteren"),
+        # never a near miss of one ("gisteren 5u" is a date, not a typo of "Gisteren").
+        exact = understand(options, text, view, fuzzy=False)
+        if exact.chosen is not None:
+            return chosen_answer(step, exact.chosen, view)
+        try:
+            return _typed(step, text, view)
+        except Invalid as problem:
+            near = understand(options, text, view)
+            if near.chosen is not None and not problem.choices:
+                return chosen_answer(step, near.chosen, view)
+            raise
+    reading = understand(options, text, view)
+    if reading.chosen is not None:
+        return chosen_answer(step, reading.chosen, view)
+    if reading.closest:
+        raise Invalid("engine.closest", choices=reading.closest)
     raise Invalid("engine.pick_option")
+
+
+def _typed(step: Step, text: str, view: View) -> Any:
+    if step.kind not in (Kind.TEXT, Kind.DATE) and step.parse is None:
+        raise Invalid("engine.pick_option")
+    if not text:
+        raise Invalid("engine.text_empty")
+    limit = min(step.max_length, view.ctx.max_text)
+    if len(text) > limit:
+        raise Invalid("engine.text_too_long", length=len(text), limit=limit)
+    return step.parse(text, view) if step.parse else text
 
 
 def chosen_answer(step: Step, chosen: Choice, view: View) -> Any:
@@ -102,14 +130,137 @@ def chosen_answer(step: Step, chosen: Choice, view: View) -> Any:
     return step.convert(chosen.value, view) if step.convert else chosen.value
 
 
+# ---- matching a typed text to an option ---------------------------------------------------
+
+# rapidfuzz's ``ratio`` (0-100, the normalised indel similarity). 85 lets through one typo in
+# a word of five letters or more ("agresie"/"agressie" 93, "lesel"/"letsel" 91, "nord"/"noord"
+# 89) and stops at two in a short word ("valt"/"vaak" 50); the best option must also beat the
+# next by MARGIN, or the person is asked which one they meant.
+ACCEPT = 85
+ACCEPT_WHOLE = 90  # a whole answer against a whole label: "val medicatiefout" is not a typo
+MARGIN = 10
+# An option at least this close (WRatio, which also weighs a part of a longer label) is
+# offered when nothing is certain; names of one or two letters ("no") are too short to weigh.
+SUGGEST = 65
+MOST_OFFERED = 3
+FUZZY_MIN_LENGTH = 4  # shorter words only match exactly ("ja", "nee", "ik")
+# Words that add nothing to which option is meant ("nee hoor", "de vertrouwenspersoon").
+FILLER = frozenset(
+    {"de", "het", "een", "je", "mijn", "maar", "hoor", "gewoon", "toch", "dan", "graag", "dus"}
+    | {"eh", "uh", "the", "a", "an", "my", "please"}
+)
+# A word that turns a meaning round is never read as a near miss of another ("niemand" is
+# not a typo of "iemand").
+NEGATIONS = frozenset(
+    ("niet", "geen", "niemand", "niets", "niks", "nooit", "not", "no", "none", "nobody", "never")
+)
+# Where one line names several options of a multi-choice: "val en medicatie", "val, medicatie".
+SEPARATORS = re.compile(r"\s*(?:[,;/+&]|\ben\b|\band\b|\bplus\b)\s*")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a typed text names: one option, or (when unsure) the closest few, or nothing."""
+
+    chosen: Choice | None = None
+    closest: tuple[Choice, ...] = ()
+
+
 def match(options: Sequence[Choice], text: str, view: View) -> Choice | None:
-    """The option a typed text names: its label in any language, its value, or an alias."""
-    typed = fold(text)
+    """The option a typed text names (see :func:`understand`), or None."""
+    return understand(options, text, view).chosen
+
+
+def understand(options: Sequence[Choice], text: str, view: View, fuzzy: bool = True) -> Reading:
+    """The option a typed text names, the way a person means it.
+
+    In order: the option's number; its label in any language, its value, an alias or a
+    catalogue synonym (``<label>.synonyms``); every typed word found in one option's label
+    ("licht" → "Ja, licht letsel"); then, with ``fuzzy``, the same with a typo. When two or
+    more options fit equally, none is chosen and those are the closest; an answer that fits
+    nothing gets the options most like it (none when nothing is alike).
+    """
+    typed = _key(text)
     if not typed:
-        return None
-    for choice in options:
-        names = {choice.value, *choice.aliases}
-        names |= {choice.label} if choice.literal else all_labels(choice.label)
-        if typed in {fold(name) for name in names}:
-            return choice
-    return None
+        return Reading()
+    if typed.isdigit() and 1 <= int(typed) <= len(options):
+        return Reading(options[int(typed) - 1])
+    names = [(choice, _names(choice)) for choice in options]
+    words = [w for w in typed.split() if w not in FILLER] or typed.split()
+    said = {typed, " ".join(words), typed.replace(" ", "")}  # "de bewoner", "medicatie fout"
+    exact = [c for c, ns in names if said & (ns | {n.replace(" ", "") for n in ns})]
+    if exact:
+        return _one_of(exact)
+    by_words = [c for c in options if _has_words(words, _label_words(c), fuzzy=False)]
+    if by_words:
+        return _one_of(by_words)
+    if not fuzzy:
+        return Reading()
+    by_words = [c for c in options if _has_words(words, _label_words(c), fuzzy=True)]
+    if by_words:
+        return _one_of(by_words)
+    if len(typed) >= FUZZY_MIN_LENGTH and not NEGATIONS.intersection(typed.split()):
+        scores = sorted(
+            ((max(fuzz.ratio(typed, n) for n in ns), i) for i, (_, ns) in enumerate(names)),
+            reverse=True,
+        )
+        best, second = scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
+        if best >= ACCEPT_WHOLE and best - second >= MARGIN:
+            return Reading(options[scores[0][1]])
+    return Reading(closest=_closest(typed, names))
+
+
+def _one_of(found: list[Choice]) -> Reading:
+    return Reading(found[0]) if len(found) == 1 else Reading(closest=tuple(found))
+
+
+def _closest(typed: str, names: list[tuple[Choice, set[str]]]) -> tuple[Choice, ...]:
+    if NEGATIONS.intersection(typed.split()):
+        return ()
+    scored = sorted(
+        (
+            (max((fuzz.WRatio(typed, n) for n in ns if len(n) > 2), default=0), i)
+            for i, (_, ns) in enumerate(names)
+        ),
+        reverse=True,
+    )
+    near = [names[i][0] for score, i in scored if score >= SUGGEST][:MOST_OFFERED]
+    return tuple(near) if len(near) < len(names) else ()
+
+
+def _key(text: str) -> str:
+    """A typed text or a name as compared: folded, punctuation as spaces."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text).replace("'", "")).replace("_", " ").split())
+
+
+def _names(choice: Choice) -> set[str]:
+    names = {choice.value, *choice.aliases}
+    if choice.literal:
+        names.add(choice.label)
+    else:
+        names |= all_labels(choice.label) | synonyms(choice.label)
+    return {_key(name) for name in names} - {""}
+
+
+def _label_words(choice: Choice) -> set[str]:
+    labels = {choice.label} if choice.literal else all_labels(choice.label)
+    return {word for label in labels for word in _key(label).split()} - FILLER
+
+
+def _has_words(typed: list[str], known: set[str], fuzzy: bool) -> bool:
+    return bool(typed) and all(
+        word in known
+        or (
+            fuzzy
+            and len(word) >= FUZZY_MIN_LENGTH
+            and word not in NEGATIONS
+            and any(fuzz.ratio(word, k) >= ACCEPT for k in known if len(k) >= FUZZY_MIN_LENGTH)
+        )
+        for word in typed
+    )
+
+
+def split_choices(text: str) -> list[str]:
+    """The parts of a line that names several options ("val en medicatie")."""
+    return [part for part in SEPARATORS.split(text) if part.strip()]

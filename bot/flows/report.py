@@ -55,7 +55,14 @@ def _read_date(text: str, view: View) -> dict[str, str | None]:
     try:
         return parse_when(text, view.ctx.now_local).to_json()
     except DateError as problem:
-        raise Invalid(problem.key) from problem
+        # Read two ways ("3 uur": night or afternoon): each reading a button, spelled out in
+        # full so that the tap is read by the same rules, never guessed.
+        offered = tuple(
+            Choice(f"{w.day.isoformat()} {w.at:%H:%M}", view.ctx.t.when(w.day, w.at), literal=True)
+            for w in problem.options
+            if w.at is not None
+        )
+        raise Invalid(problem.key, offered) from problem
 
 
 def _show_when(value: Any, view: View) -> str:

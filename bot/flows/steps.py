@@ -36,10 +36,13 @@ class Action(StrEnum):
 class Invalid(ValueError):
     """An answer that can't be used; ``key`` is the hint shown, ``values`` fill it in."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, choices: tuple[Choice, ...] = (), **values: object) -> None:
         super().__init__(key)
         self.key = key
         self.values = values
+        # When the answer was nearly understood: the few options it may mean, offered as
+        # buttons instead of the whole list again.
+        self.choices = choices
 
 
 @dataclass(frozen=True, slots=True)
