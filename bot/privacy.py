@@ -71,7 +71,7 @@ async def export_person(
             "team": person.team_id,
             "created_at": person.created_at.astimezone(tz).isoformat(),
         },
-        "reports": [report_record(r, tz) for r in reports],
+        "reports": [_without_handlers(report_record(r, tz)) for r in reports],
         "messages_about_reports": [
             {
                 "report_id": m.report_id,
@@ -102,6 +102,19 @@ async def export_person(
 class Erased:
     reports: int  # reports whose reporter's identity was removed
     found: bool  # anything was stored about the person at all (reports, profile, drafts)
+
+
+def _without_handlers(record: dict[str, Any]) -> dict[str, Any]:
+    """A report as its reporter may read it: what was done after it, not who did it (the
+    handlers' identities are theirs)."""
+    steps = record.get("after_report")
+    if steps:
+        hidden = ("by", "by_name")
+        record = {
+            **record,
+            "after_report": [{k: v for k, v in s.items() if k not in hidden} for s in steps],
+        }
+    return record
 
 
 async def erase_person(db: Database, address: str, now: datetime, actor: str = "cli") -> Erased:
