@@ -179,6 +179,43 @@ def export(
     _run(go)
 
 
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="A JSON-lines file, or - for standard input.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Input format.")] = "jsonl",
+) -> None:
+    """Bring past reports in (the shape of `export --format jsonl`): all or nothing."""
+    from bot.importing import ImportResult, check_lines, import_reports
+
+    if fmt != "jsonl":
+        raise ConfigError(f"unknown import format '{fmt}' (supported: jsonl)")
+    config = _config()
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as problem:
+            _say(err, f"Cannot read {source}: {problem}")
+            raise SystemExit(1) from None
+    checked = check_lines(text.splitlines(), config)
+
+    async def go() -> ImportResult:
+        db = await _open_database(config)
+        try:
+            return await import_reports(db, checked, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    result = ImportResult(0, 0, checked.problems) if checked.problems else _run(go)
+    if result.problems:
+        for line, wrong in result.problems:
+            _say(err, f"line {line}: {wrong}")
+        _say(err, f"Nothing imported: {len(result.problems)} problem(s).")
+        raise SystemExit(1)
+    _say(err, f"Imported {result.added} report(s); {result.present} already present.")
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the schema migrations."""
