@@ -216,6 +216,111 @@ def import_(
     _say(err, f"Imported {result.added} report(s); {result.present} already present.")
 
 
+report_app = typer.Typer(
+    help="The organisation's figures: annual, half-yearly and quarterly reports.",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+REPORT_FORMATS = ("md", "csv", "xlsx", "json")
+
+
+def _write_out(data: str | bytes, out: Path | None) -> None:
+    """To ``--out`` (or standard output): text as UTF-8."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        out.write_bytes(raw)
+    except OSError as problem:
+        raise ConfigError(f"--out: cannot write {out}: {problem.strerror}") from None
+    _say(err, f"Written to {out}.")
+
+
+def _figures_report(
+    kind: str, key: str, option: str, team: str | None, fmt: str, out: Path | None
+) -> None:
+    from bot.digests import period_of
+    from bot.figures import CSV_HEADER, as_json, markdown, rows
+    from bot.i18n import Translator
+    from bot.register import load_figures
+    from bot.spreadsheet import csv_text, xlsx_bytes
+
+    if fmt not in REPORT_FORMATS:
+        raise typer.BadParameter(
+            f"'{fmt}' is not one of {', '.join(REPORT_FORMATS)}", param_hint="--format"
+        )
+    config = _config()
+    try:
+        period = period_of(kind, key, config)
+    except ValueError:
+        example = {"yearly": "2024", "half": "2026-H1", "quarterly": "2026-Q3"}[kind]
+        raise typer.BadParameter(f"'{key}' is not like {example}", param_hint=option) from None
+    if team is not None and team not in {t.id for t in config.teams}:
+        raise typer.BadParameter(f"no team '{team}' in the configuration", param_hint="--team")
+
+    async def go() -> Any:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await load_figures(db, config, period, team)
+        finally:
+            await db.dispose()
+
+    figures = _run(go)
+    data: str | bytes
+    if fmt == "csv":
+        data = csv_text(CSV_HEADER, rows(figures))
+    elif fmt == "json":
+        data = json.dumps(as_json(figures), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "xlsx":
+        data = xlsx_bytes([("Cijfers", CSV_HEADER, rows(figures))])
+    else:
+        data = markdown(figures, Translator(config.organisation.language))
+    _write_out(data, out)
+
+
+TeamOption = Annotated[str | None, typer.Option("--team", help="One team's figures only.")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="md, csv, xlsx or json.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write to this file (default: standard output).")
+]
+
+
+@report_app.command("annual")
+def report_annual(
+    year: Annotated[int, typer.Option("--year", help="The calendar year, e.g. 2024.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The annual report (jaarverslag) of a calendar year."""
+    _figures_report("yearly", f"{year:04d}", "--year", team, fmt, out)
+
+
+@report_app.command("half")
+def report_half(
+    half: Annotated[str, typer.Option("--half", help="The half year, e.g. 2026-H1.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The half-yearly report (for the board's policy review)."""
+    _figures_report("half", half, "--half", team, fmt, out)
+
+
+@report_app.command("quarterly")
+def report_quarterly(
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026-Q3.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The quarterly report (for the VIM committee's analysis)."""
+    _figures_report("quarterly", quarter, "--quarter", team, fmt, out)
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the schema migrations."""
