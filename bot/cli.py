@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +20,6 @@ from rich.text import Text
 from bot import __version__, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, check_address, load_config
-from bot.exporting import report_record
 from bot.notifications import receivers_configured
 from bot.retry import Backoff, StartupError
 from bot.service import ReportService
@@ -157,26 +157,73 @@ def run(
     _run(lambda: run_bot(config, user))
 
 
+EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
+
+
+def _day_option(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date like 2024-01-31", param_hint=option
+        ) from None
+
+
 @app.command("export")
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format.")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or xlsx.")] = "jsonl",
+    first: Annotated[
+        str | None, typer.Option("--from", help="Reports made on or after this date.")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Reports made on or before this date.")
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="One team's reports only.")] = None,
+    anonymised: Annotated[
+        bool, typer.Option("--anonymised", help="Leave out texts and identities (committee).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (default: standard output)."),
+    ] = None,
 ) -> None:
-    """Print every report, one JSON object per line."""
-    if fmt != "jsonl":
-        raise ConfigError(f"unknown export format '{fmt}' (supported: jsonl)")
-    config = _config()
+    """The register: every report with its whole follow-up (audited, like viewing a report)."""
+    from bot.exporting import flat_register_row
+    from bot.register import load_register
+    from bot.spreadsheet import csv_text, xlsx_bytes
 
-    async def go() -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format '{fmt}' (supported: {', '.join(EXPORT_FORMATS)})")
+    first_day, last_day = _day_option(first, "--from"), _day_option(last, "--to")
+    config = _config()
+    if team is not None and team not in {t.id for t in config.teams}:
+        raise typer.BadParameter(f"no team '{team}' in the configuration", param_hint="--team")
+    actor = f"cli:{os.environ.get('USER') or 'unknown'}"
+
+    async def go() -> list[dict[str, Any]]:
         db = await _open_database(config, upgrade_sqlite=False)
         try:
-            async with db.transaction() as store:
-                async for report in store.stream_reports():
-                    record = report_record(report, config.organisation.tz)
-                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return await load_register(
+                db, config, first_day, last_day, team, anonymised, SystemClock().now(), actor, fmt
+            )
         finally:
             await db.dispose()
 
-    _run(go)
+    records = _run(go)
+    data: str | bytes
+    if fmt == "jsonl":
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        flat = [flat_register_row(r) for r in records]
+        header = list(flat[0]) if flat else ["reference"]
+        table = [[row.get(key) for key in header] for row in flat]
+        if fmt == "csv":
+            data = csv_text(header, table)
+        else:
+            data = xlsx_bytes([("Register", header, table)])
+    _write_out(data, out)
 
 
 @app.command("import")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, or_, select
@@ -51,9 +51,9 @@ class RegisterQueries(StoreBase):
             stmt = stmt.where(Report.team_id == team_id)
         return (await self._session.execute(stmt.order_by(Report.id))).scalars().all()
 
-    async def stream_register(
-        self, start: datetime | None, end: datetime | None, team_id: str | None, batch: int = 500
-    ) -> AsyncIterator[Report]:
+    async def register_reports(
+        self, start: datetime | None, end: datetime | None, team_id: str | None
+    ) -> Sequence[Report]:
         """The reports of the register (made in [start, end), of a team), in order."""
         stmt = select(Report)
         if start is not None:
@@ -62,9 +62,7 @@ class RegisterQueries(StoreBase):
             stmt = stmt.where(Report.created_at < end)
         if team_id is not None:
             stmt = stmt.where(Report.team_id == team_id)
-        stmt = stmt.order_by(Report.id).execution_options(yield_per=batch)
-        async for report in await self._session.stream_scalars(stmt):
-            yield report
+        return (await self._session.execute(stmt.order_by(Report.id))).scalars().all()
 
     async def actions_of_reports(
         self, report_ids: Collection[int]
@@ -79,7 +77,7 @@ class RegisterQueries(StoreBase):
                 .where(ActionReport.report_id.in_(ids[start : start + 500]))
                 .order_by(ImprovementAction.id)
             )
-            for report_id, action in (await self._session.execute(stmt)).tuples():
+            for report_id, action in (await self._session.execute(stmt)).all():
                 result[report_id].append(action)
         return dict(result)
 
