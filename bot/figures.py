@@ -351,7 +351,7 @@ def markdown(figures: Figures, t: Translator) -> str:
             f"| {t('figures.kind')} | {t('figures.count')} | {figures.previous_key} "
             f"| {t('figures.change')} |"
         )
-        header_extra = "---|---|"
+        header_extra = "---:|---:|"
     lines.append("|---|---:|" + header_extra)
     for code, n in figures.categories.items():
         row = f"| {t(f'category.{code}')} | {n} |"
@@ -359,6 +359,7 @@ def markdown(figures: Figures, t: Translator) -> str:
             row += f" {before[code]} | {_change(n, before[code])} |"
         lines.append(row)
     if before is not None:
+        lines.append("")
         lines.append(
             t(
                 "figures.compared",
