@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +20,6 @@ from rich.text import Text
 from bot import __version__, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, check_address, load_config
-from bot.exporting import report_record
 from bot.notifications import receivers_configured
 from bot.retry import Backoff, StartupError
 from bot.service import ReportService
@@ -157,26 +157,215 @@ def run(
     _run(lambda: run_bot(config, user))
 
 
+EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
+
+
+def _day_option(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date like 2024-01-31", param_hint=option
+        ) from None
+
+
 @app.command("export")
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format.")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or xlsx.")] = "jsonl",
+    first: Annotated[
+        str | None, typer.Option("--from", help="Reports made on or after this date.")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Reports made on or before this date.")
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="One team's reports only.")] = None,
+    anonymised: Annotated[
+        bool, typer.Option("--anonymised", help="Leave out texts and identities (committee).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (default: standard output)."),
+    ] = None,
 ) -> None:
-    """Print every report, one JSON object per line."""
-    if fmt != "jsonl":
-        raise ConfigError(f"unknown export format '{fmt}' (supported: jsonl)")
-    config = _config()
+    """The register: every report with its whole follow-up (audited, like viewing a report)."""
+    from bot.exporting import flat_register_row
+    from bot.register import load_register
+    from bot.spreadsheet import csv_text, xlsx_bytes
 
-    async def go() -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format '{fmt}' (supported: {', '.join(EXPORT_FORMATS)})")
+    first_day, last_day = _day_option(first, "--from"), _day_option(last, "--to")
+    config = _config()
+    if team is not None and team not in {t.id for t in config.teams}:
+        raise typer.BadParameter(f"no team '{team}' in the configuration", param_hint="--team")
+    actor = f"cli:{os.environ.get('USER') or 'unknown'}"
+
+    async def go() -> list[dict[str, Any]]:
         db = await _open_database(config, upgrade_sqlite=False)
         try:
-            async with db.transaction() as store:
-                async for report in store.stream_reports():
-                    record = report_record(report, config.organisation.tz)
-                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return await load_register(
+                db, config, first_day, last_day, team, anonymised, SystemClock().now(), actor, fmt
+            )
         finally:
             await db.dispose()
 
-    _run(go)
+    records = _run(go)
+    data: str | bytes
+    if fmt == "jsonl":
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        flat = [flat_register_row(r) for r in records]
+        header = list(flat[0]) if flat else ["reference"]
+        table = [[row.get(key) for key in header] for row in flat]
+        if fmt == "csv":
+            data = csv_text(header, table)
+        else:
+            data = xlsx_bytes([("Register", header, table)])
+    _write_out(data, out)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="A JSON-lines file, or - for standard input.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Input format.")] = "jsonl",
+) -> None:
+    """Bring past reports in (the shape of `export --format jsonl`): all or nothing."""
+    from bot.importing import ImportResult, check_lines, import_reports
+
+    if fmt != "jsonl":
+        raise ConfigError(f"unknown import format '{fmt}' (supported: jsonl)")
+    config = _config()
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as problem:
+            _say(err, f"Cannot read {source}: {problem}")
+            raise SystemExit(1) from None
+    checked = check_lines(text.splitlines(), config)
+
+    async def go() -> ImportResult:
+        db = await _open_database(config)
+        try:
+            return await import_reports(db, checked, SystemClock().now())
+        finally:
+            await db.dispose()
+
+    result = ImportResult(0, 0, checked.problems) if checked.problems else _run(go)
+    if result.problems:
+        for line, wrong in result.problems:
+            _say(err, f"line {line}: {wrong}")
+        _say(err, f"Nothing imported: {len(result.problems)} problem(s).")
+        raise SystemExit(1)
+    _say(err, f"Imported {result.added} report(s); {result.present} already present.")
+
+
+report_app = typer.Typer(
+    help="The organisation's figures: annual, half-yearly and quarterly reports.",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+REPORT_FORMATS = ("md", "csv", "xlsx", "json")
+
+
+def _write_out(data: str | bytes, out: Path | None) -> None:
+    """To ``--out`` (or standard output): text as UTF-8."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        out.write_bytes(raw)
+    except OSError as problem:
+        raise ConfigError(f"--out: cannot write {out}: {problem.strerror}") from None
+    _say(err, f"Written to {out}.")
+
+
+def _figures_report(
+    kind: str, key: str, option: str, team: str | None, fmt: str, out: Path | None
+) -> None:
+    from bot.digests import period_of
+    from bot.figures import CSV_HEADER, as_json, markdown, rows
+    from bot.i18n import Translator
+    from bot.register import load_figures
+    from bot.spreadsheet import csv_text, xlsx_bytes
+
+    if fmt not in REPORT_FORMATS:
+        raise typer.BadParameter(
+            f"'{fmt}' is not one of {', '.join(REPORT_FORMATS)}", param_hint="--format"
+        )
+    config = _config()
+    try:
+        period = period_of(kind, key, config)
+    except ValueError:
+        example = {"yearly": "2024", "half": "2026-H1", "quarterly": "2026-Q3"}[kind]
+        raise typer.BadParameter(f"'{key}' is not like {example}", param_hint=option) from None
+    if team is not None and team not in {t.id for t in config.teams}:
+        raise typer.BadParameter(f"no team '{team}' in the configuration", param_hint="--team")
+
+    async def go() -> Any:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await load_figures(db, config, period, team)
+        finally:
+            await db.dispose()
+
+    figures = _run(go)
+    data: str | bytes
+    if fmt == "csv":
+        data = csv_text(CSV_HEADER, rows(figures))
+    elif fmt == "json":
+        data = json.dumps(as_json(figures), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "xlsx":
+        data = xlsx_bytes([("Cijfers", CSV_HEADER, rows(figures))])
+    else:
+        data = markdown(figures, Translator(config.organisation.language))
+    _write_out(data, out)
+
+
+TeamOption = Annotated[str | None, typer.Option("--team", help="One team's figures only.")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="md, csv, xlsx or json.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write to this file (default: standard output).")
+]
+
+
+@report_app.command("annual")
+def report_annual(
+    year: Annotated[int, typer.Option("--year", help="The calendar year, e.g. 2024.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The annual report (jaarverslag) of a calendar year."""
+    _figures_report("yearly", f"{year:04d}", "--year", team, fmt, out)
+
+
+@report_app.command("half")
+def report_half(
+    half: Annotated[str, typer.Option("--half", help="The half year, e.g. 2026-H1.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The half-yearly report (for the board's policy review)."""
+    _figures_report("half", half, "--half", team, fmt, out)
+
+
+@report_app.command("quarterly")
+def report_quarterly(
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026-Q3.")],
+    team: TeamOption = None,
+    fmt: FormatOption = "md",
+    out: OutOption = None,
+) -> None:
+    """The quarterly report (for the VIM committee's analysis)."""
+    _figures_report("quarterly", quarter, "--quarter", team, fmt, out)
 
 
 @db_app.command("upgrade")

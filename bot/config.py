@@ -271,6 +271,15 @@ class Privacy(_Section):
         return self
 
 
+class ReportsSection(_Section):
+    """The organisation's own texts in `vimbot report` (as an annual report's "Inleiding")."""
+
+    # the name shown on the reports (default: [organisation] name)
+    organisation_name: str | None = None
+    # the introduction above the figures; Markdown is fine
+    introduction: str = ""
+
+
 class Limits(_Section):
     max_text_length: int = Field(default=4000, ge=100, le=20000)
 
@@ -298,6 +307,7 @@ class Config(BaseSettings):
     digests: Digests = Digests()
     encryption: Encryption = Encryption()
     privacy: Privacy = Privacy()
+    reports: ReportsSection = ReportsSection()
 
     @classmethod
     def settings_customise_sources(

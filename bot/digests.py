@@ -7,6 +7,7 @@ deadlines, improvement actions and the lessons a leader marked as shareable.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    kind: str  # weekly, quarterly, half
-    key: str  # 2026-W47, 2026-Q3, 2026-H1
+    kind: str  # weekly, quarterly, half, yearly
+    key: str  # 2026-W47, 2026-Q3, 2026-H1, 2026
     start: date  # first day reviewed
     end: date  # day after the last day reviewed
     scheduled: datetime  # when it is due to go out
@@ -68,7 +69,7 @@ def _period_of_months(now: datetime, config: Config, months: int, kind: str) -> 
         scheduled = _at(start_current, config.digests.weekly_time, tz)
     start = _shift_months(start_current, -months)
     index = (start.month - 1) // months + 1
-    key = f"{start.year}-{'Q' if months == 3 else 'H'}{index}"
+    key = str(start.year) if months == 12 else f"{start.year}-{'Q' if months == 3 else 'H'}{index}"
     return Period(kind, key, start, start_current, scheduled)
 
 
@@ -80,12 +81,42 @@ def last_half_year(now: datetime, config: Config) -> Period:
     return _period_of_months(now, config, 6, "half")
 
 
+def last_yearly(now: datetime, config: Config) -> Period:
+    """The latest full calendar year at ``now`` (due on its first day after, like the others)."""
+    return _period_of_months(now, config, 12, "yearly")
+
+
 def previous(period: Period, config: Config) -> Period:
     """The period before (for trends)."""
     moment = period.scheduled - timedelta(days=1)
-    return {"weekly": last_weekly, "quarterly": last_quarterly, "half": last_half_year}[
-        period.kind
-    ](moment, config)
+    return {
+        "weekly": last_weekly,
+        "quarterly": last_quarterly,
+        "half": last_half_year,
+        "yearly": last_yearly,
+    }[period.kind](moment, config)
+
+
+_KEYS = {
+    "yearly": (re.compile(r"^(\d{4})$"), 12),
+    "half": (re.compile(r"^(\d{4})-H([12])$"), 6),
+    "quarterly": (re.compile(r"^(\d{4})-Q([1-4])$"), 3),
+}
+
+
+def period_of(kind: str, key: str, config: Config) -> Period:
+    """The period named ``key`` (``2024``, ``2026-H1``, ``2026-Q3``); ValueError when the key
+    is no such period."""
+    pattern, months = _KEYS[kind]
+    match = pattern.match(key.strip().upper())
+    if match is None:
+        raise ValueError(key)
+    year = int(match.group(1))
+    index = int(match.group(2)) if months < 12 else 1
+    start = date(year, (index - 1) * months + 1, 1)
+    end = _shift_months(start, months)
+    scheduled = _at(end, config.digests.weekly_time, config.organisation.tz)
+    return Period(kind, match.group(0), start, end, scheduled)
 
 
 def _shift_months(day: date, months: int) -> date:

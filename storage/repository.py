@@ -15,6 +15,7 @@ from storage.queries.nudges import NudgeQueries
 from storage.queries.outbox import OutboxQueries
 from storage.queries.people import PeopleQueries
 from storage.queries.privacy import PrivacyQueries
+from storage.queries.register import RegisterQueries
 from storage.queries.reports import ReportQueries
 from storage.queries.tables import chat_key, upsert_insert
 from storage.queries.turn import TurnStatements
@@ -26,6 +27,7 @@ class Store(
     ConversationQueries,
     PeopleQueries,
     ReportQueries,
+    RegisterQueries,
     ActionQueries,
     NudgeQueries,
     OutboxQueries,

@@ -1,0 +1,65 @@
+"""The register read as a whole: the figures of a period and the full export (I/O side;
+the figures themselves are computed by :mod:`bot.figures`, the rows by :mod:`bot.exporting`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.config import Config
+from bot.digests import Period, previous
+from bot.exporting import register_record
+from bot.figures import Figures, compute
+from storage.db import Database
+
+
+def _start(day: date, config: Config) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=config.organisation.tz)
+
+
+async def load_figures(
+    db: Database, config: Config, period: Period, team_id: str | None
+) -> Figures:
+    """The figures of ``period`` (of one team, or all), compared with the period before.
+    They carry no names, no reporters and no descriptions (only the "anders" words)."""
+    before = previous(period, config)
+    async with db.transaction() as store:
+        start, end = _start(period.start, config), _start(period.end, config)
+        reports = await store.reports_in_period(start, end, team_id)
+        earlier = await store.reports_in_period(
+            _start(before.start, config), _start(before.end, config), team_id
+        )
+        actions = await store.actions_in_period(start, end, team_id)
+    return compute(config, period, before, reports, earlier, actions, team_id)
+
+
+async def load_register(
+    db: Database,
+    config: Config,
+    first_day: date | None,
+    last_day: date | None,
+    team_id: str | None,
+    anonymised: bool,
+    now: datetime,
+    actor: str,
+    fmt: str,
+) -> list[dict[str, Any]]:
+    """Every report made from ``first_day`` up to and including ``last_day`` (of a team), with
+    its whole follow-up. An export is an access to personal data: each report exported gets
+    an audit entry (who, what, when), in the same transaction as the reading."""
+    tz = config.organisation.tz
+    start = _start(first_day, config) if first_day is not None else None
+    end = _start(last_day + timedelta(days=1), config) if last_day is not None else None
+    async with db.transaction() as store:
+        reports = await store.register_reports(start, end, team_id)
+        ids = [r.id for r in reports]
+        actions = await store.actions_of_reports(ids)
+        events = await store.events_of_reports(ids)
+        records = [
+            register_record(r, actions.get(r.id, []), events.get(r.id, []), tz, anonymised)
+            for r in reports
+        ]
+        detail = {"format": fmt, "anonymised": anonymised}
+        for report in reports:
+            await store.add_audit(now, actor, "export", report.reference, "cli", detail)
+    return records
