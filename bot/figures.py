@@ -4,7 +4,9 @@ figures out; no names, no reporters, no report texts except the "anders" words.
 
 What is counted (at least seeds/003): the number of reports; every category (a report may
 carry several); what was written under "anders"; the previous period; what was done after
-reports (contact within the policy's term, triage, analysis, feedback); improvement actions
+reports (contact within the policy's term, triage, analysis, feedback; aftercare, talks
+with clients, police reports, care ended, the client informed, as the procedure records
+them); improvement actions
 with their state and effectiveness; calamities and IGJ reports with their dates; MIC/MIM;
 harm; per team; per month.
 """
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config, Policy
 from bot.digests import Period, _shift_months
-from bot.domain.lifecycle import Status
+from bot.domain.lifecycle import Status, contact_is_urgent, contactable
 from bot.domain.taxonomy import CATEGORY_CODES, HARM_LEVELS, OTHER
 from bot.domain.text import fold
 from bot.domain.workdays import add_working_days
@@ -86,6 +88,7 @@ class Figures:
     teams: list[tuple[str, str, int]]  # id, name, count
     months: list[tuple[str, int]]  # 2024-01, count
     follow_up: dict[str, int]
+    after_report: dict[str, int]  # what was done after reports (seeds/003 §3)
     calamities: list[Calamity]
     arbeidsinspectie: list[tuple[str, date]]
     actions: dict[str, int]
@@ -101,9 +104,45 @@ def _local_day(moment: datetime | None, tz: ZoneInfo) -> date | None:
     return moment.astimezone(tz).date() if moment is not None else None
 
 
+def contact_due(report: Report, policy: Policy, tz: ZoneInfo) -> datetime:
+    """When first contact with the reporter was due: within the urgent term in hours (day
+    and night) for an urgent report, else within the term in working days."""
+    if contact_is_urgent(report):
+        return report.created_at + timedelta(hours=policy.contact_urgent_hours)
+    return add_working_days(report.created_at, policy.contact_working_days, tz)
+
+
 def _contact_in_time(report: Report, policy: Policy, tz: ZoneInfo) -> bool:
-    due = add_working_days(report.created_at, policy.contact_working_days, tz)
+    due = contact_due(report, policy, tz)
     return report.contacted_at is not None and report.contacted_at <= due
+
+
+def _recorded(report: Report, step: str) -> list[str]:
+    """The values recorded for an after-report step, in order."""
+    return [str(r.get("value")) for r in report.after_report or () if r.get("step") == step]
+
+
+def _after_report(reports: Sequence[Report], policy: Policy, tz: ZoneInfo) -> dict[str, int]:
+    """What was done after the reports, as far as the procedure records it: first contact
+    within the term (of the reporters who can and want to be contacted), aftercare for the
+    reporter (offered at all; given or declined in the end), a conversation with the client,
+    a police report, care ended, the client informed (each counted once per report)."""
+    expected = [r for r in reports if r.status != Status.NOT_VIM and contactable(r)]
+    in_time = sum(1 for r in expected if _contact_in_time(r, policy, tz))
+    aftercare = [values for r in reports if (values := _recorded(r, "aftercare"))]
+    return {
+        "contact_expected": len(expected),
+        "contact_in_time": in_time,
+        "contact_in_time_percent": round(100 * in_time / len(expected)) if expected else 0,
+        "aftercare_offered": len(aftercare),
+        "aftercare_given": sum(1 for values in aftercare if values[-1] == "given"),
+        "aftercare_declined": sum(1 for values in aftercare if values[-1] == "declined"),
+        **{
+            step: sum(1 for r in reports if _recorded(r, step))
+            for step in ("client_talk", "police_report", "care_ended")
+        },
+        "client_informed": sum(1 for r in reports if r.client_informed_at is not None),
+    }
 
 
 def _other_texts(reports: Sequence[Report]) -> list[tuple[str, int]]:
@@ -204,6 +243,7 @@ def compute(
         teams=teams,
         months=_months(period, reports, tz),
         follow_up=follow_up,
+        after_report=_after_report(reports, policy, tz),
         calamities=calamities,
         arbeidsinspectie=arbeidsinspectie,
         actions={s: states.get(s, 0) for s in ACTION_STATES},
@@ -235,6 +275,7 @@ def rows(figures: Figures) -> list[tuple[str, str, str, int]]:
     out += [("teams", i, name or t("notify.no_team"), n) for i, name, n in figures.teams]
     out += [("months", m, m, n) for m, n in figures.months]
     out += [("follow_up", k, t(f"figures.follow_up.{k}"), n) for k, n in figures.follow_up.items()]
+    out += [("after_report", k, _after_label(k, t), n) for k, n in figures.after_report.items()]
     out += [
         ("calamities", "possible", t("figures.calamities"), len(figures.calamities)),
         (
@@ -256,6 +297,14 @@ def rows(figures: Figures) -> list[tuple[str, str, str, int]]:
         for k, n in figures.effectiveness.items()
     ]
     return out
+
+
+def _after_label(key: str, t: Translator) -> str:
+    if key in ("client_talk", "police_report", "care_ended", "client_informed"):
+        return t(f"after.{key}")
+    if key == "contact_in_time":
+        return t("figures.follow_up.contact_in_time")
+    return t(f"figures.after.{key}")
 
 
 def as_json(figures: Figures) -> dict[str, Any]:
@@ -287,6 +336,7 @@ def as_json(figures: Figures) -> dict[str, Any]:
         "teams": [{"id": i or None, "name": name, "count": n} for i, name, n in figures.teams],
         "months": dict(figures.months),
         "follow_up": figures.follow_up,
+        "after_report": figures.after_report,
         "calamities": [
             {
                 "reference": c.reference,
@@ -380,6 +430,28 @@ def markdown(figures: Figures, t: Translator) -> str:
     lines += [f"- {m}: {n}" for m, n in figures.months]
     lines += ["", f"## {t('figures.after_heading')}", ""]
     lines += [f"- {t(f'figures.follow_up.{k}')}: {n}" for k, n in figures.follow_up.items()]
+    after = figures.after_report
+    lines += [
+        "",
+        "- "
+        + t(
+            "figures.after.contact_share",
+            done=after["contact_in_time"],
+            total=after["contact_expected"],
+            share=after["contact_in_time_percent"],
+        ),
+        "- "
+        + t(
+            "figures.after.aftercare",
+            offered=after["aftercare_offered"],
+            given=after["aftercare_given"],
+            declined=after["aftercare_declined"],
+        ),
+    ]
+    lines += [
+        f"- {t(f'after.{k}')}: {after[k]}"
+        for k in ("client_talk", "police_report", "care_ended", "client_informed")
+    ]
     lines.append(t("figures.not_recorded"))
     lines += ["", f"## {t('figures.calamities_heading')}", ""]
     if not figures.calamities and not figures.arbeidsinspectie:
