@@ -1,5 +1,7 @@
-"""Periodic reviews: the team's weekly review, the committee's quarterly analysis and the
-board's half-yearly summary (seeds/002, sections 5 and 10). Pure: data in, text out.
+"""Periodic reviews: the periods, and the team's weekly review (seeds/002, sections 5 and 10).
+Pure: data in, text out. The committee's quarterly analysis and the board's half-yearly
+summary are short versions of the figures engine (:func:`bot.figures.chat_text`), so their
+numbers are those of ``vimbot report``.
 
 They never carry names, reporters or the text of a report: counts, references, categories,
 deadlines, improvement actions and the lessons a leader marked as shareable.
@@ -14,11 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, Policy
-from bot.domain.lifecycle import Status
-from bot.domain.workdays import add_working_days
+from bot.config import Config
 from bot.i18n import Translator
-from bot.terms import worded_terms
 from storage.models import ImprovementAction, Report
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -169,77 +168,4 @@ def weekly_review(
     if lessons:
         lines.append(t("digest.lessons"))
         lines += [f"  • {lesson}" for lesson in lessons]
-    return "\n".join(lines)
-
-
-def _within(reports: Sequence[Report], policy: Policy, tz: ZoneInfo) -> dict[str, tuple[int, int]]:
-    """Per step: (done in time, applicable) — contact, triage, analysis."""
-    result = {"contact": [0, 0], "triage": [0, 0], "analysis": [0, 0]}
-    for r in reports:
-        if r.status == Status.NOT_VIM:
-            continue
-        checks = {
-            "contact": (
-                r.contacted_at,
-                add_working_days(r.created_at, policy.contact_working_days, tz),
-            ),
-            "triage": (r.triaged_at, r.created_at + timedelta(hours=policy.triage_hours)),
-            "analysis": (r.analysed_at, r.created_at + timedelta(days=policy.analysis_days)),
-        }
-        for step, (done, due) in checks.items():
-            result[step][1] += 1
-            if done is not None and done <= due:
-                result[step][0] += 1
-    return {k: (v[0], v[1]) for k, v in result.items()}
-
-
-def analysis_report(
-    t: Translator,
-    config: Config,
-    period: Period,
-    reports: Sequence[Report],
-    earlier: Sequence[Report],
-    actions: Sequence[ImprovementAction],
-    today: date,
-    title_key: str,
-) -> str:
-    """The quarterly analysis (committee) or the half-yearly summary (board)."""
-    teams = {team.id: team.name for team in config.teams}
-    lines = [
-        t(
-            title_key,
-            period=period.key,
-            start=t.day(period.start),
-            end=t.day(period.end - timedelta(days=1)),
-        )
-    ]
-    trend = len(reports) - len(earlier)
-    lines.append(t("digest.total", count=len(reports), previous=len(earlier), trend=f"{trend:+d}"))
-    lines.append(t("digest.by_category"))
-    now_counts = Counter(c for r in reports for c in r.categories)
-    before = Counter(c for r in earlier for c in r.categories)
-    for code, n in now_counts.most_common():
-        lines.append(f"  • {t(f'category.{code}')}: {n} ({n - before.get(code, 0):+d})")
-    lines.append(t("digest.by_team"))
-    for team_id, n in Counter(r.team_id or "" for r in reports).most_common():
-        lines.append(f"  • {teams.get(team_id, t('notify.no_team'))}: {n}")
-    lines.append(t("digest.by_harm"))
-    lines += _counts(t, "harm", Counter(r.harm for r in reports))
-    calamities = sum(1 for r in reports if r.possible_calamity)
-    lines.append(t("digest.calamities", count=calamities))
-    lines.append(t("digest.in_time"))
-    for step, (done, total) in _within(reports, config.policy, config.organisation.tz).items():
-        share = f"{round(100 * done / total)}%" if total else "—"
-        terms = worded_terms(config, t)
-        lines.append(f"  • {t(f'deadline.{step}', **terms)}: {share} ({done}/{total})")
-    done = sum(1 for a in actions if a.status == "done")
-    overdue = sum(1 for a in actions if a.status == "open" and a.deadline < today)
-    lines.append(
-        t(
-            "digest.actions",
-            done=done,
-            overdue=overdue,
-            open=sum(1 for a in actions if a.status == "open"),
-        )
-    )
     return "\n".join(lines)

@@ -89,6 +89,7 @@ class Figures:
     months: list[tuple[str, int]]  # 2024-01, count
     follow_up: dict[str, int]
     after_report: dict[str, int]  # what was done after reports (seeds/003 §3)
+    in_time: dict[str, tuple[int, int]]  # contact, triage, analysis: (in time, applicable)
     calamities: list[Calamity]
     arbeidsinspectie: list[tuple[str, date]]
     actions: dict[str, int]
@@ -120,6 +121,32 @@ def _contact_in_time(report: Report, policy: Policy, tz: ZoneInfo) -> bool:
 def _recorded(report: Report, step: str) -> list[str]:
     """The values recorded for an after-report step, in order."""
     return [str(r.get("value")) for r in report.after_report or () if r.get("step") == step]
+
+
+def _in_time(reports: Sequence[Report], policy: Policy, tz: ZoneInfo) -> dict[str, tuple[int, int]]:
+    """Per step, (done within the policy's term, reports it applies to): first contact (the
+    reporters who can and want to be contacted), triage and analysis (every VIM report)."""
+    vim = [r for r in reports if r.status != Status.NOT_VIM]
+    expected = [r for r in vim if contactable(r)]
+    triage = timedelta(hours=policy.triage_hours)
+    analysis = timedelta(days=policy.analysis_days)
+    return {
+        "contact": (sum(1 for r in expected if _contact_in_time(r, policy, tz)), len(expected)),
+        "triage": (
+            sum(
+                1 for r in vim if r.triaged_at is not None and r.triaged_at <= r.created_at + triage
+            ),
+            len(vim),
+        ),
+        "analysis": (
+            sum(
+                1
+                for r in vim
+                if r.analysed_at is not None and r.analysed_at <= r.created_at + analysis
+            ),
+            len(vim),
+        ),
+    }
 
 
 def _after_report(reports: Sequence[Report], policy: Policy, tz: ZoneInfo) -> dict[str, int]:
@@ -244,6 +271,7 @@ def compute(
         months=_months(period, reports, tz),
         follow_up=follow_up,
         after_report=_after_report(reports, policy, tz),
+        in_time=_in_time(reports, policy, tz),
         calamities=calamities,
         arbeidsinspectie=arbeidsinspectie,
         actions={s: states.get(s, 0) for s in ACTION_STATES},
@@ -478,3 +506,81 @@ def markdown(figures: Figures, t: Translator) -> str:
             f"{t(f'figures.action.{a.status}')}{judged}"
         )
     return "\n".join(lines) + "\n"
+
+
+# ---- the chat digest: a short version of the same figures ---------------------------------
+
+REPORT_COMMAND = {
+    "yearly": "annual --year",
+    "half": "half --half",
+    "quarterly": "quarterly --quarter",
+}
+
+
+def chat_text(
+    figures: Figures, t: Translator, title_key: str, today: date, terms: dict[str, str]
+) -> str:
+    """The quarterly analysis (committee) or the half-yearly summary (board) in a chat: the
+    figures' numbers, shortened (no names, no reporters, no report texts). ``terms``: the
+    organisation's worded terms (a deadline's name can state one)."""
+    lines = [
+        t(
+            title_key,
+            period=figures.key,
+            start=t.day(figures.start),
+            end=t.day(figures.last_day),
+        )
+    ]
+    before = figures.previous or {}
+    earlier = before.get("reports", 0)
+    lines.append(
+        t(
+            "digest.total",
+            count=figures.reports,
+            previous=earlier,
+            trend=_change(figures.reports, earlier),
+        )
+    )
+    lines.append(t("digest.by_category"))
+    counted = sorted(
+        ((c, n) for c, n in figures.categories.items() if n), key=lambda item: -item[1]
+    )
+    lines += [f"  • {t(f'category.{c}')}: {n} ({_change(n, before.get(c, 0))})" for c, n in counted]
+    lines.append(t("digest.by_team"))
+    teams = sorted((row for row in figures.teams if row[2]), key=lambda row: -row[2])
+    lines += [f"  • {name or t('notify.no_team')}: {n}" for _, name, n in teams]
+    lines.append(t("digest.by_harm"))
+    lines += [f"  • {t(f'harm.{k}')}: {n}" for k, n in figures.harm.items() if n]
+    lines.append(t("digest.calamities", count=len(figures.calamities)))
+    lines.append(t("digest.in_time"))
+    for step, (done, total) in figures.in_time.items():
+        share = f"{round(100 * done / total)}%" if total else "—"
+        lines.append(f"  • {t(f'deadline.{step}', **terms)}: {share} ({done}/{total})")
+    after = figures.after_report
+    lines.append(t("digest.after_report"))
+    lines.append(
+        "  • "
+        + t(
+            "figures.after.aftercare",
+            offered=after["aftercare_offered"],
+            given=after["aftercare_given"],
+            declined=after["aftercare_declined"],
+        )
+    )
+    lines += [
+        f"  • {t(f'after.{k}')}: {after[k]}"
+        for k in ("client_talk", "police_report", "care_ended", "client_informed")
+    ]
+    open_actions = [a for a in figures.action_lines if a.status == "open"]
+    lines.append(
+        t(
+            "digest.actions",
+            done=figures.actions["done"],
+            open=len(open_actions),
+            overdue=sum(1 for a in open_actions if a.deadline < today),
+        )
+    )
+    lines.append(
+        t("digest.full", command=f"vimbot report {REPORT_COMMAND[figures.kind]} {figures.key}")
+    )
+    return "\n".join(lines)

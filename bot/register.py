@@ -11,6 +11,7 @@ from bot.digests import Period, previous
 from bot.exporting import register_record
 from bot.figures import Figures, compute
 from storage.db import Database
+from storage.repository import Store
 
 
 def _start(day: date, config: Config) -> datetime:
@@ -22,14 +23,19 @@ async def load_figures(
 ) -> Figures:
     """The figures of ``period`` (of one team, or all), compared with the period before.
     They carry no names, no reporters and no descriptions (only the "anders" words)."""
-    before = previous(period, config)
     async with db.transaction() as store:
-        start, end = _start(period.start, config), _start(period.end, config)
-        reports = await store.reports_in_period(start, end, team_id)
-        earlier = await store.reports_in_period(
-            _start(before.start, config), _start(before.end, config), team_id
-        )
-        actions = await store.actions_in_period(start, end, team_id)
+        return await figures_in(store, config, period, team_id)
+
+
+async def figures_in(store: Store, config: Config, period: Period, team_id: str | None) -> Figures:
+    """:func:`load_figures` within a transaction already open (the digests' sweep)."""
+    before = previous(period, config)
+    start, end = _start(period.start, config), _start(period.end, config)
+    reports = await store.reports_in_period(start, end, team_id)
+    earlier = await store.reports_in_period(
+        _start(before.start, config), _start(before.end, config), team_id
+    )
+    actions = await store.actions_in_period(start, end, team_id)
     return compute(config, period, before, reports, earlier, actions, team_id)
 
 

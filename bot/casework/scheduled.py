@@ -21,11 +21,9 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.digests import (
     Period,
-    analysis_report,
     last_half_year,
     last_quarterly,
     last_weekly,
-    previous,
     weekly_review,
 )
 from bot.domain.anonymity import coarse
@@ -38,9 +36,11 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.workdays import in_quiet_hours, next_working_moment
 from bot.events import Outbound, payload_of
+from bot.figures import chat_text
 from bot.i18n import Translator
 from bot.nudges import nudge_rows, plan
 from bot.privacy import apply_retention, tidy_drafts
+from bot.register import figures_in
 from bot.terms import worded_terms
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, Report
@@ -312,10 +312,7 @@ class Sweeper:
         )
 
     async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:
-        start, end = self._bounds(period)
-        earlier_start, earlier_end = self._bounds(previous(period, self.config))
-        reports = await store.reports_created_between(start, end, limit=1_000_000)
-        earlier = await store.reports_created_between(earlier_start, earlier_end, limit=1_000_000)
-        actions = await store.actions_before_or_open(end)
+        """A short version of ``vimbot report`` for the period (the same figures engine)."""
+        figures = await figures_in(store, self.config, period, None)
         today = now.astimezone(self.config.organisation.tz).date()
-        return analysis_report(self.t, self.config, period, reports, earlier, actions, today, title)
+        return chat_text(figures, self.t, title, today, worded_terms(self.config, self.t))
