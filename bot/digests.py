@@ -138,9 +138,11 @@ def weekly_review(
     lessons: Sequence[str],
     today: date,
     terms: Mapping[str, str],
+    conclusions: tuple[str, str] | None = None,
 ) -> str:
     """The team's weekly review: no names, no reporters, no report texts. ``terms``: the
-    organisation's worded terms (a deadline's name can state one)."""
+    organisation's worded terms (a deadline's name can state one); ``conclusions``: (week
+    number, text) the team concluded from the review before, shown at the top."""
     lines = [
         t(
             "digest.weekly_title",
@@ -150,6 +152,9 @@ def weekly_review(
             end=t.day(period.end - timedelta(days=1)),
         )
     ]
+    if conclusions is not None:
+        lines.append(t("digest.conclusions", week=conclusions[0]))
+        lines += [f"  • {line.strip()}" for line in conclusions[1].splitlines() if line.strip()]
     lines.append(t("digest.new_reports", count=len(new)))
     lines += _counts(t, "category", Counter(c for r in new for c in r.categories))
     lines.append(

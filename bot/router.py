@@ -15,6 +15,7 @@ import structlog
 from bot.casework.recording import Press, is_case_token
 from bot.casework.service import Casework
 from bot.commands import CASE_COMMANDS, Name
+from bot.conclusions import Conclusions, is_token
 from bot.events import InboundKind, Outbound
 from bot.flows import engine
 from bot.flows.engine import Cancelled, Completed, Flow
@@ -39,14 +40,17 @@ class Router:
 
     def __init__(self, flows: dict[str, Flow], casework: Casework, reporting: Reporting) -> None:
         self.flows, self.casework, self.reporting = flows, casework, reporting
+        self.conclusions = Conclusions(casework.config)
         # What a confirmed flow leads to, by the key the flow declares (``Flow.completes``).
         self.completions: dict[str, Completion] = {
             "report": self._send_report,
             "reply": reporting.reply,
             "case": self._complete_case,
+            "conclusions": self._complete_conclusions,
         }
         self.routes: Sequence[Route] = (
             Route("case_button", self._is_case_button, self._case_button),
+            Route("conclusions_button", self._is_conclusions_button, self.conclusions.on_button),
             Route("unreadable", lambda turn: turn.unreadable, self._unreadable),
             Route("start_again", self._starts_again, self._resume),
             Route("flow", lambda turn: turn.state is not None, self._flow),
@@ -73,6 +77,11 @@ class Router:
     @staticmethod
     def _is_case_button(turn: Turn) -> bool:
         return turn.event.kind is InboundKind.CHOICE and is_case_token(turn.event.token)
+
+    @staticmethod
+    def _is_conclusions_button(turn: Turn) -> bool:
+        """The button under a weekly review (the team's conclusions)."""
+        return turn.event.kind is InboundKind.CHOICE and is_token(turn.event.token)
 
     def _starts_again(self, turn: Turn) -> bool:
         """A start command in the middle of a draft: the draft goes on where it was."""
@@ -150,6 +159,10 @@ class Router:
             turn.ctx.t,
             name=turn.event.user_name,
         )
+
+    async def _complete_conclusions(self, turn: Turn, effect: Completed) -> Outcome:
+        assert turn.state is not None
+        return await self.conclusions.complete(turn, turn.state.meta, str(effect.answers["text"]))
 
     async def _case_command(self, turn: Turn) -> Outcome:
         assert turn.command is not None

@@ -26,6 +26,7 @@ import structlog
 from bot.casework.service import Casework
 from bot.clock import Clock, SystemClock
 from bot.commands import find as find_command
+from bot.conclusions import CONCLUSIONS_FLOW
 from bot.config import Config
 from bot.core import Form, FormAnswers
 from bot.domain.text import clean_text
@@ -55,7 +56,12 @@ from storage.repository import Store, StoredConversation
 
 log = structlog.get_logger("vimbot.service")
 
-FLOWS = {REPORT_FLOW.name: REPORT_FLOW, REPLY_FLOW.name: REPLY_FLOW, **CASE_FLOWS}
+FLOWS = {
+    REPORT_FLOW.name: REPORT_FLOW,
+    REPLY_FLOW.name: REPLY_FLOW,
+    **CASE_FLOWS,
+    CONCLUSIONS_FLOW.name: CONCLUSIONS_FLOW,
+}
 ZERO = timedelta(0)
 
 __all__ = ["FLOWS", "Outcome", "ReportService"]

@@ -293,6 +293,18 @@ class DigestRun(Base):
     sent_at: Mapped[datetime]
 
 
+class WeeklyConclusion(Base):
+    """What a team concluded from its weekly review (issue 15), recorded by a team leader;
+    shown at the top of the next weekly review. The last one recorded for a week counts."""
+
+    __tablename__ = "weekly_conclusions"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(20), primary_key=True)  # 2026-W47
+    text: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime]
+
+
 class ReporterMessage(Base):
     """The reporter's mailbox: feedback and questions for them, and their answers.
 

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 import structlog
 
-from bot import rate_limit
+from bot import conclusions, rate_limit
 from bot.casework.messages import Texts
 from bot.clock import Clock
 from bot.config import Config
@@ -24,6 +24,7 @@ from bot.digests import (
     last_half_year,
     last_quarterly,
     last_weekly,
+    previous,
     weekly_review,
 )
 from bot.domain.anonymity import coarse
@@ -226,7 +227,10 @@ class Sweeper:
                     self.skipped.append(what)
                     continue
                 text = await self._weekly_text(store, team.id, team.name, week, now)
-                planned += [Planned(a, Outbound(text), what) for a in team.channels]
+                message = Outbound(
+                    text, conclusions.button(self.t), token=conclusions.token(team.id, week.key)
+                )
+                planned += [Planned(a, message, what) for a in team.channels]
             for period, recipients, title in (
                 (
                     last_quarterly(now, self.config),
@@ -298,6 +302,8 @@ class Sweeper:
             if r.shareable_lesson
         ]
         today = now.astimezone(self.config.organisation.tz).date()
+        week_before = previous(week, self.config).key
+        concluded = await store.conclusion_of(team_id, week_before)
         return weekly_review(
             self.t,
             team_name,
@@ -309,6 +315,7 @@ class Sweeper:
             lessons,
             today,
             worded_terms(self.config, self.t),
+            (conclusions.week_number(week_before), concluded) if concluded else None,
         )
 
     async def _analysis_text(self, store: Store, period: Period, now: datetime, title: str) -> str:
