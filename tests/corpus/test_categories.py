@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.domain.taxonomy import CATEGORY_CODES, suggest_categories
@@ -36,9 +35,6 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-@pytest.mark.xfail(
-    strict=True, reason="suggestions miss and misfire: 'rook naar alcohol', 'viel me op', negations"
-)
 def test_category_suggestion_precision_and_recall() -> None:
     labelled = load()
     assert len(labelled) >= 100
