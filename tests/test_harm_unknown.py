@@ -32,14 +32,12 @@ def _draft(harm: str) -> ReportDraft:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="'weet ik niet' is no harm answer yet")
 @pytest.mark.parametrize("typed", ["weet ik niet", "geen idee", "weet niet", "i don't know"])
 def test_weet_ik_niet_is_a_harm_answer(typed: str) -> None:
     ctx = Context(Translator("nl"), NOW, data={"teams": []})
     assert reading(Case("harm", typed, "unknown"), ctx) == "unknown"
 
 
-@pytest.mark.xfail(strict=True, reason="'weet ik niet' is no harm answer yet")
 def test_unknown_harm_is_no_calamity_but_the_leader_is_asked_to_check() -> None:
     assert "unknown" in HARM_LEVELS
     for language in LANGUAGES:

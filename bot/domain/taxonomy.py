@@ -175,8 +175,10 @@ NEAR_MISS = "near_accident"  # the category "Bijna ongeval"; the harm answer "ne
 
 AFFECTED: tuple[str, ...] = ("client", "employee", "someone_else")
 
-# Harm, from least to most; serious harm or death marks a possible calamity.
-HARM_LEVELS: tuple[str, ...] = ("near_miss", "none", "minor", "serious", "death")
+# Harm, from least to most; serious harm or death marks a possible calamity. "unknown" is a
+# witness's "weet ik niet": no calamity by itself, but the leader is asked to find out.
+HARM_LEVELS: tuple[str, ...] = ("near_miss", "none", "minor", "serious", "death", "unknown")
+HARM_UNKNOWN = "unknown"
 HARMED: frozenset[str] = frozenset({"minor", "serious", "death"})
 CALAMITY_HARM: frozenset[str] = frozenset({"serious", "death"})
 
