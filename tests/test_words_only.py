@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import vimbot
 
 ANSWERS = [
@@ -37,3 +39,27 @@ def test_a_report_answered_in_words_only(workdir: Path) -> None:
     assert record["harm"] == "minor" and record["first_aid"] == "given"
     assert record["team"] == "zuid" and record["contact_wish"] == "team_leader"
     assert record["occurred_at"]
+
+
+def _report_in_words(workdir: Path, user: str) -> None:
+    vimbot("shell", "--user", user, "--name", user.title(), cwd=workdir, stdin=WITNESS)
+
+
+WITNESS = (
+    "nee\nmevrouw is gevallen\nnet\nklaar\nklaar\nweet ik niet\noverslaan\nzuid\nleidinggevende\nversturen\n"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="the queued notifications' options all read [1] [2]")
+def test_queued_notifications_number_their_options_apart(workdir: Path) -> None:
+    """Two queued notifications: each option has a number of its own, so a number picks a
+    button of one report; the typed word asks which report."""
+    _report_in_words(workdir, "wim")
+    _report_in_words(workdir, "wim")
+    leader = vimbot("shell", "--user", "leider-zuid", cwd=workdir, stdin="4\n")
+    first, second = leader.stdout.split("Nieuwe VIM-melding")[1:3]
+    assert "VIM-2026-0001" in first and "[1] Ik neem contact op" in first and "[2] Triage" in first
+    assert "VIM-2026-0002" in second and "[3] Ik neem contact op" in second
+    assert "[4] Triage" in second
+    after = leader.stdout.split("[4] Triage")[-1]
+    assert "VIM-2026-0002:" in after and "herken ik niet" not in leader.stdout  # its triage
