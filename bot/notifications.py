@@ -9,6 +9,7 @@ from bot.config import Config
 from bot.domain.dates import When
 from bot.domain.lifecycle import arbeidsinspectie_duty, contact_is_urgent, wants_contact
 from bot.domain.report import ReportDraft
+from bot.domain.taxonomy import HARM_UNKNOWN
 from bot.events import Outbound
 from bot.i18n import Translator
 from bot.terms import worded_terms
@@ -87,6 +88,8 @@ def new_report_notifications(
     else:
         next_step = t("notify.contact_reporter", **fields)
     text = f"{text}\n\n{next_step}"
+    if draft.harm == HARM_UNKNOWN:  # a witness did not know: no calamity alert, but find out
+        text = f"{text}\n\n{t('notify.harm_unknown', **fields)}"
     leaders = list(team.leaders) if team else []
     told: list[str] = []
     first = _unique(leaders or config.roles.coordinator)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import structlog
 
-from bot.casework.recording import Press, is_case_token
+from bot.casework.recording import CASE_PREFIX, Press, is_case_token
 from bot.casework.service import Casework
+from bot.casework.words import STEP_PREFIX, steps_named
 from bot.commands import CASE_COMMANDS, Name
 from bot.conclusions import Conclusions, is_token
 from bot.events import InboundKind, Outbound
@@ -51,6 +52,7 @@ class Router:
         self.routes: Sequence[Route] = (
             Route("case_button", self._is_case_button, self._case_button),
             Route("conclusions_button", self._is_conclusions_button, self.conclusions.on_button),
+            Route("which_report", self._is_report_pick, self._report_pick),
             Route("unreadable", lambda turn: turn.unreadable, self._unreadable),
             Route("start_again", self._starts_again, self._resume),
             Route("flow", lambda turn: turn.state is not None, self._flow),
@@ -59,6 +61,7 @@ class Router:
             Route("start", self._starts, self._start),
             Route("help", self._asks_help, self._help),
             Route("stop", lambda turn: self._named(turn, Name.STOP), self._nothing_to_stop),
+            Route("case_word", self._names_case_step, self._case_word),
             Route("welcome", lambda turn: True, self._welcome),
         )
 
@@ -82,6 +85,21 @@ class Router:
     def _is_conclusions_button(turn: Turn) -> bool:
         """The button under a weekly review (the team's conclusions)."""
         return turn.event.kind is InboundKind.CHOICE and is_token(turn.event.token)
+
+    @staticmethod
+    def _is_report_pick(turn: Turn) -> bool:
+        token = turn.event.token
+        return turn.event.kind is InboundKind.CHOICE and str(token or "").startswith(STEP_PREFIX)
+
+    @staticmethod
+    def _names_case_step(turn: Turn) -> bool:
+        """A short typed text naming a case step, with no conversation open (the cheap test;
+        whether it fits a report of theirs is the handler's)."""
+        return (
+            turn.state is None
+            and turn.event.kind is InboundKind.TEXT
+            and bool(steps_named(turn.event.text or ""))
+        )
 
     def _starts_again(self, turn: Turn) -> bool:
         """A start command in the middle of a draft: the draft goes on where it was."""
@@ -115,6 +133,27 @@ class Router:
             name=turn.event.user_name,
         )
         return await self.casework.on_button(turn.store, press, turn.ctx)
+
+    async def _report_pick(self, turn: Turn) -> Outcome:
+        """The report picked for a typed case step ("which report?"): as its button."""
+        step = str(turn.event.token).removeprefix(STEP_PREFIX)
+        press = Press(
+            address=turn.event.address,
+            token=f"{CASE_PREFIX}{turn.choice or ''}",
+            value=step,
+            busy=turn.state is not None,
+            name=turn.event.user_name,
+        )
+        return await self.casework.on_button(turn.store, press, turn.ctx)
+
+    async def _case_word(self, turn: Turn) -> Outcome:
+        """A typed case step (``triage``, ``afsluiten``): as its button on the report the
+        person handles, or which report when several; else the welcome."""
+        steps = steps_named(turn.event.text or "")
+        outcome = await self.casework.on_typed_step(
+            turn.store, turn.event.address, steps, turn.ctx, turn.event.user_name
+        )
+        return outcome if outcome is not None else await self._welcome(turn)
 
     async def _unreadable(self, turn: Turn) -> Outcome:
         """A stored conversation its flow cannot go on with (a flow or a shape this version

@@ -166,3 +166,14 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def service(config: Config, sqlite_db: Database, clock: FrozenClock) -> ReportService:
     return ReportService(config, sqlite_db, clock)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures the corpus tests measured (understood/misread, category precision/recall)
+    at the end of every run, so `make test` shows them without ``-s``."""
+    from tests.corpus import SUMMARY
+
+    if SUMMARY:
+        terminalreporter.section("measured")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

@@ -2,7 +2,9 @@
 
 One answer per line, so a whole conversation can be scripted with a pipe. Options are
 printed as ``[1] label``; an answer may be the number (several numbers, comma- or
-space-separated, for a multi-choice) or the label. Messages to anyone else are printed as
+space-separated, for a multi-choice) or the label. When several messages with buttons come at
+once (queued notifications), their buttons are numbered on across them, so that each number
+belongs to one message (one report) only. Messages to anyone else are printed as
 ``→ ADDRESS: text``. End of input ends the session; the draft stays stored, and starting
 the shell again resumes it.
 """
@@ -14,7 +16,7 @@ import contextlib
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
 from bot.commands import Name
@@ -33,12 +35,18 @@ def translate(
     last: Outbound | None,
     name: str | None = None,
     language: str | None = None,
+    numbered: Mapping[int, tuple[str | None, str]] | None = None,
 ) -> Inbound:
-    """A typed line → a neutral event. Numbers pick options of the last question shown."""
+    """A typed line → a neutral event. Numbers pick options of the last question shown, or,
+    after several messages with buttons at once, the button with that number (``numbered``:
+    number → the message's token and the option's value)."""
     text = line.rstrip("\r\n")
     kind, token = InboundKind.TEXT, None
     choices: tuple[str, ...] = ()
-    if last is not None and last.options and _NUMBERS.match(text):
+    if numbered and text.strip().isdigit() and int(text) in numbered:
+        token, value = numbered[int(text)]
+        kind, choices, text = InboundKind.CHOICE, (value,), ""
+    elif last is not None and last.options and _NUMBERS.match(text):
         numbers = [int(n) for n in re.split(r"[,\s]+", text.strip()) if n]
         values = _values(last)
         if all(1 <= n <= len(values) for n in numbers) and (last.multi or len(numbers) == 1):
@@ -67,14 +75,14 @@ def _values(message: Outbound) -> list[str]:
     return values
 
 
-def render(message: Outbound) -> str:
-    """A message as the terminal shows it."""
+def render(message: Outbound, start: int = 1) -> str:
+    """A message as the terminal shows it, its options numbered from ``start``."""
     lines = [message.text] if message.text else []
-    for number, option in enumerate(message.options, start=1):
+    for number, option in enumerate(message.options, start=start):
         mark = " ✓" if message.multi and option.selected else ""
         lines.append(f"[{number}] {option.label}{mark}")
     if message.multi and message.done_label:
-        lines.append(f"[{len(message.options) + 1}] {message.done_label}")
+        lines.append(f"[{start + len(message.options)}] {message.done_label}")
     return "\n".join(lines)
 
 
@@ -102,6 +110,8 @@ class TerminalAdapter:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.last_question: Outbound | None = None
+        # After several messages with buttons at once: number → (token, option value).
+        self.numbered: dict[int, tuple[str | None, str]] = {}
 
     @property
     def address(self) -> str:
@@ -112,10 +122,20 @@ class TerminalAdapter:
         self.stdout.flush()
 
     def _show(self, replies: Iterable[Outbound]) -> None:
+        replies = list(replies)
+        asking = [reply for reply in replies if reply.options]
+        if asking:
+            self.numbered = {}
+        on = len(asking) > 1 and not any(reply.multi for reply in asking)
+        number = 1
         for reply in replies:
-            self._print(render(reply))
+            self._print(render(reply, start=number if on else 1))
             if reply.options:
                 self.last_question = reply
+            if on:
+                for option in reply.options:
+                    self.numbered[number] = (reply.token, option.value)
+                    number += 1
 
     async def _read_line(self) -> str:
         """One line from standard input without blocking the event loop ("" at the end).
@@ -161,7 +181,9 @@ class TerminalAdapter:
             await self._send(line)
 
     async def _send(self, line: str) -> None:
-        event = translate(line, self.user_id, self.last_question, self.name, self.language)
+        event = translate(
+            line, self.user_id, self.last_question, self.name, self.language, self.numbered
+        )
         outcome = await self.core.handle(event)
         self._show(outcome.replies)
         for message in outcome.notifications:

@@ -9,7 +9,7 @@ nothing and is logged without the identity of whoever pressed it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ import structlog
 from bot.casework import procedure
 from bot.casework.actions import Actions
 from bot.casework.handlers import COMPLETIONS, META, QUICK, CaseTurn
-from bot.casework.lists import Lists
+from bot.casework.lists import LIST_LIMIT, Lists
 from bot.casework.messages import Texts
 from bot.casework.recording import (
     ACTION_PREFIX,
@@ -30,10 +30,11 @@ from bot.casework.recording import (
     channel_of,
     notify_at,
 )
+from bot.casework.words import STEP_PREFIX
 from bot.clock import Clock
 from bot.config import Config
-from bot.domain.lifecycle import deadlines_on_report
-from bot.domain.permissions import Act, allowed, handles_reports
+from bot.domain.lifecycle import OPEN_STATUSES, deadlines_on_report
+from bot.domain.permissions import Act, allowed, handles_reports, teams_in_scope
 from bot.events import Option, Outbound
 from bot.flows import engine
 from bot.flows.casework import CASE_FLOWS
@@ -124,6 +125,40 @@ class Casework:
         intro = Outbound(t("case.start", reference=turn.report.reference, summary=summary))
         started = engine.start(CASE_FLOWS[turn.step.flow], ctx, meta)
         return Outcome([intro, *started.replies], state=started.state)
+
+    async def on_typed_step(
+        self, store: Store, address: str, steps: Sequence[str], ctx: Context, name: str | None
+    ) -> Outcome | None:
+        """A typed word that names a case step (bot.casework.words): the step on the one open
+        report this person may take it on, or the question which report when there are more;
+        None when it fits no report of theirs (the text is then no case step at all)."""
+        if not handles_reports(address, self.config):
+            return None
+        teams = teams_in_scope(address, Act.HANDLE_REPORT, self.config)
+        statuses = [s.value for s in OPEN_STATUSES]
+        reports = await store.open_reports(statuses, teams, limit=10 * LIST_LIMIT)
+        rows = [procedure.step_named(step) for step in steps]
+        fits = [
+            (step, report)
+            for report in reports
+            for step in rows
+            if step is not None
+            and step.available(report)
+            and allowed(address, step.act, report, self.config)
+        ]
+        if len({step.name for step, _ in fits}) != 1:
+            return None  # no step of theirs, or two different ones: not a button after all
+        step, t = fits[0][0], ctx.t
+        if len(fits) == 1:
+            token = f"{CASE_PREFIX}{fits[0][1].reference}"
+            press = Press(address=address, token=token, value=step.name, busy=False, name=name)
+            return await self.on_button(store, press, ctx)
+        options = tuple(
+            Option(r.reference, f"{r.reference} · {self.texts.one_line(r, t)}")
+            for _, r in fits[:LIST_LIMIT]
+        )
+        question = t("case.which_report", step=t(step.label))
+        return Outcome([Outbound(question, options, token=f"{STEP_PREFIX}{step.name}")])
 
     # ---- completed conversations --------------------------------------------------------
 

@@ -22,6 +22,7 @@ from bot.flows.engine import Completed, Context, Kind, turn
 from bot.flows.report import REPORT_FLOW
 from bot.flows.state import FlowState, Mode
 from bot.i18n import Translator
+from tests.corpus import SUMMARY
 from tests.helpers import AMS
 
 CORPUS = Path(__file__).with_name("answers.yaml")
@@ -103,12 +104,14 @@ def test_corpus_is_understood_and_never_misread() -> None:
         else:
             misread.append(f"{case.step}: {case.text!r} read as {got}, meant {expected}")
     readable = sum(1 for case in cases if case.expected != ASK)
-    print(
-        f"\ncorpus: {len(cases)} answers, {readable} with a reading: understood {understood} "
+    figures = (
+        f"corpus: {len(cases)} answers, {readable} with a reading: understood {understood} "
         f"({understood / readable:.1%}), asked back {asked} "
         f"({asked - len(missed)} as expected, {len(missed)} that had a reading), "
         f"misread {len(misread)}"
     )
+    print("\n" + figures)
+    SUMMARY.append(figures)
     for line in missed + misread:
         print("  " + line)
     assert not misread, misread
