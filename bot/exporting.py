@@ -65,6 +65,8 @@ TEXT_FIELDS = (
     "reporter",
     "reporter_name",
     "contacted_by",
+    "retention_held_by",
+    "retention_hold_reason",
 )
 
 
@@ -110,6 +112,11 @@ def register_record(
             "igj_reported_on": _day(report.igj_reported_on),
             "arbeidsinspectie_reported_on": _day(report.arbeidsinspectie_reported_on),
             "closed_at": _moment(report.closed_at, tz),
+            # A retention hold (§13): since when, by whom, ground and reason (null: none).
+            "retention_held_at": _moment(report.retention_held_at, tz),
+            "retention_held_by": report.retention_held_by,
+            "retention_hold_ground": report.retention_hold_ground,
+            "retention_hold_reason": report.retention_hold_reason,
             "steps": [
                 {
                     "step": event.kind,

@@ -98,6 +98,12 @@ class Report(Base):
     adviser_closed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]  # retention or erasure applied
+    # A retention hold (§13: investigation, complaint, inspection): kept past the retention
+    # period until released; who holds it is a handler (an address, like ``contacted_by``).
+    retention_held_at: Mapped[datetime | None]
+    retention_held_by: Mapped[str | None] = mapped_column(String(200))
+    retention_hold_ground: Mapped[str | None] = mapped_column(String(20))
+    retention_hold_reason: Mapped[str | None] = mapped_column(EncryptedText)
 
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"

@@ -371,6 +371,30 @@ async def _aftercare(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     await after_report(turn, str(answers["outcome"]))
 
 
+@completes("retention_hold")
+async def _retention_hold(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    """The coordinator keeps the report past the retention period (§13): ground, reason,
+    who and since when."""
+    report = turn.report
+    report.retention_held_at, report.retention_held_by = turn.now, turn.address
+    report.retention_hold_ground = str(answers["ground"])
+    report.retention_hold_reason = str(answers["reason"])
+    await turn.event("retention_held", {"ground": report.retention_hold_ground})
+    await turn.done()
+    turn.say("case.retention_held_noted")
+
+
+@quick("retention_release")
+async def _retention_release(turn: CaseTurn) -> None:
+    report = turn.report
+    ground = report.retention_hold_ground
+    report.retention_held_at = report.retention_held_by = None
+    report.retention_hold_ground = report.retention_hold_reason = None
+    await turn.event("retention_released", {"ground": ground})
+    await turn.done()
+    turn.say("case.retention_released_noted")
+
+
 @completes("close_with_reason")
 async def _close_with_reason(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     """The coordinator closes although not every check is done; the reason is recorded."""

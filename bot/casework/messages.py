@@ -92,7 +92,21 @@ class Texts:
         if report.risk_score is not None:
             lines.insert(3, t("case.risk_score", score=report.risk_score))
         lines += self.after_report_lines(report, t)
+        lines += self.hold_lines(report, t)
         return Outbound("\n".join(lines))
+
+    def hold_lines(self, report: Report, t: Translator) -> list[str]:
+        """A retention hold: on which ground, why, by whom and since when."""
+        if report.retention_held_at is None:
+            return []
+        line = t(
+            "case.retention_held_line",
+            ground=t(f"hold.{report.retention_hold_ground}"),
+            reason=report.retention_hold_reason or "",
+            who=report.retention_held_by or "",
+            when=self.when(report.retention_held_at, t),
+        )
+        return ["", line]
 
     def after_report_lines(self, report: Report, t: Translator) -> list[str]:
         """What was done after the report, each with who and when; a police report that is

@@ -233,6 +233,21 @@ STEPS: tuple[CaseStep, ...] = (
     CaseStep(
         "adviser_closed", Act.ADVISE, ANY_STATUS, pending=lambda r: r.adviser_closed_at is None
     ),
+    # A retention hold (§13): a report under investigation, a complaint or an inspection is
+    # kept past the retention period until the coordinator releases it.
+    CaseStep(
+        "retention_hold",
+        Act.HOLD_RETENTION,
+        ANY_STATUS,
+        flow="retention_hold",
+        pending=lambda r: r.retention_held_at is None and r.personal_data_removed_at is None,
+    ),
+    CaseStep(
+        "retention_release",
+        Act.HOLD_RETENTION,
+        ANY_STATUS,
+        pending=lambda r: r.retention_held_at is not None,
+    ),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
 

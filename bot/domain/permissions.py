@@ -31,6 +31,7 @@ class Act(StrEnum):
     HANDLE_ACTION = "handle_action"  # mark an improvement action done, drop it, judge its effect
     VIEW_ACTION = "view_action"  # see an improvement action in /acties
     CLOSE_WITH_REASON = "close_with_reason"  # close although not every check is done
+    HOLD_RETENTION = "hold_retention"  # keep a report past retention, and release it (§13)
 
 
 class Rule(StrEnum):
@@ -54,6 +55,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.OWNER,
         Act.VIEW_ACTION: Rule.OWNER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
@@ -64,6 +66,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.OWN_TEAM,
         Act.VIEW_ACTION: Rule.OWN_TEAM,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
@@ -74,6 +77,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.ALWAYS,
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.ALWAYS,
+        Act.HOLD_RETENTION: Rule.ALWAYS,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
@@ -84,6 +88,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
@@ -94,6 +99,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
@@ -104,6 +110,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.ALWAYS,  # it watches the improvement register (§5)
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
     Role.HR: {
         Act.VIEW_REPORT: Rule.ABOUT_EMPLOYEE,
@@ -114,6 +121,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
     },
 }
 

@@ -282,6 +282,29 @@ AFTERCARE_FLOW = Flow(
     meta_type=CaseMeta,
 )
 
+# ---- a retention hold: on which ground, and why -------------------------------------------
+
+HOLD_GROUNDS = ("investigation", "complaint", "inspection")
+
+RETENTION_HOLD_FLOW = Flow(
+    "retention_hold",
+    (
+        Step(
+            "ground",
+            Kind.CHOICE,
+            "case.retention_hold.ground",
+            _choices("hold", HOLD_GROUNDS),
+            field="field.hold_ground",
+        ),
+        Step(
+            "reason", Kind.TEXT, "case.retention_hold.reason", field="field.reason", max_length=500
+        ),
+        _review("case.review"),
+    ),
+    completes="case",
+    meta_type=CaseMeta,
+)
+
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
     for flow in (
@@ -297,5 +320,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         QUESTION_FLOW,
         ADVISER_FLOW,
         AFTERCARE_FLOW,
+        RETENTION_HOLD_FLOW,
     )
 }

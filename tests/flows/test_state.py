@@ -56,6 +56,7 @@ METAS: list[tuple[str, dict[str, Any]]] = [
     ("question", CASE),
     ("adviser_message", CASE),
     ("aftercare", CASE),
+    ("retention_hold", CASE),
 ]
 
 

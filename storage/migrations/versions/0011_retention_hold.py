@@ -1,0 +1,39 @@
+"""a retention hold on a report
+
+A report under investigation, a complaint or an inspection is held (since when, by whom, on
+which ground) and kept past the retention period until the coordinator releases it (§13).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("retention_held_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("retention_held_by", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("retention_hold_ground", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("retention_hold_reason", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_column("retention_hold_reason")
+        batch_op.drop_column("retention_hold_ground")
+        batch_op.drop_column("retention_held_by")
+        batch_op.drop_column("retention_held_at")
