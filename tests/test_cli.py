@@ -20,7 +20,7 @@ REPORT_START = "\n".join(
 REPORT_END = (
     "\n".join(
         [
-            "19",  # Klaar (fall was suggested)
+            "20",  # Klaar (fall was suggested; 19 categories, then Klaar)
             "4",  # Klaar (client was suggested)
             "2",  # no injury
             "Overslaan",
