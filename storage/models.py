@@ -288,6 +288,20 @@ class AppState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class BoardRecord(Base):
+    """What the board records (§10, §16): its half-yearly evaluation of the VIM policy with the
+    measures it decides, and the yearly policy review; who and when."""
+
+    __tablename__ = "board_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # half_year_evaluation, policy_review
+    period: Mapped[str] = mapped_column(String(20))  # 2026-H1, or the year: 2026
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+
+
 class DigestRun(Base):
     """A digest sent for one period and scope: the key that makes it go out exactly once."""
 

@@ -9,6 +9,7 @@ from storage.queries.actions import ActionQueries
 from storage.queries.adviser import AdviserQueries
 from storage.queries.app_state import AppStateQueries
 from storage.queries.audit import AuditQueries
+from storage.queries.board import BoardQueries
 from storage.queries.conversations import ConversationQueries, StoredConversation
 from storage.queries.digests import DigestQueries
 from storage.queries.nudges import NudgeQueries
@@ -36,6 +37,7 @@ class Store(
     PrivacyQueries,
     AppStateQueries,
     AdviserQueries,
+    BoardQueries,
 ):
     """The queries of one transaction, on its connection (see ``StoreBase``)."""
 

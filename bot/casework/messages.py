@@ -4,7 +4,7 @@ storage access; the buttons come from the procedure table and the permission tab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.casework import procedure
 from bot.casework.procedure import CaseStep
@@ -177,6 +177,10 @@ class Texts:
         """The message of a due nudge, with the buttons its deadline offers; None when its
         report is closed or its action has nothing left to do (the nudge is dropped)."""
         rule = procedure.DEADLINES[Deadline(nudge.kind)]
+        if rule.of_board:  # the board's own deadline: its command says what to do
+            last = nudge.due_at - timedelta(seconds=1)  # the deadline is the end of that day
+            due = t.day(last.astimezone(self.config.organisation.tz).date())
+            return Outbound(t(f"nudge.{nudge.kind}.{nudge.stage}", due=due))
 
         def text(reference: str, team_id: str | None) -> str:
             what, team = self.deadline_name(nudge.kind, t), self.team_name(team_id, t)

@@ -317,6 +317,7 @@ class DeadlineRule:
     urgent: bool = False  # sent day and night (quiet hours do not hold it back); a deadline
     # can also be urgent for one report only (``Due.urgent``: a possible calamity's triage)
     of_action: bool = False  # about an improvement action, not a report
+    of_board: bool = False  # the board's own, about no report and no action
 
 
 _LEADERS_FIRST = (("leaders",), ("coordinator",))
@@ -347,5 +348,7 @@ DEADLINES: Mapping[Deadline, DeadlineRule] = {
         DeadlineRule(
             Deadline.EFFECTIVENESS, ("effective", "partly", "not"), _OWNER_FIRST, of_action=True
         ),
+        # The board's own deadline (no report, no action): recorded with /beleid.
+        DeadlineRule(Deadline.POLICY_REVIEW, (), (("board",), ("coordinator",)), of_board=True),
     )
 }

@@ -32,6 +32,7 @@ class Act(StrEnum):
     VIEW_ACTION = "view_action"  # see an improvement action in /acties
     CLOSE_WITH_REASON = "close_with_reason"  # close although not every check is done
     HOLD_RETENTION = "hold_retention"  # keep a report past retention, and release it (§13)
+    RECORD_EVALUATION = "record_evaluation"  # the board's half-yearly evaluation, policy review
 
 
 class Rule(StrEnum):
@@ -56,6 +57,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.OWNER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
@@ -67,6 +69,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.OWN_TEAM,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
@@ -78,6 +81,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.ALWAYS,
         Act.HOLD_RETENTION: Rule.ALWAYS,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
@@ -89,6 +93,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.ALWAYS,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
@@ -100,6 +105,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
@@ -111,6 +117,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.ALWAYS,  # it watches the improvement register (§5)
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.HR: {
         Act.VIEW_REPORT: Rule.ABOUT_EMPLOYEE,
@@ -122,6 +129,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
 }
 
@@ -193,6 +201,12 @@ def reads_register(address: str, config: Config) -> bool:
         PERMISSIONS[role][Act.VIEW_ACTION] in (Rule.ALWAYS, Rule.OWN_TEAM)
         for role in roles_of(address, config)
     )
+
+
+def records_evaluations(address: str, config: Config) -> bool:
+    """Whether someone records the board's evaluations and policy reviews."""
+    rules = {PERMISSIONS[role][Act.RECORD_EVALUATION] for role in roles_of(address, config)}
+    return Rule.ALWAYS in rules
 
 
 def advises(address: str, config: Config) -> bool:

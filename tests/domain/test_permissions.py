@@ -76,6 +76,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: {"own_action"},
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: NOORD,
@@ -87,6 +88,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: NOORD,
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: ALL,
@@ -98,6 +100,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: ALL,
         Act.HOLD_RETENTION: ALL,
+        Act.RECORD_EVALUATION: set(),
     },
     Role.BOARD: {
         Act.VIEW_REPORT: {"calamity_zuid"},
@@ -109,6 +112,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: ALL,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: {"adviser_asked_zuid", "anonymous_adviser_asked"},
@@ -120,6 +124,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: set(),
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: set(),
@@ -131,6 +136,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.HR: {
         Act.VIEW_REPORT: {"about_employee_zuid"},
@@ -142,6 +148,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.VIEW_ACTION: set(),
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
 }
 

@@ -1,7 +1,8 @@
-"""a retention hold on a report
+"""a retention hold on a report; the board's records
 
 A report under investigation, a complaint or an inspection is held (since when, by whom, on
 which ground) and kept past the retention period until the coordinator releases it (§13).
+``board_records`` holds the board's half-yearly evaluations and yearly policy reviews.
 
 Revision ID: 0011
 Revises: 0010
@@ -29,9 +30,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("retention_held_by", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("retention_hold_ground", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("retention_hold_reason", sa.Text(), nullable=True))
+    op.create_table(
+        "board_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_board_records")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("board_records")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_column("retention_hold_reason")
         batch_op.drop_column("retention_hold_ground")
