@@ -61,6 +61,7 @@ TEXT_FIELDS = (
     "measures",
     "triage_reason",
     "why_chain",
+    "analysis",
     "feedback",
     "reporter",
     "reporter_name",
@@ -104,6 +105,8 @@ def register_record(
             "analysed_at": _moment(report.analysed_at, tz),
             "causes": list(report.causes or []),
             "why_chain": list(report.why_chain or []),
+            # §6.6: direct and underlying causes, timeline, who took part (null: not recorded)
+            "analysis": dict(report.analysis) if report.analysis else None,
             "feedback": report.feedback,
             "feedback_at": _moment(report.feedback_at, tz),
             "shareable_lesson": report.shareable_lesson,
@@ -134,6 +137,7 @@ def register_record(
                     "status": action.status,
                     "done_at": _moment(action.done_at, tz),
                     "effectiveness": action.effectiveness,
+                    "kind": action.kind,  # immediate or structural (§6.7)
                 }
                 for action in actions
             ],

@@ -84,6 +84,9 @@ class Report(Base):
     analysed_at: Mapped[datetime | None]
     causes: Mapped[list[str] | None]
     why_chain: Mapped[list[str] | None]
+    # The analysis as §6.6 describes it (investigation or calamity): direct and underlying
+    # causes, a timeline, who took part — texts that may name people, so encrypted.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     feedback: Mapped[str | None] = mapped_column(EncryptedText)
     feedback_at: Mapped[datetime | None]
     shareable_lesson: Mapped[str | None] = mapped_column(EncryptedText)
@@ -236,6 +239,7 @@ class ImprovementAction(Base):
     done_at: Mapped[datetime | None]
     effectiveness_due: Mapped[date | None] = mapped_column(Date)
     effectiveness: Mapped[str | None] = mapped_column(String(20))  # effective, partly, not
+    kind: Mapped[str | None] = mapped_column(String(20))  # immediate, structural (§6.7)
 
 
 class ActionReport(Base):

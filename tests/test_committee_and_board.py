@@ -31,6 +31,7 @@ async def _action_of(service: ReportService, team: str, description: str) -> Non
     await leader.tap("confirm")
     await leader.press(reference, "action")
     await leader.say(description)
+    await leader.tap("structural")  # §6.7
     await leader.tap(f"shell:lead-{team}")
     await leader.say("1-12")
     await leader.tap("confirm")

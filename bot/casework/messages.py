@@ -91,9 +91,26 @@ class Texts:
         ]
         if report.risk_score is not None:
             lines.insert(3, t("case.risk_score", score=report.risk_score))
+        lines += self.analysis_lines(report, t)
         lines += self.after_report_lines(report, t)
         lines += self.hold_lines(report, t)
         return Outbound("\n".join(lines))
+
+    @staticmethod
+    def analysis_lines(report: Report, t: Translator) -> list[str]:
+        """The analysis: 5× waarom, the kinds of causes, and (§6.6) the direct and
+        underlying causes, the timeline and who took part."""
+        if report.analysed_at is None:
+            return []
+        lines = ["", t("case.analysis_header")]
+        if report.why_chain:
+            lines.append(f"{t('case.analysis_whys')}: " + " → ".join(report.why_chain))
+        if report.causes:
+            causes = ", ".join(t(f"cause.{c}") for c in report.causes)
+            lines.append(f"{t('field.causes')}: {causes}")
+        for name, value in (report.analysis or {}).items():
+            lines.append(f"{t(f'field.{name}')}: {value}")
+        return lines
 
     def hold_lines(self, report: Report, t: Translator) -> list[str]:
         """A retention hold: on which ground, why, by whom and since when."""

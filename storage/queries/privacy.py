@@ -37,6 +37,7 @@ ENCRYPTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
             "feedback",
             "shareable_lesson",
             "retention_hold_reason",
+            "analysis",
         ),
     ),
     "report_events": (ReportEvent, ("actor",)),

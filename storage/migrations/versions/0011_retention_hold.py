@@ -1,8 +1,10 @@
-"""a retention hold on a report; the board's records
+"""a retention hold on a report; the analysis of §6.6; the board's records
 
 A report under investigation, a complaint or an inspection is held (since when, by whom, on
 which ground) and kept past the retention period until the coordinator releases it (§13).
-``board_records`` holds the board's half-yearly evaluations and yearly policy reviews.
+``reports.analysis`` holds the analysis of §6.6 (encrypted), ``improvement_actions.kind``
+whether a measure is immediate or structural (§6.7), ``board_records`` the board's
+half-yearly evaluations and yearly policy reviews.
 
 Revision ID: 0011
 Revises: 0010
@@ -30,6 +32,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("retention_held_by", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("retention_hold_ground", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("retention_hold_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("analysis", sa.Text(), nullable=True))
+    with op.batch_alter_table("improvement_actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kind", sa.String(length=20), nullable=True))
     op.create_table(
         "board_records",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,7 +49,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("board_records")
+    with op.batch_alter_table("improvement_actions", schema=None) as batch_op:
+        batch_op.drop_column("kind")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_column("analysis")
         batch_op.drop_column("retention_hold_reason")
         batch_op.drop_column("retention_hold_ground")
         batch_op.drop_column("retention_held_by")
