@@ -22,6 +22,8 @@ class Name(StrEnum):
     SHOW = "melding"  # handlers: one report (with a reference; without one, a new report)
     ACTIONS = "acties"  # handlers: open improvement actions
     FORM = "formulier"  # Slack: the report as one form
+    EVALUATION = "evaluatie"  # the board: its half-yearly evaluation (§10)
+    POLICY_REVIEW = "beleid"  # the board: its yearly policy review (§16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +54,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(Name.SHOW, frozenset({"melding"}), needs_argument=True, instead=Name.REPORT),
     Command(Name.ACTIONS, frozenset({"acties", "actions"})),
     Command(Name.FORM, frozenset({"formulier", "form"})),
+    Command(Name.EVALUATION, frozenset({"evaluatie", "evaluation"})),
+    Command(Name.POLICY_REVIEW, frozenset({"beleid", "beleidsevaluatie", "policy"})),
 )
 
 _BY_WORD: Mapping[str, Command] = {word: c for c in COMMANDS for word in c.words}
 BY_NAME: Mapping[Name, Command] = {c.name: c for c in COMMANDS}
 MENU: tuple[Command, ...] = tuple(c for c in COMMANDS if c.menu)
-CASE_COMMANDS = frozenset({Name.OPEN, Name.SHOW, Name.ACTIONS})
+CASE_COMMANDS = frozenset({Name.OPEN, Name.SHOW, Name.ACTIONS, Name.EVALUATION, Name.POLICY_REVIEW})
 
 
 def find(word: str, argument: str = "") -> Command | None:

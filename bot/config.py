@@ -184,6 +184,9 @@ class Policy(_Section):
     igj_working_days: int = Field(default=3, ge=1, le=30)
     doubt_window_weeks: int = Field(default=6, ge=1, le=26)
     effectiveness_check_months: int = Field(default=3, ge=1, le=24)
+    # The board reviews the policy at least yearly (§16): due this many months after the last
+    # review (the first: after the installation).
+    policy_review_months: int = Field(default=12, ge=1, le=24)
     # A reminder goes this many hours before a deadline; escalation at the deadline to the
     # coordinator, and this many hours later to the board.
     remind_hours_before: int = Field(default=4, ge=0, le=72)

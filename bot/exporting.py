@@ -61,10 +61,13 @@ TEXT_FIELDS = (
     "measures",
     "triage_reason",
     "why_chain",
+    "analysis",
     "feedback",
     "reporter",
     "reporter_name",
     "contacted_by",
+    "retention_held_by",
+    "retention_hold_reason",
 )
 
 
@@ -102,6 +105,8 @@ def register_record(
             "analysed_at": _moment(report.analysed_at, tz),
             "causes": list(report.causes or []),
             "why_chain": list(report.why_chain or []),
+            # §6.6: direct and underlying causes, timeline, who took part (null: not recorded)
+            "analysis": dict(report.analysis) if report.analysis else None,
             "feedback": report.feedback,
             "feedback_at": _moment(report.feedback_at, tz),
             "shareable_lesson": report.shareable_lesson,
@@ -110,6 +115,11 @@ def register_record(
             "igj_reported_on": _day(report.igj_reported_on),
             "arbeidsinspectie_reported_on": _day(report.arbeidsinspectie_reported_on),
             "closed_at": _moment(report.closed_at, tz),
+            # A retention hold (§13): since when, by whom, ground and reason (null: none).
+            "retention_held_at": _moment(report.retention_held_at, tz),
+            "retention_held_by": report.retention_held_by,
+            "retention_hold_ground": report.retention_hold_ground,
+            "retention_hold_reason": report.retention_hold_reason,
             "steps": [
                 {
                     "step": event.kind,
@@ -127,6 +137,7 @@ def register_record(
                     "status": action.status,
                     "done_at": _moment(action.done_at, tz),
                     "effectiveness": action.effectiveness,
+                    "kind": action.kind,  # immediate or structural (§6.7)
                 }
                 for action in actions
             ],

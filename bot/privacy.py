@@ -168,6 +168,7 @@ FREE_TEXTS = (
     "triage_reason",
     "feedback",
     "shareable_lesson",
+    "analysis",
 )
 
 
@@ -217,7 +218,7 @@ def _strip(report: Report) -> None:
     report.category_other = report.measures = report.triage_reason = None
     report.reporter_address = report.reporter_name = report.reporter_hash = None
     report.feedback = report.shareable_lesson = None
-    report.why_chain = None
+    report.why_chain = report.analysis = None
     report.anonymous_code_hash = None
 
 

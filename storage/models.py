@@ -84,6 +84,9 @@ class Report(Base):
     analysed_at: Mapped[datetime | None]
     causes: Mapped[list[str] | None]
     why_chain: Mapped[list[str] | None]
+    # The analysis as §6.6 describes it (investigation or calamity): direct and underlying
+    # causes, a timeline, who took part — texts that may name people, so encrypted.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     feedback: Mapped[str | None] = mapped_column(EncryptedText)
     feedback_at: Mapped[datetime | None]
     shareable_lesson: Mapped[str | None] = mapped_column(EncryptedText)
@@ -98,6 +101,12 @@ class Report(Base):
     adviser_closed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]  # retention or erasure applied
+    # A retention hold (§13: investigation, complaint, inspection): kept past the retention
+    # period until released; who holds it is a handler (an address, like ``contacted_by``).
+    retention_held_at: Mapped[datetime | None]
+    retention_held_by: Mapped[str | None] = mapped_column(String(200))
+    retention_hold_ground: Mapped[str | None] = mapped_column(String(20))
+    retention_hold_reason: Mapped[str | None] = mapped_column(EncryptedText)
 
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"
@@ -230,6 +239,7 @@ class ImprovementAction(Base):
     done_at: Mapped[datetime | None]
     effectiveness_due: Mapped[date | None] = mapped_column(Date)
     effectiveness: Mapped[str | None] = mapped_column(String(20))  # effective, partly, not
+    kind: Mapped[str | None] = mapped_column(String(20))  # immediate, structural (§6.7)
 
 
 class ActionReport(Base):
@@ -280,6 +290,20 @@ class AppState(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class BoardRecord(Base):
+    """What the board records (§10, §16): its half-yearly evaluation of the VIM policy with the
+    measures it decides, and the yearly policy review; who and when."""
+
+    __tablename__ = "board_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # half_year_evaluation, policy_review
+    period: Mapped[str] = mapped_column(String(20))  # 2026-H1, or the year: 2026
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
 
 
 class DigestRun(Base):

@@ -9,6 +9,7 @@ from storage.queries.actions import ActionQueries
 from storage.queries.adviser import AdviserQueries
 from storage.queries.app_state import AppStateQueries
 from storage.queries.audit import AuditQueries
+from storage.queries.board import BoardQueries
 from storage.queries.conclusions import ConclusionQueries
 from storage.queries.conversations import ConversationQueries, StoredConversation
 from storage.queries.digests import DigestQueries
@@ -38,6 +39,7 @@ class Store(
     AppStateQueries,
     AdviserQueries,
     ConclusionQueries,
+    BoardQueries,
 ):
     """The queries of one transaction, on its connection (see ``StoreBase``)."""
 

@@ -37,6 +37,7 @@ async def _with_an_action(service: ReportService, db: Database) -> tuple[Chat, I
     await leader.analyse(cause="technical")
     await leader.press(TOKEN, "action")
     await leader.say("Bedhekken laten nakijken")
+    await leader.tap("structural")  # §6.7
     await leader.tap("shell:lead-noord")
     await leader.say("1-12")
     await leader.tap("confirm")
@@ -86,6 +87,8 @@ async def test_the_whole_lifecycle_from_the_chat(
 
     await leader.press(TOKEN, "action")
     await leader.say("Antislipmatten in alle badkamers van team Noord")
+
+    await leader.tap("structural")  # §6.7
     await leader.tap("shell:coord")
     await leader.say("gisteren")
     assert "al voorbij" in leader.text  # a deadline is not in the past

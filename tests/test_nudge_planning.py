@@ -33,6 +33,8 @@ RESPONSIBLE = [
     (Deadline.ACTION, "noord", None, CONFIG, [LEAD]),
     (Deadline.EFFECTIVENESS, "noord", OWNER, CONFIG, [OWNER]),
     (Deadline.EFFECTIVENESS, "noord", None, CONFIG, [LEAD]),
+    (Deadline.POLICY_REVIEW, None, None, CONFIG, [BOARD]),  # the board's own
+    (Deadline.POLICY_REVIEW, None, None, make_config(roles={"coordinator": [COORD]}), [COORD]),
 ]
 
 

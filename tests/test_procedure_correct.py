@@ -65,6 +65,7 @@ async def _to_an_action_done(service: ReportService, db: Database) -> Chat:
     await leader.tap("confirm")
     await leader.press(TOKEN, "action")
     await leader.say("Antislipmatten in de badkamers")
+    await leader.tap("structural")  # §6.7
     await leader.tap("shell:lead-noord")
     await leader.say("1-12")
     await leader.tap("confirm")

@@ -141,6 +141,7 @@ async def test_the_effectiveness_check_falls_on_a_working_day(
         await leader.tap(answer)
     await leader.press(TOKEN, "action")
     await leader.say("Bedhekken laten nakijken")
+    await leader.tap("structural")  # §6.7
     await leader.tap("shell:lead-noord")
     await leader.say("15-1")
     await leader.tap("confirm")

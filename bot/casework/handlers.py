@@ -17,6 +17,7 @@ from bot.casework.recording import ACTION_PREFIX, ADVISER_KIND, CASE_PREFIX, Rec
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due, Status, Triage, risk_score
 from bot.events import Outbound
+from bot.flows.casework import ANALYSIS_PARTS
 from bot.i18n import Translator
 from bot.terms import worded_terms
 from storage.models import ImprovementAction, Report
@@ -226,6 +227,11 @@ async def _triage_meta(turn: CaseTurn) -> dict[str, Any]:
     }
 
 
+@meta_for("analyse")
+async def _analysis_meta(turn: CaseTurn) -> dict[str, Any]:
+    return {"investigation": turn.report.triage_outcome in (Triage.INVESTIGATE, Triage.CALAMITY)}
+
+
 @meta_for("action")
 async def _action_meta(turn: CaseTurn) -> dict[str, Any]:
     team = turn.config.team(turn.report.team_id)
@@ -281,6 +287,8 @@ async def _analysis(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     whys = [answers.get(f"why{n}") for n in range(1, 6)]
     report.why_chain = [w for w in whys if w]
     report.causes = list(answers["causes"])
+    parts = {name: str(answers[name]) for name in ANALYSIS_PARTS if answers.get(name)}
+    report.analysis = parts or None
     report.analysed_at = turn.now
     await turn.status(Status.ANALYSED, {"causes": report.causes})
     await turn.done()
@@ -298,6 +306,7 @@ async def _action(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
         team_id=report.team_id,
         created_at=turn.now,
         created_by=turn.address,
+        kind=str(answers["kind"]) if answers.get("kind") else None,
     )
     await turn.store.add_action(action, [report.id])
     await turn.event("action_added", {"action_id": action.id})
@@ -369,6 +378,30 @@ async def _arbeidsinspectie(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
 @completes("aftercare")
 async def _aftercare(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
     await after_report(turn, str(answers["outcome"]))
+
+
+@completes("retention_hold")
+async def _retention_hold(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    """The coordinator keeps the report past the retention period (§13): ground, reason,
+    who and since when."""
+    report = turn.report
+    report.retention_held_at, report.retention_held_by = turn.now, turn.address
+    report.retention_hold_ground = str(answers["ground"])
+    report.retention_hold_reason = str(answers["reason"])
+    await turn.event("retention_held", {"ground": report.retention_hold_ground})
+    await turn.done()
+    turn.say("case.retention_held_noted")
+
+
+@quick("retention_release")
+async def _retention_release(turn: CaseTurn) -> None:
+    report = turn.report
+    ground = report.retention_hold_ground
+    report.retention_held_at = report.retention_held_by = None
+    report.retention_hold_ground = report.retention_hold_reason = None
+    await turn.event("retention_released", {"ground": ground})
+    await turn.done()
+    turn.say("case.retention_released_noted")
 
 
 @completes("close_with_reason")

@@ -1,11 +1,13 @@
 """The handlers' commands: ``/open`` (open reports and what is due or overdue),
 ``/melding REF`` (one report) and ``/acties`` (open improvement actions). What each person
-sees follows the permission table."""
+sees follows the permission table. The board records its evaluations with ``/evaluatie``
+and ``/beleid`` (``board.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bot.casework import board
 from bot.casework.messages import Texts
 from bot.casework.recording import Recorder
 from bot.clock import Clock
@@ -17,6 +19,7 @@ from bot.domain.permissions import (
     allowed,
     handles_reports,
     reads_register,
+    records_evaluations,
     teams_in_scope,
 )
 from bot.events import Outbound
@@ -24,6 +27,7 @@ from bot.i18n import Translator
 from storage.repository import Store
 
 LIST_LIMIT = 30
+BOARD_WORDS = {"evaluatie": board.EVALUATION, "beleid": board.POLICY_REVIEW}
 
 
 class Lists:
@@ -37,6 +41,11 @@ class Lists:
     ) -> list[Outbound]:
         if word == "melding":
             return await self.one(store, address, argument, t)
+        if word in BOARD_WORDS:
+            if not records_evaluations(address, self.config):
+                return [Outbound(t("board.not_board"))]
+            kind, now = BOARD_WORDS[word], self.clock.now()
+            return await board.record(store, self.config, now, address, kind, argument, t)
         if word == "open" and advises(address, self.config):
             replies = await self.adviser_requests(store, address, t)
             if handles_reports(address, self.config):

@@ -4,7 +4,7 @@ storage access; the buttons come from the procedure table and the permission tab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.casework import procedure
 from bot.casework.procedure import CaseStep
@@ -91,8 +91,39 @@ class Texts:
         ]
         if report.risk_score is not None:
             lines.insert(3, t("case.risk_score", score=report.risk_score))
+        lines += self.analysis_lines(report, t)
         lines += self.after_report_lines(report, t)
+        lines += self.hold_lines(report, t)
         return Outbound("\n".join(lines))
+
+    @staticmethod
+    def analysis_lines(report: Report, t: Translator) -> list[str]:
+        """The analysis: 5× waarom, the kinds of causes, and (§6.6) the direct and
+        underlying causes, the timeline and who took part."""
+        if report.analysed_at is None:
+            return []
+        lines = ["", t("case.analysis_header")]
+        if report.why_chain:
+            lines.append(f"{t('case.analysis_whys')}: " + " → ".join(report.why_chain))
+        if report.causes:
+            causes = ", ".join(t(f"cause.{c}") for c in report.causes)
+            lines.append(f"{t('field.causes')}: {causes}")
+        for name, value in (report.analysis or {}).items():
+            lines.append(f"{t(f'field.{name}')}: {value}")
+        return lines
+
+    def hold_lines(self, report: Report, t: Translator) -> list[str]:
+        """A retention hold: on which ground, why, by whom and since when."""
+        if report.retention_held_at is None:
+            return []
+        line = t(
+            "case.retention_held_line",
+            ground=t(f"hold.{report.retention_hold_ground}"),
+            reason=report.retention_hold_reason or "",
+            who=report.retention_held_by or "",
+            when=self.when(report.retention_held_at, t),
+        )
+        return ["", line]
 
     def after_report_lines(self, report: Report, t: Translator) -> list[str]:
         """What was done after the report, each with who and when; a police report that is
@@ -163,6 +194,10 @@ class Texts:
         """The message of a due nudge, with the buttons its deadline offers; None when its
         report is closed or its action has nothing left to do (the nudge is dropped)."""
         rule = procedure.DEADLINES[Deadline(nudge.kind)]
+        if rule.of_board:  # the board's own deadline: its command says what to do
+            last = nudge.due_at - timedelta(seconds=1)  # the deadline is the end of that day
+            due = t.day(last.astimezone(self.config.organisation.tz).date())
+            return Outbound(t(f"nudge.{nudge.kind}.{nudge.stage}", due=due))
 
         def text(reference: str, team_id: str | None) -> str:
             what, team = self.deadline_name(nudge.kind, t), self.team_name(team_id, t)

@@ -233,6 +233,21 @@ STEPS: tuple[CaseStep, ...] = (
     CaseStep(
         "adviser_closed", Act.ADVISE, ANY_STATUS, pending=lambda r: r.adviser_closed_at is None
     ),
+    # A retention hold (§13): a report under investigation, a complaint or an inspection is
+    # kept past the retention period until the coordinator releases it.
+    CaseStep(
+        "retention_hold",
+        Act.HOLD_RETENTION,
+        ANY_STATUS,
+        flow="retention_hold",
+        pending=lambda r: r.retention_held_at is None and r.personal_data_removed_at is None,
+    ),
+    CaseStep(
+        "retention_release",
+        Act.HOLD_RETENTION,
+        ANY_STATUS,
+        pending=lambda r: r.retention_held_at is not None,
+    ),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
 
@@ -302,6 +317,7 @@ class DeadlineRule:
     urgent: bool = False  # sent day and night (quiet hours do not hold it back); a deadline
     # can also be urgent for one report only (``Due.urgent``: a possible calamity's triage)
     of_action: bool = False  # about an improvement action, not a report
+    of_board: bool = False  # the board's own, about no report and no action
 
 
 _LEADERS_FIRST = (("leaders",), ("coordinator",))
@@ -332,5 +348,7 @@ DEADLINES: Mapping[Deadline, DeadlineRule] = {
         DeadlineRule(
             Deadline.EFFECTIVENESS, ("effective", "partly", "not"), _OWNER_FIRST, of_action=True
         ),
+        # The board's own deadline (no report, no action): recorded with /beleid.
+        DeadlineRule(Deadline.POLICY_REVIEW, (), (("board",), ("coordinator",)), of_board=True),
     )
 }

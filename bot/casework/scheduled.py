@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 import structlog
 
 from bot import conclusions, rate_limit
+from bot.casework.board import ensure_policy_review
 from bot.casework.messages import Texts
 from bot.clock import Clock
 from bot.config import Config
@@ -193,6 +194,8 @@ class Sweeper:
     async def housekeeping(self, at: datetime | None = None) -> None:
         now = at or self.clock.now()
         await tidy_drafts(self.db, self.config, now)
+        async with self.db.transaction() as store:  # the board's yearly policy review, once
+            await ensure_policy_review(store, self.config, now)
         await apply_retention(self.db, self.config, now)
         await rate_limit.forget_expired(self.db, now)  # counts of new reports per hour
 

@@ -46,6 +46,7 @@ class Deadline(StrEnum):
     ACTION = "action"
     EFFECTIVENESS = "effectiveness"
     ARBEIDSINSPECTIE = "arbeidsinspectie"  # a serious work accident (MIM), reported "direct"
+    POLICY_REVIEW = "policy_review"  # the board's yearly review of the policy (§16)
 
 
 FREQUENCIES = ("weekly", "monthly", "yearly", "rarely")

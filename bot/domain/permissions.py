@@ -31,6 +31,8 @@ class Act(StrEnum):
     HANDLE_ACTION = "handle_action"  # mark an improvement action done, drop it, judge its effect
     VIEW_ACTION = "view_action"  # see an improvement action in /acties
     CLOSE_WITH_REASON = "close_with_reason"  # close although not every check is done
+    HOLD_RETENTION = "hold_retention"  # keep a report past retention, and release it (§13)
+    RECORD_EVALUATION = "record_evaluation"  # the board's half-yearly evaluation, policy review
 
 
 class Rule(StrEnum):
@@ -54,6 +56,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.OWNER,
         Act.VIEW_ACTION: Rule.OWNER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
@@ -64,6 +68,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.OWN_TEAM,
         Act.VIEW_ACTION: Rule.OWN_TEAM,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
@@ -74,6 +80,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.ALWAYS,
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.ALWAYS,
+        Act.HOLD_RETENTION: Rule.ALWAYS,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
@@ -84,6 +92,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.ALWAYS,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.ALWAYS,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
@@ -94,6 +104,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
@@ -104,6 +116,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.ALWAYS,  # it watches the improvement register (§5)
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
     Role.HR: {
         Act.VIEW_REPORT: Rule.ABOUT_EMPLOYEE,
@@ -114,6 +128,8 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.HANDLE_ACTION: Rule.NEVER,
         Act.VIEW_ACTION: Rule.NEVER,
         Act.CLOSE_WITH_REASON: Rule.NEVER,
+        Act.HOLD_RETENTION: Rule.NEVER,
+        Act.RECORD_EVALUATION: Rule.NEVER,
     },
 }
 
@@ -185,6 +201,12 @@ def reads_register(address: str, config: Config) -> bool:
         PERMISSIONS[role][Act.VIEW_ACTION] in (Rule.ALWAYS, Rule.OWN_TEAM)
         for role in roles_of(address, config)
     )
+
+
+def records_evaluations(address: str, config: Config) -> bool:
+    """Whether someone records the board's evaluations and policy reviews."""
+    rules = {PERMISSIONS[role][Act.RECORD_EVALUATION] for role in roles_of(address, config)}
+    return Rule.ALWAYS in rules
 
 
 def advises(address: str, config: Config) -> bool:

@@ -103,6 +103,13 @@ CATEGORIES: tuple[Category, ...] = (
         ("employee",),
     ),
     Category("discrimination", "002", r"\b(\w*discrimin\w*|racis\w*|racist\w*)\b", ("employee",)),
+    Category(  # §3: grensoverschrijdend gedrag includes "pestgedrag"
+        "bullying",
+        "002",
+        r"\b(pest|pesten|pestte\w*|pestgedrag|gepest|getreiter\w*|treiter\w*"
+        r"|buitengesloten|bull(y|ied|ies|ying)|mobbing)\b",
+        ("employee",),
+    ),
     Category(
         "privacy", "002", r"\b(privacy|datalek|dossier|gegevens|verkeerde adres|data breach)\b", ()
     ),

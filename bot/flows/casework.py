@@ -20,7 +20,7 @@ from bot.domain.lifecycle import (
     suggests_investigation,
 )
 from bot.flows.engine import Action, Choice, Flow, Invalid, Kind, Step, View
-from bot.flows.state import ActionMeta, CaseMeta, DropActionMeta, TriageMeta
+from bot.flows.state import ActionMeta, AnalysisMeta, CaseMeta, DropActionMeta, TriageMeta
 
 LESSON_MAX = 500
 FEEDBACK_MAX = 2000
@@ -143,10 +143,27 @@ def _why(number: int) -> Step:
     )
 
 
+# The analysis as §6.6 describes it, for an investigation or a possible calamity (each
+# optional): the direct and the underlying causes, a timeline, who took part.
+ANALYSIS_PARTS = ("direct_cause", "underlying_cause", "timeline", "participants")
+
+
+def _part(name: str) -> Step:
+    return Step(
+        name,
+        Kind.TEXT,
+        f"case.analysis.{name}",
+        field=f"field.{name}",
+        skippable=True,
+        max_length=1000,
+        when=lambda v: bool(v.meta.get("investigation")),
+    )
+
+
 ANALYSIS_FLOW = Flow(
     "analysis",
     completes="case",
-    meta_type=CaseMeta,
+    meta_type=AnalysisMeta,
     steps=(
         *(_why(n) for n in range(1, 6)),
         Step(
@@ -156,11 +173,15 @@ ANALYSIS_FLOW = Flow(
             _choices("cause", CAUSE_CLASSES),
             field="field.causes",
         ),
+        *(_part(name) for name in ANALYSIS_PARTS),
         _review("case.review"),
     ),
 )
 
 # ---- improvement action ---------------------------------------------------------------------
+
+
+ACTION_KINDS = ("immediate", "structural")
 
 
 def _owners(view: View) -> Sequence[Choice]:
@@ -179,6 +200,14 @@ ACTION_FLOW = Flow(
             "case.action.description",
             field="field.action",
             max_length=500,
+        ),
+        Step(  # §6.7: an immediate measure, or a structural one for the register
+            "kind",
+            Kind.CHOICE,
+            "case.action.kind",
+            _choices("action_kind", ACTION_KINDS),
+            field="field.action_kind",
+            skippable=True,
         ),
         Step("owner", Kind.CHOICE, "case.action.owner", _owners, field="field.owner"),
         Step(
@@ -282,6 +311,29 @@ AFTERCARE_FLOW = Flow(
     meta_type=CaseMeta,
 )
 
+# ---- a retention hold: on which ground, and why -------------------------------------------
+
+HOLD_GROUNDS = ("investigation", "complaint", "inspection")
+
+RETENTION_HOLD_FLOW = Flow(
+    "retention_hold",
+    (
+        Step(
+            "ground",
+            Kind.CHOICE,
+            "case.retention_hold.ground",
+            _choices("hold", HOLD_GROUNDS),
+            field="field.hold_ground",
+        ),
+        Step(
+            "reason", Kind.TEXT, "case.retention_hold.reason", field="field.reason", max_length=500
+        ),
+        _review("case.review"),
+    ),
+    completes="case",
+    meta_type=CaseMeta,
+)
+
 CASE_FLOWS: Mapping[str, Flow] = {
     flow.name: flow
     for flow in (
@@ -297,5 +349,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         QUESTION_FLOW,
         ADVISER_FLOW,
         AFTERCARE_FLOW,
+        RETENTION_HOLD_FLOW,
     )
 }

@@ -74,6 +74,10 @@ class TriageMeta(CaseMeta, total=False):
     category_threshold: int
 
 
+class AnalysisMeta(CaseMeta, total=False):
+    investigation: bool  # triaged for investigation or as a possible calamity (§6.6)
+
+
 class ActionMeta(CaseMeta, total=False):
     owners: list[tuple[str, str]]  # (address, label) of who may own the action
 

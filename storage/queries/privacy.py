@@ -36,6 +36,8 @@ ENCRYPTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
             "triage_reason",
             "feedback",
             "shareable_lesson",
+            "retention_hold_reason",
+            "analysis",
         ),
     ),
     "report_events": (ReportEvent, ("actor",)),
@@ -119,13 +121,15 @@ class PrivacyQueries(StoreBase):
         return (await self._session.execute(stmt)).scalars().all()
 
     async def reports_past_retention(self, cutoff: datetime, limit: int) -> Sequence[Report]:
-        """Reports closed before ``cutoff`` that still hold personal data, oldest first."""
+        """Reports closed before ``cutoff`` that still hold personal data and are not held
+        (§13), oldest first."""
         stmt = (
             select(Report)
             .where(
                 Report.closed_at.is_not(None),
                 Report.closed_at < cutoff,
                 Report.personal_data_removed_at.is_(None),
+                Report.retention_held_at.is_(None),
             )
             .order_by(Report.id)
             .limit(limit)

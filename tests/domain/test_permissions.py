@@ -75,6 +75,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: {"own_action"},
         Act.VIEW_ACTION: {"own_action"},
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: NOORD,
@@ -85,6 +87,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: NOORD,
         Act.VIEW_ACTION: NOORD,
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: ALL,
@@ -95,6 +99,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: ALL,
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: ALL,
+        Act.HOLD_RETENTION: ALL,
+        Act.RECORD_EVALUATION: set(),
     },
     Role.BOARD: {
         Act.VIEW_REPORT: {"calamity_zuid"},
@@ -105,6 +111,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: ALL,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: {"adviser_asked_zuid", "anonymous_adviser_asked"},
@@ -115,6 +123,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: set(),
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: set(),
@@ -125,6 +135,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: ALL,
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
     Role.HR: {
         Act.VIEW_REPORT: {"about_employee_zuid"},
@@ -135,6 +147,8 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.HANDLE_ACTION: set(),
         Act.VIEW_ACTION: set(),
         Act.CLOSE_WITH_REASON: set(),
+        Act.HOLD_RETENTION: set(),
+        Act.RECORD_EVALUATION: set(),
     },
 }
 

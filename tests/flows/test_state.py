@@ -42,7 +42,7 @@ METAS: list[tuple[str, dict[str, Any]]] = [
         "triage",
         {**CASE, "near_miss": True, "same_category_this_month": 2, "category_threshold": 5},
     ),
-    ("analysis", CASE),
+    ("analysis", {**CASE, "investigation": True}),
     (
         "action",
         {**CASE, "owners": [["shell:lead-noord", "Ikzelf"], ["shell:coord", "shell:coord"]]},
@@ -56,6 +56,7 @@ METAS: list[tuple[str, dict[str, Any]]] = [
     ("question", CASE),
     ("adviser_message", CASE),
     ("aftercare", CASE),
+    ("retention_hold", CASE),
 ]
 
 
