@@ -187,6 +187,9 @@ class Policy(_Section):
     # The board reviews the policy at least yearly (§16): due this many months after the last
     # review (the first: after the installation).
     policy_review_months: int = Field(default=12, ge=1, le=24)
+    # Under stricter follow-up after an IGJ measure (§14): a progress report every this many
+    # weeks.
+    strict_followup_weeks: int = Field(default=4, ge=1, le=26)
     # A reminder goes this many hours before a deadline; escalation at the deadline to the
     # coordinator, and this many hours later to the board.
     remind_hours_before: int = Field(default=4, ge=0, le=72)

@@ -68,6 +68,8 @@ TEXT_FIELDS = (
     "contacted_by",
     "retention_held_by",
     "retention_hold_reason",
+    "strict_followup_by",
+    "progress_reports",
 )
 
 
@@ -120,6 +122,14 @@ def register_record(
             "retention_held_by": report.retention_held_by,
             "retention_hold_ground": report.retention_hold_ground,
             "retention_hold_reason": report.retention_hold_reason,
+            # Stricter follow-up (§14): since when, by whom, when lifted, each progress report.
+            "strict_followup_at": _moment(report.strict_followup_at, tz),
+            "strict_followup_by": report.strict_followup_by,
+            "strict_followup_ended_at": _moment(report.strict_followup_ended_at, tz),
+            "progress_reports": [
+                {**record, "at": _local(str(record["at"]), tz)}
+                for record in report.progress_reports or ()
+            ],
             "steps": [
                 {
                     "step": event.kind,
@@ -145,7 +155,7 @@ def register_record(
     )
     if anonymised:
         for key in TEXT_FIELDS:
-            record[key] = [] if key == "why_chain" else None
+            record[key] = [] if key in ("why_chain", "progress_reports") else None
         record["anonymised"] = True
     return record
 
@@ -154,7 +164,7 @@ def register_record(
 def flat_register_row(record: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for key, value in record.items():
-        if key in ("steps", "actions"):
+        if key in ("steps", "actions", "progress_reports"):
             row[key] = json.dumps(value, ensure_ascii=False) if value else ""
         elif isinstance(value, list):
             row[key] = "; ".join(str(v) for v in value)

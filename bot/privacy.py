@@ -169,6 +169,7 @@ FREE_TEXTS = (
     "feedback",
     "shareable_lesson",
     "analysis",
+    "progress_reports",
 )
 
 
@@ -218,7 +219,7 @@ def _strip(report: Report) -> None:
     report.category_other = report.measures = report.triage_reason = None
     report.reporter_address = report.reporter_name = report.reporter_hash = None
     report.feedback = report.shareable_lesson = None
-    report.why_chain = report.analysis = None
+    report.why_chain = report.analysis = report.progress_reports = None
     report.anonymous_code_hash = None
 
 

@@ -23,6 +23,7 @@ POLICY_TERMS: dict[str, tuple[str, str]] = {
     "effectiveness_term": ("effectiveness_check_months", "month"),
     "contact_urgent_term": ("contact_urgent_hours", "hour"),
     "arbeidsinspectie_term": ("arbeidsinspectie_hours", "hour"),
+    "strict_followup_term": ("strict_followup_weeks", "week"),
 }
 
 

@@ -107,6 +107,12 @@ class Report(Base):
     retention_held_by: Mapped[str | None] = mapped_column(String(200))
     retention_hold_ground: Mapped[str | None] = mapped_column(String(20))
     retention_hold_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    # Stricter follow-up after an IGJ measure (§14): since when, by whom (an address), when
+    # lifted; each progress report a record {text, at, by, by_name} (encrypted).
+    strict_followup_at: Mapped[datetime | None]
+    strict_followup_by: Mapped[str | None] = mapped_column(String(200))
+    strict_followup_ended_at: Mapped[datetime | None]
+    progress_reports: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON)
 
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"

@@ -124,7 +124,7 @@ def test_environment_overrides_secrets(workdir: Path) -> None:
 
 def test_db_upgrade(workdir: Path) -> None:
     result = vimbot("db", "upgrade", cwd=workdir)
-    assert result.returncode == 0 and "revision 0012" in result.stderr
+    assert result.returncode == 0 and "revision 0013" in result.stderr
 
 
 def test_logs_never_show_the_telegram_token(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ RESPONSIBLE = [
     (Deadline.EFFECTIVENESS, "noord", OWNER, CONFIG, [OWNER]),
     (Deadline.EFFECTIVENESS, "noord", None, CONFIG, [LEAD]),
     (Deadline.POLICY_REVIEW, None, None, CONFIG, [BOARD]),  # the board's own
+    (Deadline.STRICT_FOLLOWUP, "noord", None, CONFIG, [LEAD]),  # a progress report (§14)
+    (Deadline.STRICT_FOLLOWUP, None, None, CONFIG, [COORD]),
     (Deadline.POLICY_REVIEW, None, None, make_config(roles={"coordinator": [COORD]}), [COORD]),
 ]
 

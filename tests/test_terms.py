@@ -26,6 +26,7 @@ UNUSUAL = make_config(
         "effectiveness_check_months": 4,
         "contact_urgent_hours": 18,
         "arbeidsinspectie_hours": 6,
+        "strict_followup_weeks": 1,
     },
     privacy={"draft_delete_hours": 120},
 )
@@ -42,6 +43,7 @@ CONFIGURED = {
         "effectiveness_term": "4 maanden",
         "contact_urgent_term": "18 uur",
         "arbeidsinspectie_term": "6 uur",
+        "strict_followup_term": "1 week",
         "draft_delete_term": "5 dagen",
     },
     "en": {
@@ -55,6 +57,7 @@ CONFIGURED = {
         "effectiveness_term": "4 months",
         "contact_urgent_term": "18 hours",
         "arbeidsinspectie_term": "6 hours",
+        "strict_followup_term": "1 week",
         "draft_delete_term": "5 days",
     },
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.casework.messages import Texts
+from bot.casework.messages import CaseView, Texts
 from bot.casework.procedure import NOT_VIM_CLOSES, CaseStep
 from bot.casework.recording import ACTION_PREFIX, ADVISER_KIND, CASE_PREFIX, Recorder, Sent
 from bot.config import Config
@@ -202,9 +202,26 @@ async def _adviser_closed(turn: CaseTurn) -> None:
     await _adviser_stamp(turn, "adviser_closed_at", "adviser_closed")
 
 
+async def case_view(store: Store, config: Config, report: Report, now: datetime) -> CaseView:
+    """What ``/melding`` shows besides the report itself: its actions, its open deadlines,
+    and the stored names of the people it mentions."""
+    actions = await store.actions_of_report(report.id)
+    deadlines: dict[str, datetime] = {}
+    for nudge in await store.open_nudges_of([report.id]):
+        deadlines.setdefault(nudge.kind, nudge.due_at)
+    people = {report.strict_followup_by, *(a.owner for a in actions)}
+    names: dict[str, str] = {}
+    for address in sorted(a for a in people if a):
+        person = await store.get_person(address)
+        if person is not None and person.name:
+            names[address] = person.name
+    return CaseView(now=now, actions=actions, deadlines=deadlines, names=names)
+
+
 @quick("details")
 async def _details(turn: CaseTurn) -> None:
-    turn.replies.append(turn.texts.details(turn.report, turn.t))
+    view = await case_view(turn.store, turn.config, turn.report, turn.recorder.clock.now())
+    turn.replies.append(turn.texts.details(turn.report, turn.t, view))
 
 
 # ---- what a conversation needs to know before it starts ---------------------------------
@@ -402,6 +419,40 @@ async def _retention_release(turn: CaseTurn) -> None:
     await turn.event("retention_released", {"ground": ground})
     await turn.done()
     turn.say("case.retention_released_noted")
+
+
+@quick("strict_followup")
+async def _strict_followup(turn: CaseTurn) -> None:
+    """Stricter follow-up after an IGJ measure (§14): since when, by whom; the first
+    progress report is due a rhythm from now."""
+    report = turn.report
+    report.strict_followup_at, report.strict_followup_by = turn.now, turn.address
+    report.strict_followup_ended_at = None
+    await turn.event("strict_followup_started")
+    await turn.done()
+    turn.say("case.strict_followup_noted", **worded_terms(turn.config, turn.t))
+
+
+@completes("progress_report")
+async def _progress_report(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
+    """A progress report (a short text, who and when) closes its deadline, opens the next."""
+    report = turn.report
+    record = {"text": str(answers["text"]), "at": turn.now.isoformat(), "by": turn.address}
+    record["by_name"] = turn.name or turn.address
+    report.progress_reports = [*(report.progress_reports or []), record]
+    await turn.event("progress_reported")
+    await turn.done()
+    turn.say("case.progress_report_noted", **worded_terms(turn.config, turn.t))
+
+
+@quick("strict_followup_end")
+async def _strict_followup_end(turn: CaseTurn) -> None:
+    report = turn.report
+    report.strict_followup_at = None
+    report.strict_followup_ended_at = turn.now
+    await turn.event("strict_followup_ended")
+    await turn.done()
+    turn.say("case.strict_followup_ended_noted")
 
 
 @completes("close_with_reason")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.casework import board
+from bot.casework.handlers import case_view
 from bot.casework.messages import Texts
 from bot.casework.recording import Recorder
 from bot.clock import Clock
@@ -64,7 +65,8 @@ class Lists:
         if report is None or not allowed(address, Act.VIEW_REPORT, report, self.config):
             return [Outbound(t("case.unknown_report", reference=argument.strip()))]
         await self.recorder.audit(address, "view", report)
-        replies = [self.texts.details(report, t)]
+        view = await case_view(store, self.config, report, self.clock.now())
+        replies = [self.texts.details(report, t, view)]
         if allowed(address, Act.HANDLE_REPORT, report, self.config) or allowed(
             address, Act.ADVISE, report, self.config
         ):

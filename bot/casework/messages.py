@@ -3,7 +3,8 @@ storage access; the buttons come from the procedure table and the permission tab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.casework import procedure
@@ -17,6 +18,18 @@ from bot.events import Option, Outbound
 from bot.i18n import Translator
 from bot.terms import worded_terms
 from storage.models import ImprovementAction, Nudge, Report
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """What ``/melding`` shows besides the report's own fields, read from the store: its
+    improvement actions, its open deadlines (kind → moment), the stored names of the people
+    it mentions (address → name), and the moment it is read."""
+
+    now: datetime | None = None
+    actions: Sequence[ImprovementAction] = ()
+    deadlines: Mapping[str, datetime] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 class Texts:
@@ -68,8 +81,9 @@ class Texts:
 
     # ---- texts -------------------------------------------------------------------------
 
-    def details(self, report: Report, t: Translator) -> Outbound:
+    def details(self, report: Report, t: Translator, view: CaseView | None = None) -> Outbound:
         """A report's details and what was done after it (who by name, when)."""
+        view = view or CaseView()
         reporter = (
             t("notify.anonymous_reporter") if report.anonymous else (report.reporter_name or "?")
         )
@@ -94,7 +108,48 @@ class Texts:
         lines += self.analysis_lines(report, t)
         lines += self.after_report_lines(report, t)
         lines += self.hold_lines(report, t)
+        lines += self.strict_followup_lines(report, t, view)
         return Outbound("\n".join(lines))
+
+    def person(self, address: str | None, t: Translator, names: Mapping[str, str]) -> str:
+        """Someone by name: their stored name, else the role or team they hold in the
+        configuration ("teamleider Wijkteam Noord"), else their address."""
+        if not address:
+            return ""
+        if names.get(address):
+            return names[address]
+        led = [team.name for team in self.config.teams if address in team.leaders]
+        if led:
+            return t("person.team_leader", team=", ".join(led))
+        roles = self.config.roles
+        for role in ("coordinator", "board", "confidential_adviser", "committee", "hr"):
+            if address in getattr(roles, role):
+                return t(f"person.{role}")
+        return address
+
+    def strict_followup_lines(self, report: Report, t: Translator, view: CaseView) -> list[str]:
+        """Stricter follow-up (§14): since when and by whom, or when it was lifted; each
+        progress report with who and when."""
+        if report.strict_followup_at is None and report.strict_followup_ended_at is None:
+            return []
+        who = self.person(report.strict_followup_by, t, view.names)
+        if report.strict_followup_at is not None:
+            since = self.when(report.strict_followup_at, t)
+            header = t(
+                "case.strict_followup_line", when=since, who=who, **worded_terms(self.config, t)
+            )
+        else:
+            assert report.strict_followup_ended_at is not None
+            header = t(
+                "case.strict_followup_ended_line",
+                when=self.when(report.strict_followup_ended_at, t),
+            )
+        lines = ["", header]
+        for record in report.progress_reports or ():
+            when = self.when(datetime.fromisoformat(str(record["at"])), t)
+            name = str(record.get("by_name") or record.get("by") or "")
+            lines.append(t("case.progress_report_line", text=record["text"], who=name, when=when))
+        return lines
 
     @staticmethod
     def analysis_lines(report: Report, t: Translator) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -94,6 +94,10 @@ def _on_triage(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[
 
 def _on_establishment(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
     return [deadline_on_establishment(at, policy, tz)]
+
+
+def _next_progress_report(report: Any, at: datetime, policy: Policy, tz: ZoneInfo) -> list[Due]:
+    return [Due(Deadline.STRICT_FOLLOWUP, at + timedelta(weeks=policy.strict_followup_weeks))]
 
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
@@ -248,6 +252,32 @@ STEPS: tuple[CaseStep, ...] = (
         ANY_STATUS,
         pending=lambda r: r.retention_held_at is not None,
     ),
+    # Stricter follow-up after an IGJ measure (§14): the coordinator (or the board, on a
+    # possible calamity) puts the report under it; progress reports are due every
+    # ``strict_followup_weeks``, each one opening the next, until the measure is lifted.
+    CaseStep(
+        "strict_followup",
+        Act.STRICT_FOLLOWUP,
+        OPEN,
+        pending=lambda r: r.strict_followup_at is None,
+        opens=_next_progress_report,
+    ),
+    CaseStep(
+        "progress_report",
+        Act.HANDLE_REPORT,
+        OPEN,
+        flow="progress_report",
+        pending=lambda r: r.strict_followup_at is not None,
+        closes=frozenset({Deadline.STRICT_FOLLOWUP}),
+        opens=_next_progress_report,
+    ),
+    CaseStep(
+        "strict_followup_end",
+        Act.STRICT_FOLLOWUP,
+        OPEN,
+        pending=lambda r: r.strict_followup_at is not None,
+        closes=frozenset({Deadline.STRICT_FOLLOWUP}),
+    ),
     CaseStep("details", Act.VIEW_REPORT, ANY_STATUS, in_menu=False),
 )
 
@@ -348,6 +378,8 @@ DEADLINES: Mapping[Deadline, DeadlineRule] = {
         DeadlineRule(
             Deadline.EFFECTIVENESS, ("effective", "partly", "not"), _OWNER_FIRST, of_action=True
         ),
+        # A progress report under stricter follow-up (§14): the team's leaders write it.
+        DeadlineRule(Deadline.STRICT_FOLLOWUP, ("progress_report",), _LEADERS_FIRST),
         # The board's own deadline (no report, no action): recorded with /beleid.
         DeadlineRule(Deadline.POLICY_REVIEW, (), (("board",), ("coordinator",)), of_board=True),
     )

@@ -47,6 +47,7 @@ class Deadline(StrEnum):
     EFFECTIVENESS = "effectiveness"
     ARBEIDSINSPECTIE = "arbeidsinspectie"  # a serious work accident (MIM), reported "direct"
     POLICY_REVIEW = "policy_review"  # the board's yearly review of the policy (§16)
+    STRICT_FOLLOWUP = "strict_followup"  # a progress report under stricter follow-up (§14)
 
 
 FREQUENCIES = ("weekly", "monthly", "yearly", "rarely")

@@ -33,6 +33,7 @@ class Act(StrEnum):
     CLOSE_WITH_REASON = "close_with_reason"  # close although not every check is done
     HOLD_RETENTION = "hold_retention"  # keep a report past retention, and release it (§13)
     RECORD_EVALUATION = "record_evaluation"  # the board's half-yearly evaluation, policy review
+    STRICT_FOLLOWUP = "strict_followup"  # put a report under stricter follow-up, lift it (§14)
 
 
 class Rule(StrEnum):
@@ -58,6 +59,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.NEVER,
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: Rule.OWN_TEAM,
@@ -70,6 +72,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.NEVER,
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: Rule.ALWAYS,
@@ -82,6 +85,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.ALWAYS,
         Act.HOLD_RETENTION: Rule.ALWAYS,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.ALWAYS,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: Rule.CALAMITY,
@@ -94,6 +98,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.ALWAYS,
+        Act.STRICT_FOLLOWUP: Rule.CALAMITY,
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: Rule.ASKED_FOR,
@@ -106,6 +111,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.NEVER,
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: Rule.NEVER,
@@ -118,6 +124,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.NEVER,
     },
     Role.HR: {
         Act.VIEW_REPORT: Rule.ABOUT_EMPLOYEE,
@@ -130,6 +137,7 @@ PERMISSIONS: dict[Role, dict[Act, Rule]] = {
         Act.CLOSE_WITH_REASON: Rule.NEVER,
         Act.HOLD_RETENTION: Rule.NEVER,
         Act.RECORD_EVALUATION: Rule.NEVER,
+        Act.STRICT_FOLLOWUP: Rule.NEVER,
     },
 }
 

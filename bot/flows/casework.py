@@ -290,6 +290,10 @@ CLOSE_REASON_FLOW = _one_text(
 ADVISER_FLOW = _one_text(
     "adviser_message", "text", "case.adviser.text", "field.message", 1000, CaseMeta
 )
+# A progress report under stricter follow-up (§14).
+PROGRESS_REPORT_FLOW = _one_text(
+    "progress_report", "text", "case.progress_report.text", "field.progress_report", 1000, CaseMeta
+)
 
 # ---- what was done after the report: aftercare for the reporter ------------------------------
 
@@ -350,5 +354,6 @@ CASE_FLOWS: Mapping[str, Flow] = {
         ADVISER_FLOW,
         AFTERCARE_FLOW,
         RETENTION_HOLD_FLOW,
+        PROGRESS_REPORT_FLOW,
     )
 }

@@ -38,6 +38,7 @@ ENCRYPTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
             "shareable_lesson",
             "retention_hold_reason",
             "analysis",
+            "progress_reports",
         ),
     ),
     "report_events": (ReportEvent, ("actor",)),

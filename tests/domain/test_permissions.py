@@ -77,6 +77,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: set(),
     },
     Role.TEAM_LEADER: {
         Act.VIEW_REPORT: NOORD,
@@ -89,6 +90,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: set(),
     },
     Role.COORDINATOR: {
         Act.VIEW_REPORT: ALL,
@@ -101,6 +103,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: ALL,
         Act.HOLD_RETENTION: ALL,
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: ALL,
     },
     Role.BOARD: {
         Act.VIEW_REPORT: {"calamity_zuid"},
@@ -113,6 +116,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: ALL,
+        Act.STRICT_FOLLOWUP: {"calamity_zuid"},
     },
     Role.CONFIDENTIAL_ADVISER: {
         Act.VIEW_REPORT: {"adviser_asked_zuid", "anonymous_adviser_asked"},
@@ -125,6 +129,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: set(),
     },
     Role.COMMITTEE: {
         Act.VIEW_REPORT: set(),
@@ -137,6 +142,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: set(),
     },
     Role.HR: {
         Act.VIEW_REPORT: {"about_employee_zuid"},
@@ -149,6 +155,7 @@ EXPECTED: dict[Role, dict[Act, set[str]]] = {
         Act.CLOSE_WITH_REASON: set(),
         Act.HOLD_RETENTION: set(),
         Act.RECORD_EVALUATION: set(),
+        Act.STRICT_FOLLOWUP: set(),
     },
 }
 

@@ -57,6 +57,7 @@ METAS: list[tuple[str, dict[str, Any]]] = [
     ("adviser_message", CASE),
     ("aftercare", CASE),
     ("retention_hold", CASE),
+    ("progress_report", CASE),
 ]
 
 
