@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from bot.clock import FrozenClock
 from bot.events import Inbound, InboundKind
 from bot.flows.engine import SKIP
@@ -37,7 +35,6 @@ async def _send(service: ReportService, **fields: Any) -> None:
     assert errors == {}
 
 
-@pytest.mark.xfail(strict=True, reason="/melding lacks actions, owners by name, deadlines")
 async def test_melding_lists_what_happened_the_analysis_actions_by_owner_name_and_deadlines(
     service: ReportService, sqlite_db: Database, clock: FrozenClock
 ) -> None:

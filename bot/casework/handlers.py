@@ -209,13 +209,18 @@ async def case_view(store: Store, config: Config, report: Report, now: datetime)
     deadlines: dict[str, datetime] = {}
     for nudge in await store.open_nudges_of([report.id]):
         deadlines.setdefault(nudge.kind, nudge.due_at)
-    people = {report.strict_followup_by, *(a.owner for a in actions)}
+    names = await people_names(store, {report.strict_followup_by, *(a.owner for a in actions)})
+    return CaseView(now=now, actions=actions, deadlines=deadlines, names=names)
+
+
+async def people_names(store: Store, addresses: set[str | None]) -> dict[str, str]:
+    """The stored names of these people (address → name; the unknown left out)."""
     names: dict[str, str] = {}
-    for address in sorted(a for a in people if a):
+    for address in sorted(a for a in addresses if a):
         person = await store.get_person(address)
         if person is not None and person.name:
             names[address] = person.name
-    return CaseView(now=now, actions=actions, deadlines=deadlines, names=names)
+    return names
 
 
 @quick("details")
@@ -255,7 +260,7 @@ async def _action_meta(turn: CaseTurn) -> dict[str, Any]:
     people = [(turn.address, turn.t("case.me"))]
     for candidate in [*(team.leaders if team else []), *turn.config.roles.coordinator]:
         if candidate != turn.address:
-            people.append((candidate, candidate))
+            people.append((candidate, turn.texts.person(candidate, turn.t, {})))
     return {"owners": list(dict.fromkeys(map(tuple, people)))}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.casework import board
-from bot.casework.handlers import case_view
+from bot.casework.handlers import case_view, people_names
 from bot.casework.messages import Texts
 from bot.casework.recording import Recorder
 from bot.clock import Clock
@@ -126,8 +126,9 @@ class Lists:
             return [Outbound(t("case.actions_none"))]
         today = self.clock.now().astimezone(self.config.organisation.tz).date()
         messages = [Outbound(t("case.actions_header", count=len(mine)))]
+        names = await people_names(store, {a.owner for a in mine[:LIST_LIMIT]})
         for action in mine[:LIST_LIMIT]:
-            line = self.texts.action_line(action, today, t)
+            line = self.texts.action_line(action, today, t, names)
             if not allowed(address, Act.HANDLE_ACTION, action, self.config):
                 line = Outbound(line.text)  # read only (the committee, the board)
             messages.append(line)

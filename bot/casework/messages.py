@@ -97,6 +97,7 @@ class Texts:
             ),
             f"{t('field.categories')}: " + ", ".join(t(f"category.{c}") for c in report.categories),
             f"{t('field.harm')}: {t(f'harm.{report.harm}')}",
+            f"{t('case.occurred')}: {self.occurred(report, t)}",
             f"{t('case.reported_at')}: {self.when(report.created_at, t)}",
             f"{t('field.contact')}: {t(f'contact.{report.contact_wish}')}",
             f"{t('notify.reporter')}: {reporter}",
@@ -105,11 +106,80 @@ class Texts:
         ]
         if report.risk_score is not None:
             lines.insert(3, t("case.risk_score", score=report.risk_score))
+        lines += self.right_away_lines(report, t)
         lines += self.analysis_lines(report, t)
+        lines += self.actions_lines(view, t)
+        if report.feedback:
+            when = self.when(report.feedback_at, t) if report.feedback_at else ""
+            lines += ["", t("case.feedback_line", feedback=report.feedback, when=when)]
         lines += self.after_report_lines(report, t)
         lines += self.hold_lines(report, t)
         lines += self.strict_followup_lines(report, t, view)
+        lines += self.deadline_lines(report, view, t)
         return Outbound("\n".join(lines))
+
+    def occurred(self, report: Report, t: Translator) -> str:
+        """When it happened: the day, and the time of day when the reporter gave one."""
+        if report.occurred_at is not None:
+            return self.when(report.occurred_at, t)
+        return t.day(report.occurred_on)
+
+    @staticmethod
+    def right_away_lines(report: Report, t: Translator) -> list[str]:
+        """What was done right away: first aid, and the measures the reporter took."""
+        lines = []
+        if report.first_aid:
+            lines.append(f"{t('field.first_aid')}: {t(f'first_aid.{report.first_aid}')}")
+        if report.measures:
+            lines.append(f"{t('field.measures')}: {report.measures}")
+        return ["", *lines] if lines else []
+
+    def actions_lines(self, view: CaseView, t: Translator) -> list[str]:
+        """The improvement actions: what, the owner by name, the deadline, the state."""
+        if not view.actions:
+            return []
+        today = self._today(view)
+        lines = ["", t("case.actions_of_report")]
+        for action in view.actions:
+            line = t(
+                "case.action_line",
+                description=action.description,
+                owner=self.person(action.owner, t, view.names),
+                deadline=t.day(action.deadline),
+            )
+            state = t(f"action_state.{action.status}")
+            if action.effectiveness:
+                state = f"{state}, {t(f'effect.{action.effectiveness}')}"
+            if action.kind:
+                state = f"{t(f'action_kind.{action.kind}')}, {state}"
+            late = action.status == "open" and today is not None and action.deadline < today
+            lines.append(f"{line} ({state}){t('case.overdue') if late else ''}")
+        return lines
+
+    def deadline_lines(self, report: Report, view: CaseView, t: Translator) -> list[str]:
+        """The open deadlines of the report and of its open actions, each due or overdue."""
+        if view.now is None:
+            return []
+        now = view.now
+        moments = sorted(view.deadlines.items(), key=lambda kv: kv[1])
+        lines = []
+        for kind, at in moments:
+            late = t("case.overdue") if at <= now else ""
+            name, when = self.deadline_name(kind, t), self.deadline_when(at, t)
+            lines.append(t("case.deadline_line", what=name, when=when) + late)
+        today = self._today(view)
+        for action in view.actions:
+            if action.status != "open":
+                continue
+            late = t("case.overdue") if today is not None and action.deadline < today else ""
+            what = f"{self.deadline_name('action', t)} ({action.description})"
+            lines.append(t("case.deadline_line", what=what, when=t.day(action.deadline)) + late)
+        return ["", t("case.deadlines_header"), *lines] if lines else []
+
+    def _today(self, view: CaseView) -> date | None:
+        if view.now is None:
+            return None
+        return view.now.astimezone(self.config.organisation.tz).date()
 
     def person(self, address: str | None, t: Translator, names: Mapping[str, str]) -> str:
         """Someone by name: their stored name, else the role or team they hold in the
@@ -225,12 +295,18 @@ class Texts:
         """A deadline's name (some state their term: "IGJ (6 weken na ontdekking)")."""
         return t(f"deadline.{kind}", **worded_terms(self.config, t))
 
-    def action_line(self, action: ImprovementAction, today: date, t: Translator) -> Outbound:
+    def action_line(
+        self,
+        action: ImprovementAction,
+        today: date,
+        t: Translator,
+        names: Mapping[str, str] | None = None,
+    ) -> Outbound:
         late = t("case.overdue") if action.deadline < today else ""
         text = t(
             "case.action_line",
             description=action.description,
-            owner=action.owner,
+            owner=self.person(action.owner, t, names or {}),
             deadline=t.day(action.deadline),
         )
         return Outbound(
