@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.events import Inbound, InboundKind
@@ -36,6 +38,7 @@ async def _aggression(service: ReportService) -> None:
     assert errors == {}
 
 
+@pytest.mark.xfail(strict=True, reason="retention keeps the handlers' names in after_report")
 async def test_the_issue_15_walk(database: Database, clock: FrozenClock, config: Config) -> None:
     service = ReportService(config, database, clock)
     # A physical aggression report: the police report is suggested, then recorded.
@@ -112,6 +115,8 @@ async def test_the_issue_15_walk(database: Database, clock: FrozenClock, config:
         events = await store.events_of(first.id)
         actions = await store.actions_of_report(first.id)
     record = register_record(first, actions, events, config.organisation.tz)
+    # retention kept what was done, not who did it
+    assert all("by" not in r and "by_name" not in r for r in record["after_report"])
     assert [r["step"] for r in record["after_report"]] == [
         "police_report",
         "aftercare",
