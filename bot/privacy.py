@@ -221,6 +221,11 @@ def _strip(report: Report) -> None:
     report.feedback = report.shareable_lesson = None
     report.why_chain = report.analysis = report.progress_reports = None
     report.anonymous_code_hash = None
+    # what was done after it stays (the figures count it), not who did it
+    report.after_report = [
+        {key: value for key, value in step.items() if key not in ("by", "by_name")}
+        for step in report.after_report or []
+    ]
 
 
 async def tidy_drafts(db: Database, config: Config, now: datetime) -> tuple[int, int]:

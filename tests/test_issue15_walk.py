@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.events import Inbound, InboundKind
@@ -38,7 +36,6 @@ async def _aggression(service: ReportService) -> None:
     assert errors == {}
 
 
-@pytest.mark.xfail(strict=True, reason="retention keeps the handlers' names in after_report")
 async def test_the_issue_15_walk(database: Database, clock: FrozenClock, config: Config) -> None:
     service = ReportService(config, database, clock)
     # A physical aggression report: the police report is suggested, then recorded.
