@@ -24,6 +24,7 @@ class Name(StrEnum):
     FORM = "formulier"  # Slack: the report as one form
     EVALUATION = "evaluatie"  # the board: its half-yearly evaluation (§10)
     POLICY_REVIEW = "beleid"  # the board: its yearly policy review (§16)
+    LANGUAGE = "taal"  # ``/taal en|nl``: the person's language, stored on them
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +57,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(Name.FORM, frozenset({"formulier", "form"})),
     Command(Name.EVALUATION, frozenset({"evaluatie", "evaluation"})),
     Command(Name.POLICY_REVIEW, frozenset({"beleid", "beleidsevaluatie", "policy"})),
+    Command(Name.LANGUAGE, frozenset({"taal", "language"})),
 )
 
 _BY_WORD: Mapping[str, Command] = {word: c for c in COMMANDS for word in c.words}
 BY_NAME: Mapping[Name, Command] = {c.name: c for c in COMMANDS}
 MENU: tuple[Command, ...] = tuple(c for c in COMMANDS if c.menu)
 CASE_COMMANDS = frozenset({Name.OPEN, Name.SHOW, Name.ACTIONS, Name.EVALUATION, Name.POLICY_REVIEW})
+# Commands that answer and leave a conversation where it was: typed in the middle of a draft,
+# they are answered, and the open question is asked again.
+ANYTIME = CASE_COMMANDS | {Name.STATUS, Name.LANGUAGE}
 
 
 def find(word: str, argument: str = "") -> Command | None:

@@ -50,6 +50,10 @@ class Core(Protocol):
         """The current question of a draft in progress, or nothing."""
         ...
 
+    async def welcome(self, address: str, language: str | None = None) -> list[Outbound]:
+        """The welcome (its buttons: report, anonymous, help), in the person's language."""
+        ...
+
     async def inbox(self, address: str) -> list[Outbound]:
         """Queued messages for an address that reads them in this process (the shell)."""
         ...

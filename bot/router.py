@@ -15,11 +15,12 @@ import structlog
 from bot.casework.recording import CASE_PREFIX, Press, is_case_token
 from bot.casework.service import Casework
 from bot.casework.words import STEP_PREFIX, steps_named
-from bot.commands import CASE_COMMANDS, Name
+from bot.commands import ANYTIME, CASE_COMMANDS, Name
 from bot.conclusions import Conclusions, is_token
 from bot.events import InboundKind, Outbound
 from bot.flows import engine
 from bot.flows.engine import Cancelled, Completed, Flow
+from bot.i18n import LANGUAGES
 from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting
 from bot.turn import Turn
@@ -55,9 +56,11 @@ class Router:
             Route("which_report", self._is_report_pick, self._report_pick),
             Route("unreadable", lambda turn: turn.unreadable, self._unreadable),
             Route("start_again", self._starts_again, self._resume),
+            Route("anytime", self._is_anytime, self._anytime),
             Route("flow", lambda turn: turn.state is not None, self._flow),
             Route("case_command", self._is_case_command, self._case_command),
             Route("status", lambda turn: self._named(turn, Name.STATUS), self._status),
+            Route("language", lambda turn: self._named(turn, Name.LANGUAGE), self._language),
             Route("start", self._starts, self._start),
             Route("help", self._asks_help, self._help),
             Route("stop", lambda turn: self._named(turn, Name.STOP), self._nothing_to_stop),
@@ -107,6 +110,16 @@ class Router:
             turn.state is not None
             and turn.is_command
             and (self._named(turn, Name.REPORT) or self._named(turn, Name.ANONYMOUS))
+        )
+
+    @staticmethod
+    def _is_anytime(turn: Turn) -> bool:
+        """A command that answers and leaves the draft where it was."""
+        return (
+            turn.state is not None
+            and turn.is_command
+            and turn.command is not None
+            and turn.command.name in ANYTIME
         )
 
     @staticmethod
@@ -170,6 +183,35 @@ class Router:
         result = engine.resume(flow, turn.state, turn.ctx)
         state = KEEP if result.state == turn.state else result.state
         return Outcome([Outbound(turn.ctx.t("engine.resumed")), *result.replies], state=state)
+
+    async def _anytime(self, turn: Turn) -> Outcome:
+        """A command in the middle of a conversation: its answer, then the open question
+        again (the conversation as it was)."""
+        assert turn.state is not None and turn.command is not None
+        name = turn.command.name
+        if name is Name.STATUS:
+            answered = await self._status(turn)
+            # The status only: answering it (a conversation of its own) waits for the draft.
+            answered = Outcome(answered.replies[:1], answered.notifications)
+        elif name is Name.LANGUAGE:
+            answered = await self._language(turn)
+        else:
+            answered = await self._case_command(turn)
+        flow = self.flows[turn.state.flow]
+        again = engine.resume(flow, turn.state, turn.ctx)
+        answered.replies.extend(again.replies)
+        return answered
+
+    async def _language(self, turn: Turn) -> Outcome:
+        """``/taal en``: the person's language from now on, stored on them."""
+        wanted = turn.argument.strip().lower()
+        if wanted not in LANGUAGES:
+            choices = ", ".join(sorted(LANGUAGES))
+            return Outcome([Outbound(turn.ctx.t("language.usage", languages=choices))])
+        turn.person.language = wanted
+        await turn.store.keep_person(turn.person)
+        turn.ctx = self.reporting.context(turn.person, None)
+        return Outcome([Outbound(turn.ctx.t("language.set"))])
 
     async def _flow(self, turn: Turn) -> Outcome:
         """The answer to the open question of the chat's conversation."""

@@ -176,6 +176,12 @@ class ReportService:
                 )
             return [Outbound(ctx.t("engine.resumed")), *result.replies]
 
+    async def welcome(self, address: str, language: str | None = None) -> list[Outbound]:
+        """The welcome (its buttons: report, anonymous, help), in the person's language."""
+        async with self.db.transaction() as store:
+            person = await store.get_person(address)
+        return self.reporting.welcome(self.reporting.context(person, language))
+
     async def inbox(self, address: str) -> list[Outbound]:
         """Deliver queued messages for an address that reads them in this process (the shell)."""
         async with self.db.transaction() as store:

@@ -12,6 +12,7 @@ from tests.helpers import EXAMPLE, vimbot
 
 REPORT_START = "\n".join(
     [
+        "melden",  # the welcome: a new report (a fresh shell asks nothing before it)
         "2",  # no danger
         "Cliënt viel uit bed 😟; <b>geen</b> letsel",
         "1",  # just now

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Person
@@ -33,7 +31,6 @@ async def _goes_on(chat: Chat, question: str) -> None:
     assert "herken" not in chat.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: /status is refused in the middle of a draft")
 async def test_status_in_the_middle_of_a_draft_then_the_question_again(
     service: ReportService,
 ) -> None:
@@ -45,7 +42,6 @@ async def test_status_in_the_middle_of_a_draft_then_the_question_again(
     await _goes_on(alice, question)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: /status CODE is refused in a draft")
 async def test_status_code_in_the_middle_of_a_draft(service: ReportService) -> None:
     bob = Chat(service, user="bob", name="Bob")
     await bob.report(send="send_anonymous")
@@ -57,7 +53,6 @@ async def test_status_code_in_the_middle_of_a_draft(service: ReportService) -> N
     await _goes_on(bob, question)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the leader's commands are refused in a draft")
 async def test_leader_commands_in_the_middle_of_a_draft(service: ReportService) -> None:
     await Chat(service).report()
     leader = Chat(service, user="lead-noord", name="Lea")
@@ -71,7 +66,6 @@ async def test_leader_commands_in_the_middle_of_a_draft(service: ReportService) 
     await _goes_on(leader, question)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: there is no /taal to switch language")
 async def test_taal_switches_the_language_in_the_middle_of_a_draft(
     service: ReportService, sqlite_db: Database
 ) -> None:
@@ -87,7 +81,6 @@ async def test_taal_switches_the_language_in_the_middle_of_a_draft(
     await _goes_on(alice, dutch)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: a fresh shell starts a report at once")
 def test_a_fresh_shell_shows_the_welcome_and_takes_status_code_first(workdir: Path) -> None:
     result = vimbot("shell", "--user", "carl", cwd=workdir, stdin="/status ABCD-EFGH\n")
     assert result.returncode == 0, result.stderr
@@ -95,7 +88,6 @@ def test_a_fresh_shell_shows_the_welcome_and_takes_status_code_first(workdir: Pa
     assert "werkt niet midden in een melding" not in result.stdout, result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: ending the shell mid-draft says nothing")
 def test_ending_the_shell_in_the_middle_of_a_draft_says_it_is_kept(workdir: Path) -> None:
     result = vimbot("shell", "--user", "dora", cwd=workdir, stdin="melden\nnee\n")
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 from tests.helpers import vimbot
 
 ANSWERS = [
+    "melden",  # the welcome: a new report
     "nee",  # danger now?
     "mevrouw viel in de badkamer en heeft haar pols bezeerd",  # what happened
     "gisteren om 15u",  # when
@@ -44,7 +45,18 @@ def _report_in_words(workdir: Path, user: str) -> None:
 
 
 WITNESS = (
-    "\n".join(("nee", "mevrouw is gevallen", "net", "klaar", "klaar", "weet ik niet", "overslaan"))
+    "\n".join(
+        (
+            "melden",
+            "nee",
+            "mevrouw is gevallen",
+            "net",
+            "klaar",
+            "klaar",
+            "weet ik niet",
+            "overslaan",
+        )
+    )
     + "\nzuid\nleidinggevende\nversturen\n"
 )
 

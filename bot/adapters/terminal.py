@@ -5,8 +5,9 @@ printed as ``[1] label``; an answer may be the number (several numbers, comma- o
 space-separated, for a multi-choice) or the label. When several messages with buttons come at
 once (queued notifications), their buttons are numbered on across them, so that each number
 belongs to one message (one report) only. Messages to anyone else are printed as
-``→ ADDRESS: text``. End of input ends the session; the draft stays stored, and starting
-the shell again resumes it.
+``→ ADDRESS: text``. A session without a draft opens with the welcome (its buttons), so a
+command such as ``/status CODE`` can come first. End of input ends the session; a draft stays
+stored (the terminal says so), and starting the shell again resumes it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-from bot.commands import Name
 from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE
@@ -170,8 +170,8 @@ class TerminalAdapter:
         resumed = await self.core.resume(PLATFORM, self.user_id, self.address)
         if resumed:
             self._show(resumed)
-        elif not inbox:  # nothing waiting for them: they came to report
-            await self._send(f"/{Name.REPORT.value}")
+        elif not inbox:  # the welcome: report, or first type a command such as /status CODE
+            self._show(await self.core.welcome(self.address, self.language))
         while True:
             line = await self._read_line()
             if line == "":
@@ -179,6 +179,9 @@ class TerminalAdapter:
             if not line.strip():
                 continue
             await self._send(line)
+        if await self.core.resume(PLATFORM, self.user_id, self.address):
+            language = self.language or self.core.language
+            self._print(Translator(language)("shell.draft_kept"))
 
     async def _send(self, line: str) -> None:
         event = translate(
