@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.clock import FrozenClock
+from bot.config import Config
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Person
-from tests.helpers import REFERENCE, Chat, table_rows, vimbot
+from tests.helpers import REFERENCE, Chat, make_config, table_rows, vimbot
 
 WHEN = "today"  # an option of the question open in the middle of the draft
 
@@ -92,3 +96,34 @@ def test_ending_the_shell_in_the_middle_of_a_draft_says_it_is_kept(workdir: Path
     result = vimbot("shell", "--user", "dora", cwd=workdir, stdin="melden\nnee\n")
     assert result.returncode == 0, result.stderr
     assert "is bewaard" in result.stdout.split("Wat is er gebeurd")[-1], result.stdout
+
+
+def _procedure_config() -> Config:
+    return make_config(
+        organisation={
+            "name": "Test Thuiszorg",
+            "timezone": "Europe/Amsterdam",
+            "coordinator_name": "Karin de Wit",
+            "vim_meeting": "elk kwartaal",
+        }
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: there is no /procedure")
+async def test_procedure_explains_the_organisations_procedure(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    service = ReportService(_procedure_config(), sqlite_db, clock)
+    alice = Chat(service)
+    await alice.command("/procedure")
+    text = alice.text
+    assert "melden" in text  # where to report
+    assert "1 werkdag" in text and "24 uur" in text  # what happens next, and when
+    assert "teamleider" in text and "/status" in text  # from whom feedback comes, and where
+    assert "Karin de Wit" in text and "elk kwartaal" in text
+    await alice.command("/help")
+    assert "Karin de Wit" in alice.text and "elk kwartaal" in alice.text
+    question = await _in_the_middle(alice)
+    await alice.command("/procedure")
+    assert "Karin de Wit" in alice.text
+    await _goes_on(alice, question)
