@@ -25,6 +25,7 @@ class Name(StrEnum):
     EVALUATION = "evaluatie"  # the board: its half-yearly evaluation (§10)
     POLICY_REVIEW = "beleid"  # the board: its yearly policy review (§16)
     LANGUAGE = "taal"  # ``/taal en|nl``: the person's language, stored on them
+    PROCEDURE = "procedure"  # the organisation's VIM procedure, in the chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(Name.EVALUATION, frozenset({"evaluatie", "evaluation"})),
     Command(Name.POLICY_REVIEW, frozenset({"beleid", "beleidsevaluatie", "policy"})),
     Command(Name.LANGUAGE, frozenset({"taal", "language"})),
+    Command(Name.PROCEDURE, frozenset({"procedure", "werkwijze"})),
 )
 
 _BY_WORD: Mapping[str, Command] = {word: c for c in COMMANDS for word in c.words}
@@ -66,7 +68,7 @@ MENU: tuple[Command, ...] = tuple(c for c in COMMANDS if c.menu)
 CASE_COMMANDS = frozenset({Name.OPEN, Name.SHOW, Name.ACTIONS, Name.EVALUATION, Name.POLICY_REVIEW})
 # Commands that answer and leave a conversation where it was: typed in the middle of a draft,
 # they are answered, and the open question is asked again.
-ANYTIME = CASE_COMMANDS | {Name.STATUS, Name.LANGUAGE}
+ANYTIME = CASE_COMMANDS | {Name.STATUS, Name.LANGUAGE, Name.PROCEDURE}
 
 
 def find(word: str, argument: str = "") -> Command | None:

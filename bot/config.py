@@ -53,6 +53,10 @@ class Organisation(_Section):
     language: str = "nl"
     # The KvK establishment number the IGJ asks for when a calamity is reported.
     vestigingsnummer: str | None = None
+    # For /procedure and help: the VIM coordinator's display name, and when the periodic VIM
+    # meeting is ("elk kwartaal"). Unset, the procedure leaves that line out.
+    coordinator_name: str | None = Field(default=None, max_length=100)
+    vim_meeting: str | None = Field(default=None, max_length=200)
 
     @field_validator("timezone")
     @classmethod

@@ -23,6 +23,7 @@ from bot.flows.engine import Cancelled, Completed, Flow
 from bot.i18n import LANGUAGES
 from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting
+from bot.terms import worded_terms
 from bot.turn import Turn
 
 log = structlog.get_logger("vimbot.service")
@@ -61,6 +62,7 @@ class Router:
             Route("case_command", self._is_case_command, self._case_command),
             Route("status", lambda turn: self._named(turn, Name.STATUS), self._status),
             Route("language", lambda turn: self._named(turn, Name.LANGUAGE), self._language),
+            Route("procedure", lambda turn: self._named(turn, Name.PROCEDURE), self._procedure),
             Route("start", self._starts, self._start),
             Route("help", self._asks_help, self._help),
             Route("stop", lambda turn: self._named(turn, Name.STOP), self._nothing_to_stop),
@@ -195,6 +197,8 @@ class Router:
             answered = Outcome(answered.replies[:1], answered.notifications)
         elif name is Name.LANGUAGE:
             answered = await self._language(turn)
+        elif name is Name.PROCEDURE:
+            answered = await self._procedure(turn)
         else:
             answered = await self._case_command(turn)
         flow = self.flows[turn.state.flow]
@@ -264,7 +268,22 @@ class Router:
         return await self.reporting.start(turn, anonymous)
 
     async def _help(self, turn: Turn) -> Outcome:
-        return Outcome([Outbound(turn.ctx.t("idle.help_text"))])
+        return Outcome([Outbound(turn.ctx.t("idle.help_text")), self._procedure_text(turn)])
+
+    async def _procedure(self, turn: Turn) -> Outcome:
+        return Outcome([self._procedure_text(turn)])
+
+    def _procedure_text(self, turn: Turn) -> Outbound:
+        """The organisation's procedure: where to report, what happens next, when and from
+        whom feedback comes, who the VIM coordinator is, when the VIM meeting is."""
+        t, organisation = turn.ctx.t, self.casework.config.organisation
+        terms = worded_terms(self.casework.config, t)
+        lines = [t("procedure.text", organisation=organisation.name, **terms)]
+        if organisation.coordinator_name:
+            lines.append(t("procedure.coordinator", name=organisation.coordinator_name))
+        if organisation.vim_meeting:
+            lines.append(t("procedure.meeting", when=organisation.vim_meeting))
+        return Outbound("\n".join(lines))
 
     async def _nothing_to_stop(self, turn: Turn) -> Outcome:
         return Outcome([Outbound(turn.ctx.t("idle.nothing_to_stop"))])

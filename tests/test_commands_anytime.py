@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.service import ReportService
@@ -109,7 +107,6 @@ def _procedure_config() -> Config:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: there is no /procedure")
 async def test_procedure_explains_the_organisations_procedure(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:
