@@ -368,6 +368,50 @@ def report_quarterly(
     _figures_report("quarterly", quarter, "--quarter", team, fmt, out)
 
 
+draft_app = typer.Typer(
+    help="Drafts of the notifications to the authorities (checked and submitted by you; "
+    "the bot never sends them).",
+    no_args_is_help=True,
+)
+app.add_typer(draft_app, name="draft")
+
+
+def _draft(kind: str, reference: str) -> None:
+    from bot.register import load_draft
+
+    config = _config()
+    actor = f"cli:{os.environ.get('USER') or 'unknown'}"
+
+    async def go() -> Any:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await load_draft(db, config, kind, reference, SystemClock().now(), actor)
+        finally:
+            await db.dispose()
+
+    draft = _run(go)
+    if draft is None:
+        _say(err, f"No report {reference}.", "red")
+        raise typer.Exit(1)
+    typer.echo(draft.text())
+
+
+ReferenceArgument = Annotated[str, typer.Argument(help="The report, e.g. VIM-2026-0001.")]
+
+
+@draft_app.command("igj")
+def draft_igj(reference: ReferenceArgument) -> None:
+    """The IGJ calamity notification, prefilled: check it and submit it in the IGJ's portal."""
+    _draft("igj", reference)
+
+
+@draft_app.command("arbeidsinspectie")
+def draft_arbeidsinspectie(reference: ReferenceArgument) -> None:
+    """The report of a serious work accident to the Arbeidsinspectie, prefilled: check it and
+    submit it through the Arbeidsinspectie's form."""
+    _draft("arbeidsinspectie", reference)
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the schema migrations."""
