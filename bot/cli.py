@@ -268,7 +268,7 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
-REPORT_FORMATS = ("md", "csv", "xlsx", "json")
+REPORT_FORMATS = ("md", "csv", "xlsx", "json", "html", "pdf")
 
 
 def _write_out(data: str | bytes, out: Path | None) -> None:
@@ -323,13 +323,20 @@ def _figures_report(
         data = json.dumps(as_json(figures), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "xlsx":
         data = xlsx_bytes([("Cijfers", CSV_HEADER, rows(figures))])
+    elif fmt in ("html", "pdf"):
+        from bot.documents import to_html, to_pdf
+
+        t = Translator(config.organisation.language)
+        data = to_html(figures, t) if fmt == "html" else to_pdf(figures, t)
     else:
         data = markdown(figures, Translator(config.organisation.language))
     _write_out(data, out)
 
 
 TeamOption = Annotated[str | None, typer.Option("--team", help="One team's figures only.")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="md, csv, xlsx or json.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="md, csv, xlsx, json, html or pdf.")
+]
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Write to this file (default: standard output).")
 ]
