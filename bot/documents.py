@@ -32,6 +32,7 @@ from fpdf import FPDF
 
 from bot.figures import CONTACT_BUCKETS, Figures
 from bot.i18n import Translator
+from bot.terms import worded_hours
 
 GREYS = ("#404040", "#bfbfbf")
 HATCHES = ("", "//")
@@ -100,6 +101,13 @@ def _months_chart(figures: Figures, t: Translator) -> bytes:
     return _png(fig)
 
 
+def _contact_label(key: str, t: Translator) -> str:
+    limit = dict(CONTACT_BUCKETS).get(key, float("inf"))
+    if limit == float("inf"):
+        return t(f"document.contact.{key}")
+    return t("document.contact.within", limit=worded_hours(int(limit), t))
+
+
 def charts(figures: Figures, t: Translator) -> list[tuple[str, bytes]]:
     """The four charts: (title, PNG)."""
     kinds = [(c, n) for c, n in figures.categories.items() if n] or list(
@@ -131,7 +139,7 @@ def charts(figures: Figures, t: Translator) -> list[tuple[str, bytes]]:
             t("document.chart.contact"),
             _hbar(
                 t("document.chart.contact"),
-                [t(f"document.contact.{k}") for k in contact_keys],
+                [_contact_label(k, t) for k in contact_keys],
                 [figures.contact_times.get(k, 0) for k in contact_keys],
             ),
         ),
