@@ -268,7 +268,7 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
-REPORT_FORMATS = ("md", "csv", "xlsx", "json")
+REPORT_FORMATS = ("md", "csv", "xlsx", "json", "html", "pdf")
 
 
 def _write_out(data: str | bytes, out: Path | None) -> None:
@@ -323,13 +323,20 @@ def _figures_report(
         data = json.dumps(as_json(figures), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "xlsx":
         data = xlsx_bytes([("Cijfers", CSV_HEADER, rows(figures))])
+    elif fmt in ("html", "pdf"):
+        from bot.documents import to_html, to_pdf
+
+        t = Translator(config.organisation.language)
+        data = to_html(figures, t) if fmt == "html" else to_pdf(figures, t)
     else:
         data = markdown(figures, Translator(config.organisation.language))
     _write_out(data, out)
 
 
 TeamOption = Annotated[str | None, typer.Option("--team", help="One team's figures only.")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="md, csv, xlsx or json.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="md, csv, xlsx, json, html or pdf.")
+]
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Write to this file (default: standard output).")
 ]
@@ -366,6 +373,50 @@ def report_quarterly(
 ) -> None:
     """The quarterly report (for the VIM committee's analysis)."""
     _figures_report("quarterly", quarter, "--quarter", team, fmt, out)
+
+
+draft_app = typer.Typer(
+    help="Drafts of the notifications to the authorities (checked and submitted by you; "
+    "the bot never sends them).",
+    no_args_is_help=True,
+)
+app.add_typer(draft_app, name="draft")
+
+
+def _draft(kind: str, reference: str) -> None:
+    from bot.register import load_draft
+
+    config = _config()
+    actor = f"cli:{os.environ.get('USER') or 'unknown'}"
+
+    async def go() -> Any:
+        db = await _open_database(config, upgrade_sqlite=False)
+        try:
+            return await load_draft(db, config, kind, reference, SystemClock().now(), actor)
+        finally:
+            await db.dispose()
+
+    draft = _run(go)
+    if draft is None:
+        _say(err, f"No report {reference}.", "red")
+        raise typer.Exit(1)
+    typer.echo(draft.text())
+
+
+ReferenceArgument = Annotated[str, typer.Argument(help="The report, e.g. VIM-2026-0001.")]
+
+
+@draft_app.command("igj")
+def draft_igj(reference: ReferenceArgument) -> None:
+    """The IGJ calamity notification, prefilled: check it and submit it in the IGJ's portal."""
+    _draft("igj", reference)
+
+
+@draft_app.command("arbeidsinspectie")
+def draft_arbeidsinspectie(reference: ReferenceArgument) -> None:
+    """The report of a serious work accident to the Arbeidsinspectie, prefilled: check it and
+    submit it through the Arbeidsinspectie's form."""
+    _draft("arbeidsinspectie", reference)
 
 
 @db_app.command("upgrade")

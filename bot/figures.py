@@ -95,6 +95,8 @@ class Figures:
     actions: dict[str, int]
     effectiveness: dict[str, int]
     action_lines: list[ActionLine] = field(default_factory=list)
+    previous_months: list[tuple[str, int]] = field(default_factory=list)  # the period before
+    contact_times: dict[str, int] = field(default_factory=dict)  # CONTACT_BUCKETS: count
 
     @property
     def ticks(self) -> int:
@@ -200,6 +202,31 @@ def _months(period: Period, reports: Sequence[Report], tz: ZoneInfo) -> list[tup
     return result
 
 
+# Time from the report to the first contact with the reporter (of those contacted), and the
+# reports whose reporter could and wanted to be contacted but was not (yet).
+CONTACT_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("within_4h", 4),
+    ("within_24h", 24),
+    ("within_72h", 72),
+    ("later", float("inf")),
+)
+
+
+def _contact_times(reports: Sequence[Report]) -> dict[str, int]:
+    counts = dict.fromkeys([name for name, _ in CONTACT_BUCKETS] + ["not_contacted"], 0)
+    for report in reports:
+        if report.status == Status.NOT_VIM:
+            continue
+        if report.contacted_at is None:
+            if contactable(report):
+                counts["not_contacted"] += 1
+            continue
+        hours = (report.contacted_at - report.created_at).total_seconds() / 3600
+        name = next(name for name, limit in CONTACT_BUCKETS if hours <= limit)
+        counts[name] += 1
+    return counts
+
+
 def compute(
     config: Config,
     period: Period,
@@ -280,6 +307,8 @@ def compute(
             ActionLine(a.description, a.owner, a.deadline, a.status, a.effectiveness)
             for a in actions
         ],
+        previous_months=_months(previous_period, earlier, tz),
+        contact_times=_contact_times(reports),
     )
 
 

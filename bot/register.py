@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.config import Config
 from bot.digests import Period, previous
+from bot.drafts import DRAFT_KINDS, Draft, draft_of
 from bot.exporting import register_record
 from bot.figures import Figures, compute
+from bot.i18n import Translator
 from storage.db import Database
 from storage.repository import Store
 
@@ -69,3 +71,20 @@ async def load_register(
         for report in reports:
             await store.add_audit(now, actor, "export", report.reference, "cli", detail)
     return records
+
+
+async def load_draft(
+    db: Database, config: Config, kind: str, reference: str, now: datetime, actor: str
+) -> Draft | None:
+    """The prefilled draft (``igj`` or ``arbeidsinspectie``) of one report, or None when there
+    is no such report. Reading it reads the report's text: audited like viewing the report."""
+    if kind not in DRAFT_KINDS:
+        raise ValueError(f"unknown draft '{kind}'")
+    async with db.transaction() as store:
+        report = await store.report_by_reference(reference.strip().upper())
+        if report is None:
+            return None
+        actions = (await store.actions_of_reports([report.id])).get(report.id, [])
+        await store.add_audit(now, actor, "draft", report.reference, "cli", {"kind": kind})
+        t = Translator(config.organisation.language)
+        return draft_of(kind, report, actions, config, t)  # type: ignore[arg-type]

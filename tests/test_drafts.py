@@ -1,0 +1,168 @@
+"""The drafts of the notifications to the authorities (issue 19): the IGJ calamity
+notification and the Arbeidsinspectie report of a serious work accident, prefilled with
+every field the form asks, marked as a draft to check and submit in the authority's own
+portal, never sent by the bot; on "Calamiteit vastgesteld" the board and the coordinator get
+the IGJ draft in the chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.drafts import ARBEIDSINSPECTIE_FIELDS, IGJ_FIELDS, igj_deadline
+from bot.events import Inbound, InboundKind
+from bot.register import load_draft
+from bot.service import ReportService
+from storage.db import Database
+from storage.models import OutboxMessage
+from tests.helpers import CASE as TOKEN
+from tests.helpers import Chat, make_config, table_rows, vimbot
+
+KVK = "000037055054"
+
+
+def _config() -> Config:
+    return make_config(
+        organisation={
+            "name": "Test Thuiszorg",
+            "timezone": "Europe/Amsterdam",
+            "vestigingsnummer": KVK,
+        },
+        roles={
+            "coordinator": ["shell:coord"],
+            "board": ["shell:board"],
+            "hr": ["shell:po"],
+        },
+    )
+
+
+async def _send(service: ReportService, **fields: Any) -> None:
+    raw: dict[str, Any] = {
+        "when": "today",
+        "team": "noord",
+        "contact": "team_leader",
+    }
+    raw.update(fields)
+    who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
+    errors, _ = await service.submit_form(who, raw, False)
+    assert errors == {}
+
+
+async def _calamity(service: ReportService) -> Chat:
+    """A client falls, is admitted to hospital; the coordinator triages it as a possible
+    calamity, informs the client's daughter and establishes the calamity today."""
+    await _send(
+        service,
+        description="Mevrouw viel uit de tillift en brak haar heup",
+        categories=["fall"],
+        affected=["client"],
+        harm="serious",
+        first_aid="emergency_called",
+        measures="Tillift buiten gebruik gesteld",
+    )
+    coordinator = Chat(service, user="coord", name="Coco")
+    await coordinator.triage("calamity", "monthly", "catastrophic")
+    await coordinator.press(TOKEN, "client_informed")
+    await coordinator.press(TOKEN, "established")
+    await coordinator.tap("today")
+    await coordinator.tap("confirm")
+    return coordinator
+
+
+async def test_the_igj_draft_carries_every_field_of_the_form(
+    database: Database, clock: FrozenClock
+) -> None:
+    config = _config()
+    service = ReportService(config, database, clock)
+    await _calamity(service)
+    today = clock.now().astimezone(config.organisation.tz).date()
+    draft = await load_draft(database, config, "igj", "vim-2026-0001", clock.now(), "cli:test")
+    assert draft is not None
+    assert [f.key for f in draft.fields] == list(IGJ_FIELDS)
+    assert "CONCEPT" in draft.title and "meldportaal van de IGJ" in draft.notice
+    assert "verstuurt niets" in draft.notice
+    assert draft.value("organisation") == "Test Thuiszorg"
+    assert draft.value("kvk") == KVK
+    assert draft.value("reference") == "VIM-2026-0001"
+    assert str(today.year) in draft.value("occurred")
+    assert draft.value("discovered") == draft.value("established")  # all today
+    deadline = igj_deadline(today, config)
+    assert (deadline - today).days >= 3  # three working days
+    assert "3 werkdagen" in draft.value("deadline")
+    assert str(deadline.day) in draft.value("deadline")
+    assert draft.value("what_happened") == "Mevrouw viel uit de tillift en brak haar heup"
+    assert "ernstig letsel" in draft.value("consequences").lower()
+    assert "Tillift buiten gebruik gesteld" in draft.value("measures")
+    assert draft.value("client_informed").startswith("ja, op ")
+    assert "Nina" not in draft.text()  # no reporter
+
+
+async def test_on_calamity_established_the_board_and_coordinator_get_the_draft(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    service = ReportService(_config(), sqlite_db, clock)
+    await _calamity(service)
+    drafts = [
+        m
+        for m in await table_rows(sqlite_db, OutboxMessage)
+        if "melding calamiteit aan de IGJ" in str(m.payload)
+    ]
+    assert sorted(m.address for m in drafts) == ["shell:board", "shell:coord"]
+    assert all("vimbot draft igj VIM-2026-0001" in str(m.payload) for m in drafts)
+    assert all(KVK in str(m.payload) for m in drafts)
+
+
+async def test_the_arbeidsinspectie_draft_carries_every_field_of_the_form(
+    database: Database, clock: FrozenClock
+) -> None:
+    config = _config()
+    service = ReportService(config, database, clock)
+    await _send(
+        service,
+        description="Collega viel van de trap en is opgenomen in het ziekenhuis",
+        categories=["fall"],
+        affected=["employee"],
+        harm="serious",
+        first_aid="emergency_called",
+        measures="Trap afgezet",
+    )
+    draft = await load_draft(
+        database, config, "arbeidsinspectie", "VIM-2026-0001", clock.now(), "cli:test"
+    )
+    assert draft is not None
+    assert [f.key for f in draft.fields] == list(ARBEIDSINSPECTIE_FIELDS)
+    assert "CONCEPT" in draft.title and "Arbeidsinspectie" in draft.title
+    assert "verstuurt niets" in draft.notice
+    assert draft.value("organisation") == "Test Thuiszorg"
+    assert draft.value("kvk") == KVK
+    assert draft.value("location") == "Wijkteam Noord"
+    assert draft.value("what_happened").startswith("Collega viel van de trap")
+    assert "ernstig letsel" in draft.value("injury").lower()
+    assert draft.value("first_aid") == "112 of huisarts gebeld"
+    assert "Trap afgezet" in draft.value("measures")
+    assert draft.value("deadline").startswith("direct, uiterlijk ")
+    assert "zelf" in draft.value("victim")
+    assert "Nina" not in draft.text()
+
+
+async def test_a_draft_without_a_kvk_number_says_what_to_configure(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    config = make_config()
+    service = ReportService(config, sqlite_db, clock)
+    await _send(
+        service, description="Valpartij", categories=["fall"], affected=["client"], harm="none"
+    )
+    draft = await load_draft(sqlite_db, config, "igj", "VIM-2026-0001", clock.now(), "cli:t")
+    assert draft is not None
+    assert "vestigingsnummer" in draft.value("kvk")
+    assert draft.value("established") == "nog niet vastgesteld"
+    assert draft.value("client_informed") == "nog niet"
+
+
+def test_the_command_prints_the_draft_or_says_there_is_no_report(workdir: Path) -> None:
+    assert vimbot("db", "upgrade", cwd=workdir).returncode == 0
+    missing = vimbot("draft", "igj", "VIM-2026-0099", cwd=workdir)
+    assert missing.returncode == 1 and "VIM-2026-0099" in missing.stderr
