@@ -157,7 +157,7 @@ def run(
     _run(lambda: run_bot(config, user))
 
 
-EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
+EXPORT_FORMATS = ("jsonl", "csv", "xlsx", "fhir")
 
 
 def _day_option(value: str | None, option: str) -> date | None:
@@ -173,7 +173,7 @@ def _day_option(value: str | None, option: str) -> date | None:
 
 @app.command("export")
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or xlsx.")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv, xlsx or fhir.")] = "jsonl",
     first: Annotated[
         str | None, typer.Option("--from", help="Reports made on or after this date.")
     ] = None,
@@ -215,6 +215,10 @@ def export(
     data: str | bytes
     if fmt == "jsonl":
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    elif fmt == "fhir":
+        from bot.fhir import bundle  # R4B Bundle of AdverseEvents (docs/fhir.md)
+
+        data = json.dumps(bundle(records, config, SystemClock().now()), ensure_ascii=False) + "\n"
     else:
         flat = [flat_register_row(r) for r in records]
         header = list(flat[0]) if flat else ["reference"]
