@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean docs-picture
 
 # A stamp per install flavour, so `make run` does not reinstall every time.
 $(VENV)/.installed: pyproject.toml
@@ -44,6 +44,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.telegram_bench
 	$(BIN)/python -m benchmarks.slack_bench
 	$(BIN)/python -m benchmarks.storage_bench
+
+# The README's picture of a report page (docs/report-page.png); needs pdftoppm (poppler-utils).
+docs-picture: $(VENV)/.installed-dev
+	sh scripts/report_picture.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
