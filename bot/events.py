@@ -77,6 +77,11 @@ class Outbound:
     edit: bool = False
     # Set on messages that are not replies in the current chat (notifications).
     address: str | None = None
+    # A document to render when the message is sent ("quarterly/2026-Q3": that period's
+    # report, anonymised): the outbox keeps this instruction, never the file.
+    document: str | None = None
+    # The rendered document (file name, bytes), filled in at send time for the sender only.
+    attachment: tuple[str, bytes] | None = None
 
     @property
     def is_question(self) -> bool:
@@ -110,6 +115,8 @@ def payload_of(message: Outbound, coarse: bool = False) -> dict[str, Any]:
         payload["done_label"] = message.done_label
     if message.edit:
         payload["edit"] = True
+    if message.document is not None:
+        payload["document"] = message.document
     if coarse:
         payload[COARSE] = True
     return payload
@@ -160,6 +167,7 @@ def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None
         for value, label, *selected in payload.get("options", [])
     )
     token, done_label = payload.get("token"), payload.get("done_label")
+    document = payload.get("document")
     return Outbound(
         str(payload["text"]),
         options,
@@ -168,4 +176,5 @@ def outbound_from_payload(payload: Mapping[str, Any], address: str | None = None
         done_label=None if done_label is None else str(done_label),
         edit=bool(payload.get("edit", False)),
         address=address,
+        document=None if document is None else str(document),
     )

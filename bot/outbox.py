@@ -9,7 +9,9 @@ not retried. Nothing is dropped silently.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -85,9 +87,20 @@ def backoff(attempts: int) -> timedelta:
 Outcome = tuple[str, str | None, timedelta | None]  # status, error, retry in
 
 
+# Renders a message's document instruction ("quarterly/2026-Q3") into (file name, bytes).
+Renderer = Callable[[str], Awaitable[tuple[str, bytes]]]
+
+
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, senders: dict[str, Sender]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        senders: dict[str, Sender],
+        render: Renderer | None = None,
+    ) -> None:
         self.db, self.clock, self.senders = db, clock, senders
+        self.render = render
 
     async def dispatch_due(self, limit: int = 100) -> DispatchResult:
         """Claim what is due; send each message outside any transaction and record its
@@ -172,11 +185,14 @@ class Dispatcher:
         self, message_id: int, address: str, payload: dict[str, Any], attempts: int
     ) -> Outcome:
         platform, _, recipient = address.partition(":")
+        message = outbound_from_payload(payload, address)
         try:
             async with asyncio.timeout(DELIVERY_LIMIT.total_seconds()):
-                await self.senders[platform].send(
-                    recipient, outbound_from_payload(payload, address)
-                )
+                if message.document is not None and self.render is not None:
+                    # made now, in memory, for this send only: never stored as a file
+                    attachment = await self.render(message.document)
+                    message = dataclasses.replace(message, attachment=attachment)
+                await self.senders[platform].send(recipient, message)
         except TimeoutError:
             return self._retry(TemporaryFailure("no answer within the delivery limit"), attempts)
         except TemporaryFailure as problem:

@@ -3,11 +3,12 @@ the figures themselves are computed by :mod:`bot.figures`, the rows by :mod:`bot
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.config import Config
-from bot.digests import Period, previous
+from bot.digests import Period, period_of, previous
 from bot.drafts import DRAFT_KINDS, Draft, draft_of
 from bot.exporting import register_record
 from bot.figures import Figures, compute
@@ -88,3 +89,17 @@ async def load_draft(
         await store.add_audit(now, actor, "draft", report.reference, "cli", {"kind": kind})
         t = Translator(config.organisation.language)
         return draft_of(kind, report, actions, config, t)  # type: ignore[arg-type]
+
+
+async def render_document(db: Database, config: Config, instruction: str) -> tuple[str, bytes]:
+    """The anonymised PDF of a digest's period (``quarterly/2026-Q3``, ``half/2026-H1``),
+    made in memory when the digest is sent: the figures are read now, the PDF is drawn in a
+    worker thread (matplotlib and fpdf2 block), and nothing is written to disk."""
+    from bot.documents import to_pdf
+
+    kind, _, key = instruction.partition("/")
+    period = period_of(kind, key, config)
+    figures = await load_figures(db, config, period, None)
+    t = Translator(config.organisation.language)
+    data = await asyncio.to_thread(to_pdf, figures, t, True)
+    return f"vim-{period.kind}-{period.key}.pdf", data

@@ -48,7 +48,7 @@ class Bot:
         self.clock = clock or SystemClock()
         self.service = ReportService(config, db, self.clock)
         self.senders: dict[str, Sender] = {}
-        self.dispatcher = Dispatcher(db, self.clock, self.senders)
+        self.dispatcher = Dispatcher(db, self.clock, self.senders, self._render)
         self.adapters: list[Adapter] = []
         self.http: HttpServer | None = None
         self._kicks: set[asyncio.Task[object]] = set()
@@ -71,6 +71,12 @@ class Bot:
             self.senders["slack"] = slack.sender
         self.sweeper = Sweeper(config, db, self.clock)
         self.scheduler = build_scheduler(self.dispatcher, self.sweeper)
+
+    async def _render(self, instruction: str) -> tuple[str, bytes]:
+        """A digest's document, made when it is sent (bot.register.render_document)."""
+        from bot.register import render_document
+
+        return await render_document(self.db, self.config, instruction)
 
     def kick_outbox(self) -> None:
         """Deliver new notifications now rather than at the next scheduler tick."""

@@ -27,8 +27,11 @@ SAMPLES: dict[str, Any] = {
     "done_label": "Klaar",
     "edit": True,
     "address": ADDRESS,
+    "document": "quarterly/2026-Q3",
 }
-FIELDS = [f.name for f in dataclasses.fields(Outbound)]
+# Made at send time for the sender only, never stored: see test_the_rendered_file_stays_out.
+NOT_STORED = ("attachment",)
+FIELDS = [f.name for f in dataclasses.fields(Outbound) if f.name not in NOT_STORED]
 
 
 def _default(name: str) -> Any:
@@ -67,6 +70,13 @@ def test_the_whole_message_survives_the_outbox() -> None:
     message = Outbound(**SAMPLES)
     assert _through_the_outbox(message) == message
     assert _through_the_outbox(message, coarse=True) == message
+
+
+def test_the_rendered_file_stays_out_of_the_payload() -> None:
+    message = Outbound(**SAMPLES, attachment=("vim.pdf", b"%PDF-1.4 secret"))
+    payload = json.dumps(payload_of(message))
+    assert "%PDF" not in payload and "vim.pdf" not in payload
+    assert _through_the_outbox(message).attachment is None
 
 
 def test_the_address_stays_out_of_the_payload() -> None:

@@ -250,9 +250,10 @@ class Sweeper:
                     self.skipped.append(f"digest:{period.kind}/{period.key}")
                     continue
                 text = await self._analysis_text(store, period, now, title)
+                # the period's report (anonymised) goes along, rendered when it is sent
+                message = Outbound(text, document=f"{period.kind}/{period.key}")
                 planned += [
-                    Planned(a, Outbound(text), f"digest:{period.kind}/{period.key}")
-                    for a in recipients
+                    Planned(a, message, f"digest:{period.kind}/{period.key}") for a in recipients
                 ]
             if not dry_run:
                 for item in planned:

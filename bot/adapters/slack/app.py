@@ -66,11 +66,23 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
+    async def _channel(self, recipient: str) -> str:
+        """A file is shared in a conversation: a person's id (U…) opens their direct one."""
+        if not recipient.startswith(("U", "W")):
+            return recipient
+        opened = await self.client.conversations_open(users=recipient)
+        return str(opened["channel"]["id"])
+
     async def send(self, recipient: str, message: Outbound) -> None:
         try:
             await self.client.chat_postMessage(
                 channel=recipient, text=render.fallback_text(message), blocks=render.blocks(message)
             )
+            if message.attachment is not None:  # files.upload is retired: the v2 upload
+                name, data = message.attachment
+                await self.client.files_upload_v2(
+                    channel=await self._channel(recipient), content=data, filename=name, title=name
+                )
         except Exception as error:
             raise classify(error) from error
 

@@ -98,6 +98,11 @@ class TelegramSender:
         try:
             for part in render(message):
                 await self.application.bot.send_message(chat_id=_chat_id(recipient), **part)
+            if message.attachment is not None:  # made at send time, sent from memory
+                name, data = message.attachment
+                await self.application.bot.send_document(
+                    chat_id=_chat_id(recipient), document=data, filename=name
+                )
         except TelegramError as error:
             raise classify(error) from error
 
