@@ -8,12 +8,13 @@ import io
 import json
 from datetime import datetime
 
+import pytest
 from pypdf import PdfReader
 
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.events import Outbound
+from bot.events import Outbound, payload_of
 from bot.outbox import Dispatcher
 from bot.register import render_document
 from bot.service import ReportService
@@ -68,3 +69,21 @@ async def test_the_quarterly_digest_carries_the_anonymised_report_made_when_sent
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Fysieke agressie" in text
     assert "Jansen" not in text and "sloeg" not in text  # anonymised: no free texts
+
+
+@pytest.mark.xfail(strict=True, reason="a document that fails to render stops the delivery")
+async def test_a_document_that_cannot_be_made_does_not_hold_back_the_digest(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    async with sqlite_db.transaction() as store:
+        payload = payload_of(Outbound("Kwartaalanalyse", document="quarterly/nonsense"))
+        await store.enqueue("shell:committee", payload, clock.now())
+
+    async def broken(instruction: str) -> tuple[str, bytes]:
+        raise ValueError(instruction)
+
+    sender = DocumentSender()
+    dispatcher = Dispatcher(sqlite_db, clock, {"shell": sender}, render=broken)
+    assert (await dispatcher.dispatch_due()).sent == 1  # the text goes, without the file
+    [(_, message)] = sender.sent
+    assert message.text == "Kwartaalanalyse" and message.attachment is None
