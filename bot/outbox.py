@@ -189,9 +189,7 @@ class Dispatcher:
         try:
             async with asyncio.timeout(DELIVERY_LIMIT.total_seconds()):
                 if message.document is not None and self.render is not None:
-                    # made now, in memory, for this send only: never stored as a file
-                    attachment = await self.render(message.document)
-                    message = dataclasses.replace(message, attachment=attachment)
+                    message = await self._with_document(message_id, message)
                 await self.senders[platform].send(recipient, message)
         except TimeoutError:
             return self._retry(TemporaryFailure("no answer within the delivery limit"), attempts)
@@ -201,6 +199,18 @@ class Dispatcher:
             log.warning("outbox_undeliverable", outbox_id=message_id, platform=platform)
             return "failed", str(problem), None
         return "sent", None, None
+
+    async def _with_document(self, message_id: int, message: Outbound) -> Outbound:
+        """The message with its document, made now, in memory, for this send only (never
+        stored as a file). A document that can't be made holds nothing back: the text goes
+        without it, and the log says so."""
+        assert self.render is not None and message.document is not None
+        try:
+            attachment = await self.render(message.document)
+        except Exception:
+            log.warning("outbox_document_not_made", outbox_id=message_id, exc_info=True)
+            return message
+        return dataclasses.replace(message, attachment=attachment)
 
     @staticmethod
     def _retry(problem: TemporaryFailure, attempts: int) -> Outcome:
