@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
-from tests.helpers import Chat, table_rows
+from tests.helpers import DESCRIPTION, Chat, table_rows
 
 AGGRESSION = "Meneer schold mij uit en dreigde met een mes toen ik de deur opende"
 
@@ -192,3 +194,46 @@ async def test_no_personal_data_question_for_ordinary_numbers(service: ReportSer
     await chat.tap("none")
     await chat.tap(SKIP)
     assert "Wil je dat iemand contact" in chat.question.text
+
+
+# What a person taps or types at each question of a typical report (by the question's step).
+TYPICAL_ANSWERS = {
+    "danger": "no",
+    "kind_check": "yes",
+    "categories": DONE,
+    "affected": DONE,
+    "harm": "none",
+    "measures": SKIP,
+    "team": "zuid",
+    "contact": "team_leader",
+    "summary": "send",
+}
+
+
+async def _inputs_for_a_typical_report(chat: Chat, description: str) -> int:
+    """Answer every question on screen as a person typically would; the inputs it took after
+    the start command."""
+    await chat.command("/melden")
+    chat.interactions = 0
+    while chat.outcomes[-1].reference is None and chat.interactions < 20:
+        assert chat.question is not None and chat.question.token
+        step = chat.question.token.rsplit(".", 1)[0]
+        if step == "description":
+            await chat.say(description)
+        elif step == "when":
+            await chat.tap("now")
+        else:
+            await chat.tap(TYPICAL_ANSWERS[step])
+    return chat.interactions
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 17: a report takes 9 inputs (known team), 10 (team asked)"
+)
+async def test_a_report_takes_at_most_eight_inputs_or_nine_when_the_team_is_asked(
+    service: ReportService,
+) -> None:
+    known = Chat(service, user="nina")  # member of one team: never asked
+    assert await _inputs_for_a_typical_report(known, AGGRESSION) <= 8
+    first = Chat(service, user="bob")  # member of no team: asked once
+    assert await _inputs_for_a_typical_report(first, DESCRIPTION) <= 9
