@@ -216,8 +216,9 @@ async def _inputs_for_a_typical_report(chat: Chat, description: str) -> int:
     await chat.command("/melden")
     chat.interactions = 0
     while chat.outcomes[-1].reference is None and chat.interactions < 20:
-        assert chat.question is not None and chat.question.token
-        step = chat.question.token.rsplit(".", 1)[0]
+        token = chat.replies[-1].token  # the question on screen (a text question has no buttons)
+        assert token, chat.replies
+        step = token.rsplit(".", 1)[0]
         if step == "description":
             await chat.say(description)
         elif step == "when":
