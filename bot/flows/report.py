@@ -135,6 +135,45 @@ def _suggested_affected(view: View) -> list[str]:
     )
 
 
+def _suggestion(view: View) -> tuple[list[str], list[str]]:
+    """The kinds and who it happened to, as the description suggests them (who it happened to
+    follows the kinds: aggression is suggested to have happened to an employee)."""
+    description = str(view.answers.get("description", ""))
+    categories = suggest_categories(description)
+    return categories, suggest_affected(description, categories)
+
+
+def _kind_is_clear(view: View) -> bool:
+    """The description makes both the kind and who it happened to clear: one question confirms
+    both ("Klopt dat?"); asked once, before the kind is answered in any other way."""
+    if "kind_check" in view.answers:
+        return True
+    if "categories" in view.answers or "affected" in view.answers:
+        return False
+    categories, affected = _suggestion(view)
+    return bool(categories) and bool(affected)
+
+
+def _kind_values(view: View) -> dict[str, object]:
+    t = view.ctx.t
+    categories, affected = _suggestion(view)
+    return {
+        "kinds": t.join([t(f"category.{code}") for code in categories]),
+        "affected": t.join([t(f"affected.{who}") for who in affected]),
+    }
+
+
+def _kind_fills(value: Any, view: View) -> dict[str, Any]:
+    if value != "yes":
+        return {}
+    categories, affected = _suggestion(view)
+    return {"categories": categories, "affected": affected}
+
+
+def _kind_asked(view: View) -> bool:
+    return view.answers.get("kind_check") != "yes"
+
+
 def _affected_prompt(view: View) -> str:
     suggested = view.answers.get("affected") is None and _suggested_affected(view)
     return "step.affected.prompt_suggested" if suggested else "step.affected.prompt"
@@ -223,6 +262,23 @@ STEPS: tuple[Step, ...] = (
         help="step.when.help",
         max_length=100,
     ),
+    # When the description makes both clear: "Klopt dit? Val — cliënt" (Ja / Aanpassen), one
+    # tap for the two questions below; "Aanpassen" asks them with the suggestions ticked.
+    Step(
+        "kind_check",
+        Kind.CHOICE,
+        "step.kind_check.prompt",
+        (
+            Choice("yes", "step.kind_check.yes", aliases=("ja", "j", "yes", "y", "klopt", "ok")),
+            Choice(
+                "change", "step.kind_check.change", aliases=("aanpassen", "nee", "no", "change")
+            ),
+        ),
+        when=_kind_is_clear,
+        fills=_kind_fills,
+        prompt_values=_kind_values,
+        in_form=False,
+    ),
     Step(
         "categories",
         Kind.MULTI,
@@ -230,6 +286,7 @@ STEPS: tuple[Step, ...] = (
         _choices("category", [c.code for c in CATEGORIES]),
         field="field.categories",
         preselect=_suggested_categories,
+        ask=_kind_asked,
     ),
     Step(
         "category_other",
@@ -246,6 +303,7 @@ STEPS: tuple[Step, ...] = (
         _choices("affected", AFFECTED),
         field="field.affected",
         preselect=_suggested_affected,
+        ask=_kind_asked,
     ),
     Step(
         "harm", Kind.CHOICE, "step.harm.prompt", _choices("harm", HARM_LEVELS), field="field.harm"
