@@ -66,6 +66,8 @@ def _read_date(text: str, view: View) -> dict[str, str | None]:
 
 
 def _show_when(value: Any, view: View) -> str:
+    if value == "other":  # typed at the next question: the summary shows what is stored
+        value = view.answers.get("when_date")
     if not isinstance(value, dict):
         return view.ctx.t("when.other")
     when = When.from_json(value)
