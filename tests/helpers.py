@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from bot import cli, logs
 from bot.config import Config
+from bot.domain.taxonomy import suggest_affected, suggest_categories
 from bot.events import Inbound, InboundKind, Outbound
 from bot.flows.engine import DONE, SKIP
 from bot.service import Outcome, ReportService
@@ -85,14 +86,24 @@ async def answer_report(
     await phone.tap("no")
     await phone.say(description)
     await phone.tap(when)
-    await phone.tap(DONE)  # categories as suggested
-    await phone.tap(DONE)  # affected as suggested
+    if kind_is_clear(description):
+        await phone.tap("yes")  # "Klopt dit?": the suggested kind and who it happened to
+    else:
+        await phone.tap(DONE)  # categories as suggested
+        await phone.tap(DONE)  # affected as suggested
     if harm is None:
         return
     await phone.tap(harm)
     if harm in HARMED:
         await phone.tap("given")
     await phone.tap(SKIP)  # no context
+
+
+def kind_is_clear(description: str) -> bool:
+    """Whether the description suggests both the kind and who it happened to: one question
+    ("Klopt dit?") then confirms both."""
+    categories = suggest_categories(description)
+    return bool(categories) and bool(suggest_affected(description, categories))
 
 
 def anonymous_code(text: str) -> str:

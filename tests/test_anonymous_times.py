@@ -92,8 +92,7 @@ async def test_a_typed_time_of_an_anonymous_report_is_kept_to_the_hour(
     await chat.say("Cliënt viel in de gang")
     await chat.tap("other")
     await chat.say("17-11 14:35")
-    await chat.tap("_done")
-    await chat.tap("_done")
+    await chat.tap("yes")  # "Klopt dat?": the suggested kind and who
     await chat.tap("none")
     await chat.tap(SKIP)
     await chat.tap("team_leader")

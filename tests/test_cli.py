@@ -21,8 +21,7 @@ REPORT_START = "\n".join(
 REPORT_END = (
     "\n".join(
         [
-            "20",  # Klaar (fall was suggested; 19 categories, then Klaar)
-            "4",  # Klaar (client was suggested)
+            "1",  # "Klopt dat?" yes: the suggested fall, to the client
             "2",  # no injury
             "Overslaan",
             "Wijkteam Zuid",

@@ -5,7 +5,6 @@ and direction overrides never reach a leader, the reporter or the database."""
 from __future__ import annotations
 
 from bot.events import Inbound, InboundKind
-from bot.flows.engine import DONE
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Report, ReporterMessage
@@ -61,8 +60,7 @@ async def test_direction_overrides_never_reach_anyone(
     await chat.tap("no")
     await chat.say(f"Mevrouw viel {RLO}ddeb{PDF} uit bed")
     await chat.tap("today")
-    await chat.tap(DONE)
-    await chat.tap(DONE)
+    await chat.tap("yes")  # "Klopt dat?": the suggested kind and who
     await chat.tap("none")
     await chat.say(f"Bedhek {LRI}omhoog{PDI} gezet")
     await chat.tap("team_leader")

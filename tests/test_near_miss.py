@@ -18,6 +18,8 @@ async def _until_categories(chat: Chat, description: str) -> None:
     await chat.tap("no")
     await chat.say(description)
     await chat.tap("today")
+    if chat.question is not None and str(chat.question.token).startswith("kind_check."):
+        await chat.tap("change")  # "Klopt dat?": show me the kinds ticked
 
 
 async def _finish(chat: Chat) -> None:

@@ -9,7 +9,6 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.domain.anonymity import verify_code
-from bot.flows.engine import DONE
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage, Person, Report
@@ -119,6 +118,7 @@ async def test_restart_in_the_middle_resumes_where_the_person_was(
     chat2 = Chat(service2, user="nina")
     chat2.question = resumed[1]
     await chat2.tap("now")
+    await chat2.tap("change")  # "Klopt dat?": show me the suggestions ticked
     assert chat2.selected == ["medication_error"]
     await db2.dispose()
 
@@ -138,12 +138,12 @@ async def test_a_failing_turn_is_a_friendly_message_and_keeps_the_draft(
     monkeypatch.setattr(type(service.reporting), "send", broken)
     await chat.tap("now")  # works: sending is the only thing broken
     monkeypatch.setattr("bot.flows.engine.turn", lambda *a, **k: 1 / 0)
-    await chat.tap(DONE)
+    await chat.tap("change")
     assert "ging iets mis" in chat.text and "bewaard" in chat.text
     assert "Traceback" not in chat.text
     monkeypatch.undo()
-    await chat.tap(DONE)  # the same question still works after the failure
-    assert "Wie is het overkomen" in chat.text
+    await chat.tap("change")  # the same question still works after the failure
+    assert "Wat voor soort melding" in chat.text
     assert question is not None
 
 

@@ -13,8 +13,7 @@ ANSWERS = [
     "nee",  # danger now?
     "mevrouw viel in de badkamer en heeft haar pols bezeerd",  # what happened
     "gisteren om 15u",  # when
-    "klaar",  # categories: the suggested fall is ticked
-    "klaar",  # affected: the suggested client is ticked
+    "ja",  # "Klopt dat?": the suggested fall, to the client
     "licht letsel",  # harm
     "zelf verbonden",  # first aid
     "overslaan",  # measures
@@ -51,8 +50,7 @@ WITNESS = (
             "nee",
             "mevrouw is gevallen",
             "net",
-            "klaar",
-            "klaar",
+            "ja",
             "weet ik niet",
             "overslaan",
         )

@@ -169,6 +169,8 @@ def turn(flow: Flow, stored: FlowState, event: Inbound, ctx: Context) -> TurnRes
     except Invalid as problem:
         return _asked_back(flow, state, step, problem, ctx)
     state.answers[step.id] = answer
+    if step.fills is not None:
+        state.answers.update(step.fills(answer, view))
     return _advance(flow, state, ctx)
 
 
@@ -381,7 +383,7 @@ def _next_step(flow: Flow, state: FlowState, ctx: Context, after: str | None) ->
     view = view_of(state, ctx)
     start_at = 0 if after is None else flow.index(after) + 1
     for step in flow.steps[start_at:]:
-        if not applies(step, view):
+        if not applies(step, view) or (step.ask is not None and not step.ask(view)):
             continue
         # Coming back from the summary, only questions that still lack an answer are asked.
         if state.returning and step.kind is not Kind.REVIEW and step.id in state.answers:
@@ -418,7 +420,8 @@ def _current_question(flow: Flow, state: FlowState, ctx: Context) -> Outbound:
         return _render(t("engine.change_pick"), _changeoptions_of(flow, state, ctx), t, token)
     step = flow.step(str(state.step))
     view = view_of(state, ctx)
-    prompt = t(step.prompt(view) if callable(step.prompt) else step.prompt)
+    values = step.prompt_values(view) if step.prompt_values else {}
+    prompt = t(step.prompt(view) if callable(step.prompt) else step.prompt, **values)
     options = list(options_of(step, view))
     if step.kind is Kind.REVIEW:
         prompt = prompt + "\n\n" + summary(flow, state, ctx)

@@ -66,6 +66,8 @@ def _read_date(text: str, view: View) -> dict[str, str | None]:
 
 
 def _show_when(value: Any, view: View) -> str:
+    if value == "other":  # typed at the next question: the summary shows what is stored
+        value = view.answers.get("when_date")
     if not isinstance(value, dict):
         return view.ctx.t("when.other")
     when = When.from_json(value)
@@ -133,6 +135,45 @@ def _suggested_affected(view: View) -> list[str]:
     return suggest_affected(
         str(view.answers.get("description", "")), list(view.answers.get("categories") or [])
     )
+
+
+def _suggestion(view: View) -> tuple[list[str], list[str]]:
+    """The kinds and who it happened to, as the description suggests them (who it happened to
+    follows the kinds: aggression is suggested to have happened to an employee)."""
+    description = str(view.answers.get("description", ""))
+    categories = suggest_categories(description)
+    return categories, suggest_affected(description, categories)
+
+
+def _kind_is_clear(view: View) -> bool:
+    """The description makes both the kind and who it happened to clear: one question confirms
+    both ("Klopt dat?"); asked once, before the kind is answered in any other way."""
+    if "kind_check" in view.answers:
+        return True
+    if "categories" in view.answers or "affected" in view.answers:
+        return False
+    categories, affected = _suggestion(view)
+    return bool(categories) and bool(affected)
+
+
+def _kind_values(view: View) -> dict[str, object]:
+    t = view.ctx.t
+    categories, affected = _suggestion(view)
+    return {
+        "kinds": t.join([t(f"category.{code}") for code in categories]),
+        "affected": t.join([t(f"affected.{who}") for who in affected]),
+    }
+
+
+def _kind_fills(value: Any, view: View) -> dict[str, Any]:
+    if value != "yes":
+        return {}
+    categories, affected = _suggestion(view)
+    return {"categories": categories, "affected": affected}
+
+
+def _kind_asked(view: View) -> bool:
+    return view.answers.get("kind_check") != "yes"
 
 
 def _affected_prompt(view: View) -> str:
@@ -223,6 +264,23 @@ STEPS: tuple[Step, ...] = (
         help="step.when.help",
         max_length=100,
     ),
+    # When the description makes both clear: "Klopt dit? Val — cliënt" (Ja / Aanpassen), one
+    # tap for the two questions below; "Aanpassen" asks them with the suggestions ticked.
+    Step(
+        "kind_check",
+        Kind.CHOICE,
+        "step.kind_check.prompt",
+        (
+            Choice("yes", "step.kind_check.yes", aliases=("ja", "j", "yes", "y", "klopt", "ok")),
+            Choice(
+                "change", "step.kind_check.change", aliases=("aanpassen", "nee", "no", "change")
+            ),
+        ),
+        when=_kind_is_clear,
+        fills=_kind_fills,
+        prompt_values=_kind_values,
+        in_form=False,
+    ),
     Step(
         "categories",
         Kind.MULTI,
@@ -230,6 +288,7 @@ STEPS: tuple[Step, ...] = (
         _choices("category", [c.code for c in CATEGORIES]),
         field="field.categories",
         preselect=_suggested_categories,
+        ask=_kind_asked,
     ),
     Step(
         "category_other",
@@ -246,6 +305,7 @@ STEPS: tuple[Step, ...] = (
         _choices("affected", AFFECTED),
         field="field.affected",
         preselect=_suggested_affected,
+        ask=_kind_asked,
     ),
     Step(
         "harm", Kind.CHOICE, "step.harm.prompt", _choices("harm", HARM_LEVELS), field="field.harm"

@@ -97,6 +97,13 @@ class Step:
     skip_label: str = "engine.skip"  # the skip button's label ("Overslaan", or "Klaar")
     max_length: int = DEFAULT_MAX_TEXT
     in_form: bool = True  # part of the one-page form (a Slack modal) as well
+    # The conversation asks this step only when true (its answer may have come with an earlier
+    # answer, see ``fills``); it still applies: the summary shows it and it can be changed.
+    ask: Callable[[View], bool] | None = None
+    # Further answers that come with this one (one tap confirming two suggestions).
+    fills: Callable[[Any, View], Mapping[str, Any]] | None = None
+    # The values the prompt's text is filled in with.
+    prompt_values: Callable[[View], Mapping[str, object]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

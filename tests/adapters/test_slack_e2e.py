@@ -261,6 +261,7 @@ async def test_multi_choice_updates_the_message_in_place(harness: Harness) -> No
     await h.tap("no")
     await h.dm("Cliënt is gevallen")
     await h.tap("now")
+    await h.tap("change")  # "Klopt dat?": no, tick the kind myself
     question = h.question()
     await h.tap("accident", question=question)
     update = h.fake.calls_of("chat.update")[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.flows.engine import DONE, SKIP
 from bot.service import ReportService
-from tests.helpers import Chat, table_rows
+from tests.helpers import DESCRIPTION, Chat, table_rows
 
 AGGRESSION = "Meneer schold mij uit en dreigde met een mes toen ik de deur opende"
 
@@ -22,10 +22,9 @@ async def test_typical_report_takes_at_most_nine_interactions(service: ReportSer
     await chat.tap("no")
     await chat.say(AGGRESSION)
     await chat.tap("now")
-    assert chat.selected == ["verbal_aggression", "threat"]  # suggested from the words
-    await chat.tap(DONE)
-    assert chat.selected == ["employee"]
-    await chat.tap(DONE)
+    assert "Verbale agressie en Bedreigen" in chat.question.text  # suggested from the words
+    assert "Medewerker" in chat.question.text
+    await chat.tap("yes")  # one tap confirms both
     await chat.tap("near_miss")
     await chat.tap(SKIP)
     await chat.tap("team_leader")
@@ -108,7 +107,7 @@ async def test_typed_date_forgiving_and_never_in_the_future(service: ReportServi
     await chat.say("morgen ofzo")
     assert "kan ik niet lezen" in chat.text
     await chat.say("16-11 om 8.45")
-    assert "Wat voor soort melding" in chat.question.text
+    assert "Klopt dat?" in chat.question.text  # the next question: the suggested kind
 
 
 async def test_change_something_returns_to_the_summary(service: ReportService) -> None:
@@ -192,3 +191,69 @@ async def test_no_personal_data_question_for_ordinary_numbers(service: ReportSer
     await chat.tap("none")
     await chat.tap(SKIP)
     assert "Wil je dat iemand contact" in chat.question.text
+
+
+# What a person taps or types at each question of a typical report (by the question's step).
+TYPICAL_ANSWERS = {
+    "danger": "no",
+    "kind_check": "yes",
+    "categories": DONE,
+    "affected": DONE,
+    "harm": "none",
+    "measures": SKIP,
+    "team": "zuid",
+    "contact": "team_leader",
+    "summary": "send",
+}
+
+
+async def _inputs_for_a_typical_report(chat: Chat, description: str) -> int:
+    """Answer every question on screen as a person typically would; the inputs it took after
+    the start command."""
+    await chat.command("/melden")
+    chat.interactions = 0
+    while chat.outcomes[-1].reference is None and chat.interactions < 20:
+        token = chat.replies[-1].token  # the question on screen (a text question has no buttons)
+        assert token, chat.replies
+        step = token.rsplit(".", 1)[0]
+        if step == "description":
+            await chat.say(description)
+        elif step == "when":
+            await chat.tap("now")
+        else:
+            await chat.tap(TYPICAL_ANSWERS[step])
+    return chat.interactions
+
+
+async def test_a_report_takes_at_most_eight_inputs_or_nine_when_the_team_is_asked(
+    service: ReportService,
+) -> None:
+    known = Chat(service, user="nina")  # member of one team: never asked
+    assert await _inputs_for_a_typical_report(known, AGGRESSION) <= 8
+    first = Chat(service, user="bob")  # member of no team: asked once
+    assert await _inputs_for_a_typical_report(first, DESCRIPTION) <= 9
+
+
+async def test_the_summary_shows_a_typed_date_and_time_as_it_will_be_stored(
+    service: ReportService,
+) -> None:
+    chat = Chat(service, user="nina")
+    await chat.command("/melden")
+    await chat.tap("no")
+    await chat.say(DESCRIPTION)
+    await chat.tap("other")
+    await chat.say("15-11 om 21:00")
+    await chat.tap("yes")
+    await chat.tap("none")
+    await chat.tap(SKIP)
+    await chat.tap("team_leader")
+    assert "Klopt dit?" in chat.question.text
+    assert "zondag 15 november 2026 om 21:00" in chat.question.text
+    assert "Andere datum" not in chat.question.text
+
+
+async def test_the_first_message_promises_only_what_is_true(service: ReportService) -> None:
+    chat = Chat(service, user="nina")
+    await chat.command("/melden")
+    assert "een paar vragen, meestal met één tik" in chat.text
+    assert "minuut" not in chat.text
