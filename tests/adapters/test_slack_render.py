@@ -119,6 +119,7 @@ def test_manifest_has_what_the_adapter_uses() -> None:
         "chat:write",
         "im:history",
         "im:write",
+        "files:write",  # the periodic report as a PDF (files_upload_v2)
         "commands",
         "app_mentions:read",
     }
