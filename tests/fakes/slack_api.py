@@ -33,9 +33,16 @@ class FakeSlack(RecordingServer):
     # keep-alive, a few when the client keeps its connections.
     peers: list[Any] = field(default_factory=list)
 
+    # Files uploaded to the URLs files.getUploadURLExternal handed out, by file id: (file
+    # name, bytes); and the conversation each was shared in (files.completeUploadExternal).
+    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         super().__post_init__()
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._upload_names: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_ready = asyncio.Event()
 
@@ -46,6 +53,7 @@ class FakeSlack(RecordingServer):
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_get("/ws", self._websocket)
 
     async def stop(self) -> None:
@@ -124,9 +132,39 @@ class FakeSlack(RecordingServer):
             return {**ok, "message_ts": f"{int(time.time())}.000001"}
         if method in ("views.open", "views.publish"):
             return {**ok, "view": {"id": "V1", **(params.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F0{next(self._file_ids):08d}"
+            self._upload_names[file_id] = str(params.get("filename"))
+            return {
+                **ok,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}",
+                "file_id": file_id,
+            }
+        if method == "files.completeUploadExternal":
+            files = json.loads(params["files"])
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:  # completed before its bytes arrived
+                return {"ok": False, "error": "file_not_found"}
+            channel = params.get("channel_id")
+            if channel:
+                if not str(channel).startswith(("C", "D", "G")):  # a user id is no conversation
+                    return {"ok": False, "error": "invalid_channel"}
+                for f in files:
+                    self.shared[f["id"]] = str(channel)
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "apps.connections.open":
             return {**ok, "url": f"ws://127.0.0.1:{self.port}/ws"}
         return ok
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the file's bytes as the body; Slack answers in plain text."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self._upload_names:
+            return web.Response(status=404, text="not found")
+        data = await request.read()
+        self.uploads[file_id] = (self._upload_names[file_id], data)
+        self._record(Call("upload", {"file_id": file_id, "size": len(data)}))
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self._record(Call("respond", await request.json()))

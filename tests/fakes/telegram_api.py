@@ -34,6 +34,19 @@ BOT_USERNAME = "vim_test_bot"
 
 
 @dataclass
+class Upload:
+    """A file that reached the fake: the multipart part's file name and its bytes."""
+
+    chat_id: str
+    filename: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass
 class FakeTelegram(RecordingServer):
     token: str = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -41,6 +54,9 @@ class FakeTelegram(RecordingServer):
     failures: list[tuple[str, Any, int, dict[str, Any]]] = field(default_factory=list)
     # Seconds a method takes to answer (a slow Telegram), by method name.
     delays: dict[str, float] = field(default_factory=dict)
+
+    # Files the bot uploaded (sendDocument), in order.
+    documents: list[Upload] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -186,6 +202,13 @@ class FakeTelegram(RecordingServer):
     def _decode(form: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):  # a multipart upload (sendDocument)
+                params[key] = {
+                    "filename": value.filename,
+                    "content_type": value.content_type,
+                    "data": value.file.read(),
+                }
+                continue
             if key in RAW_KEYS:
                 params[key] = value
                 continue
@@ -234,3 +257,26 @@ class FakeTelegram(RecordingServer):
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._message(params, int(params["message_id"]))
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The Message Telegram answers an upload with: its ``document`` describes the file."""
+        upload = params.get("document")
+        if not isinstance(upload, dict):
+            raise web.HTTPBadRequest(text="a document is uploaded as a multipart file")
+        chat_id = str(params["chat_id"])
+        self.documents.append(Upload(chat_id, upload["filename"], upload["data"]))
+        params["document"] = {"filename": upload["filename"], "size": len(upload["data"])}
+        number = next(self._message_ids)
+        return {
+            "message_id": number,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "VIM", "username": BOT_USERNAME},
+            "date": int(time.time()),
+            "chat": {"id": params["chat_id"], "type": "private"},
+            "document": {
+                "file_name": upload["filename"],
+                "mime_type": upload["content_type"],
+                "file_id": f"BQACAgQAAxkDAAI{number}",
+                "file_unique_id": f"AgAD{number}",
+                "file_size": len(upload["data"]),
+            },
+        }
