@@ -122,9 +122,18 @@ def shell(
     user: Annotated[str, typer.Option("--user", "-u", help="Your id; your address is shell:ID.")],
     name: Annotated[str | None, typer.Option("--name", "-n", help="Your name.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the documents of queued messages (default: a new private "
+            "temporary folder).",
+        ),
+    ] = None,
 ) -> None:
     """Talk to the bot in this terminal (the terminal adapter)."""
     from bot.adapters.terminal import TerminalAdapter
+    from bot.register import render_document
 
     logs.configure("WARNING")
     config = _config()
@@ -133,7 +142,13 @@ def shell(
         db = await _open_database(config)
         try:
             service = ReportService(config, db, SystemClock())
-            await TerminalAdapter(service, user, name, lang).run()
+
+            async def render(instruction: str) -> tuple[str, bytes]:
+                return await render_document(db, config, instruction)
+
+            await TerminalAdapter(
+                service, user, name, lang, render_document=render, out_dir=out
+            ).run()
         finally:
             await db.dispose()
 

@@ -120,7 +120,7 @@ async def run_bot(config: Config, terminal_user: str) -> None:
     try:
         await bot.start()
         if not bot.adapters:
-            terminal = TerminalAdapter(bot.service, terminal_user)
+            terminal = TerminalAdapter(bot.service, terminal_user, render_document=bot._render)
             waiters.add(asyncio.create_task(terminal.run()))
         log.info("vimbot_running", adapters=[type(a).__name__ for a in bot.adapters])
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

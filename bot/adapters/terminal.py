@@ -5,7 +5,10 @@ printed as ``[1] label``; an answer may be the number (several numbers, comma- o
 space-separated, for a multi-choice) or the label. When several messages with buttons come at
 once (queued notifications), their buttons are numbered on across them, so that each number
 belongs to one message (one report) only. Messages to anyone else are printed as
-``→ ADDRESS: text``. A session without a draft opens with the welcome (its buttons), so a
+``→ ADDRESS: text``. A queued message that carries a document (the committee's quarterly,
+the board's half-yearly digest) is printed the same way, followed by the path of its PDF,
+made when it is read, in a directory only this person can read (``--out`` or a new
+temporary one). A session without a draft opens with the welcome (its buttons), so a
 command such as ``/status CODE`` can come first. End of input ends the session; a draft stays
 stored (the terminal says so), and starting the shell again resumes it.
 """
@@ -14,11 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TextIO
+
+import structlog
 
 from bot.core import Core
 from bot.events import Inbound, InboundKind, Outbound
@@ -26,6 +34,9 @@ from bot.flows.engine import DONE
 from bot.i18n import Translator
 
 PLATFORM = "shell"
+log = structlog.get_logger(__name__)
+# Makes a document instruction ("quarterly/2026-Q3") into (file name, bytes).
+RenderDocument = Callable[[str], Awaitable[tuple[str, bytes]]]
 _NUMBERS = re.compile(r"^\s*\d+(?:\s*[, ]\s*\d+)*\s*$")
 
 
@@ -102,6 +113,8 @@ class TerminalAdapter:
         language: str | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        render_document: RenderDocument | None = None,
+        out_dir: Path | None = None,
     ) -> None:
         self.core = core
         self.user_id = user_id
@@ -112,6 +125,8 @@ class TerminalAdapter:
         self.last_question: Outbound | None = None
         # After several messages with buttons at once: number → (token, option value).
         self.numbered: dict[int, tuple[str | None, str]] = {}
+        self.render_document = render_document
+        self.out_dir = out_dir
 
     @property
     def address(self) -> str:
@@ -120,6 +135,43 @@ class TerminalAdapter:
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n\n")
         self.stdout.flush()
+
+    async def _document(self, message: Outbound) -> Path | None:
+        """The message's document, made now and written where only this person reads it;
+        ``None`` when it can't be made (the text is shown all the same)."""
+        if message.document is None or self.render_document is None:
+            return None
+        try:
+            name, data = await self.render_document(message.document)
+            return await asyncio.to_thread(self._write, Path(name).name, data)
+        except Exception:
+            log.warning("shell_document_not_made", exc_info=True)
+            return None
+
+    def _write(self, name: str, data: bytes) -> Path:
+        if self.out_dir is None:  # mkdtemp: a new directory, readable by its owner only
+            self.out_dir = Path(tempfile.mkdtemp(prefix="vimbot-"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        return path.resolve()
+
+    async def _show_inbox(self, inbox: list[Outbound]) -> None:
+        """Queued messages: a document's message as ``→ ADDRESS: text`` plus its path."""
+        language = self.language or self.core.language
+        t = Translator(language)
+        self._print(t("shell.inbox"))
+        self._show([m for m in inbox if m.document is None])
+        for message in inbox:
+            if message.document is None:
+                continue
+            path = await self._document(message)
+            text = render_notification(message)
+            if path is not None:
+                text += "\n  " + t("shell.document", path=str(path))
+            self._print(text)
 
     def _show(self, replies: Iterable[Outbound]) -> None:
         replies = list(replies)
@@ -164,9 +216,7 @@ class TerminalAdapter:
     async def run(self) -> None:
         inbox = await self.core.inbox(self.address)
         if inbox:
-            language = self.language or self.core.language
-            self._print(Translator(language)("shell.inbox"))
-            self._show(inbox)
+            await self._show_inbox(inbox)
         resumed = await self.core.resume(PLATFORM, self.user_id, self.address)
         if resumed:
             self._show(resumed)
