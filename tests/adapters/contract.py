@@ -37,6 +37,10 @@ TEAM_ASKED_INPUTS = 9
 class Driver(Protocol):
     """One adapter, driven as people use it."""
 
+    async def open(self, who: str = WORKER) -> None:
+        """The person opens the conversation (starts ``vimbot shell``; nothing in a messenger,
+        where messages arrive by themselves)."""
+
     async def command(self, text: str, who: str = WORKER) -> None:
         """Type a command as the messenger offers it (``/status CODE``)."""
 
@@ -146,6 +150,7 @@ async def anonymous_status(driver: Driver) -> None:
 async def leader_triage(driver: Driver) -> None:
     """The leader triages from the notification's button, to the end."""
     await _report(driver, WORKER, AGGRESSION, team=None)
+    await driver.open(LEADER)
     assert "Nieuwe VIM-melding" in driver.question(LEADER)
     await driver.tap("triage", LEADER)
     assert "Triage" in driver.question(LEADER)
@@ -220,6 +225,9 @@ class TerminalDriver:
             await session.idle()
         return self.sessions[who]
 
+    async def open(self, who: str = WORKER) -> None:
+        await self._session(who)
+
     async def command(self, text: str, who: str = WORKER) -> None:
         await (await self._session(who)).type(text)
 
@@ -272,6 +280,9 @@ class _BotDriver:
 
     async def start(self) -> None:
         await self.bot.start()
+
+    async def open(self, who: str = WORKER) -> None:
+        """Messages reach a messenger's user without them doing anything."""
 
     async def restart(self) -> None:
         await self.bot.stop()

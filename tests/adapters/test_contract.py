@@ -75,3 +75,15 @@ async def driver(
 
 async def test_a_full_report_takes_the_same_inputs_on_every_adapter(driver: Any) -> None:
     await contract.full_report(driver)
+
+
+async def test_a_draft_is_resumed_after_a_restart_on_every_adapter(driver: Any) -> None:
+    await contract.resumed_draft(driver)
+
+
+async def test_an_anonymous_report_then_status_code_on_every_adapter(driver: Any) -> None:
+    await contract.anonymous_status(driver)
+
+
+async def test_a_leader_triages_from_the_notification_on_every_adapter(driver: Any) -> None:
+    await contract.leader_triage(driver)
