@@ -9,10 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.config import Config
+from bot.domain.anonymity import coarse
 from bot.drafts import ARBEIDSINSPECTIE_FIELDS, IGJ_FIELDS, igj_deadline
-from bot.events import Inbound, InboundKind
+from bot.events import NOT_BEFORE, Inbound, InboundKind
 from bot.register import load_draft
 from bot.service import ReportService
 from storage.db import Database
@@ -38,7 +41,7 @@ def _config() -> Config:
     )
 
 
-async def _send(service: ReportService, **fields: Any) -> None:
+async def _send(service: ReportService, anonymous: bool = False, **fields: Any) -> None:
     raw: dict[str, Any] = {
         "when": "today",
         "team": "noord",
@@ -46,7 +49,7 @@ async def _send(service: ReportService, **fields: Any) -> None:
     }
     raw.update(fields)
     who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
-    errors, _ = await service.submit_form(who, raw, False)
+    errors, _ = await service.submit_form(who, raw, anonymous)
     assert errors == {}
 
 
@@ -160,6 +163,69 @@ async def test_a_draft_without_a_kvk_number_says_what_to_configure(
     assert "vestigingsnummer" in draft.value("kvk")
     assert draft.value("established") == "nog niet vastgesteld"
     assert draft.value("client_informed") == "nog niet"
+
+
+async def _work_accident(service: ReportService, anonymous: bool = False) -> None:
+    """A colleague falls down the stairs and is admitted to hospital."""
+    await _send(
+        service,
+        anonymous,
+        description="Collega viel van de trap en is opgenomen in het ziekenhuis",
+        categories=["fall"],
+        affected=["employee"],
+        harm="serious",
+        first_aid="emergency_called",
+        measures="Trap afgezet",
+    )
+
+
+AI_TITLE = "melding ernstig arbeidsongeval aan de Arbeidsinspectie"
+
+
+@pytest.mark.xfail(strict=True, reason="the Arbeidsinspectie draft is not sent in the chat yet")
+async def test_a_serious_work_accident_brings_board_hr_and_coordinator_the_draft(
+    database: Database, clock: FrozenClock
+) -> None:
+    config = _config()
+    service = ReportService(config, database, clock)
+    await _work_accident(service)
+    rows = await table_rows(database, OutboxMessage)
+    drafts = [m for m in rows if AI_TITLE in str(m.payload)]
+    assert sorted(m.address for m in drafts) == ["shell:board", "shell:coord", "shell:po"]
+    command = await load_draft(
+        database, config, "arbeidsinspectie", "VIM-2026-0001", clock.now(), "cli:test"
+    )
+    assert command is not None
+    for message in drafts:
+        text = str(message.payload["text"])
+        assert text.startswith(command.title) and command.notice in text
+        for line in command.text().splitlines():
+            assert line in text  # every field, with the value the command shows
+        assert "vimbot draft arbeidsinspectie VIM-2026-0001" in text
+        assert "Nina" not in text
+
+
+@pytest.mark.xfail(strict=True, reason="the Arbeidsinspectie draft is not sent in the chat yet")
+async def test_the_draft_of_an_anonymous_work_accident_keeps_to_the_hour(
+    sqlite_db: Database, clock: FrozenClock
+) -> None:
+    config = _config()
+    service = ReportService(config, sqlite_db, clock)
+    await _work_accident(service, anonymous=True)
+    rows = await table_rows(sqlite_db, OutboxMessage)
+    drafts = {m.address: m for m in rows if AI_TITLE in str(m.payload)}
+    assert sorted(drafts) == ["shell:board", "shell:coord", "shell:po"]
+    notices = {m.address: m for m in rows if AI_TITLE not in str(m.payload)}
+    hour = coarse(clock.now())
+    for address, message in drafts.items():
+        assert message.created_at.replace(tzinfo=None) == hour.replace(tzinfo=None)
+        assert message.due_at.replace(tzinfo=None) == hour.replace(tzinfo=None)
+        # held as long as the report's own notice: its arrival tells nothing more
+        assert message.payload[NOT_BEFORE] == notices[address].payload[NOT_BEFORE]
+        assert clock.now().minute != 0
+        assert f"{clock.now().astimezone(config.organisation.tz):%H:%M}" not in str(
+            message.payload["text"]
+        )
 
 
 def test_the_command_prints_the_draft_or_says_there_is_no_report(workdir: Path) -> None:
