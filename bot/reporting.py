@@ -157,7 +157,7 @@ class Reporting:
                 person.team_id = draft.team_id  # the team question is asked once
             await store.keep_person(person)
 
-        await self.casework.open_report(store, report)
+        drafts = await self.casework.open_report(store, report, notify_at)
         notice = new_report_notifications(
             self.config, draft, reference, person.name, effect.anonymous
         )
@@ -178,7 +178,7 @@ class Reporting:
             log.info("report_sent", reference=reference, possible_calamity=draft.possible_calamity)
         return Outcome(
             self._confirmation(ctx.t, draft, reference, code, notice),
-            notifications,
+            [*notifications, *drafts],
             reference=reference,
             anonymous=effect.anonymous,
         )

@@ -2,14 +2,13 @@
 notification and the Arbeidsinspectie report of a serious work accident, prefilled with
 every field the form asks, marked as a draft to check and submit in the authority's own
 portal, never sent by the bot; on "Calamiteit vastgesteld" the board and the coordinator get
-the IGJ draft in the chat."""
+the IGJ draft in the chat, and when a serious work accident is reported the board, HR and the
+coordinator get the Arbeidsinspectie draft."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -182,7 +181,6 @@ async def _work_accident(service: ReportService, anonymous: bool = False) -> Non
 AI_TITLE = "melding ernstig arbeidsongeval aan de Arbeidsinspectie"
 
 
-@pytest.mark.xfail(strict=True, reason="the Arbeidsinspectie draft is not sent in the chat yet")
 async def test_a_serious_work_accident_brings_board_hr_and_coordinator_the_draft(
     database: Database, clock: FrozenClock
 ) -> None:
@@ -205,7 +203,6 @@ async def test_a_serious_work_accident_brings_board_hr_and_coordinator_the_draft
         assert "Nina" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="the Arbeidsinspectie draft is not sent in the chat yet")
 async def test_the_draft_of_an_anonymous_work_accident_keeps_to_the_hour(
     sqlite_db: Database, clock: FrozenClock
 ) -> None:

@@ -16,7 +16,6 @@ from bot.casework.procedure import NOT_VIM_CLOSES, CaseStep
 from bot.casework.recording import ACTION_PREFIX, ADVISER_KIND, CASE_PREFIX, Recorder, Sent
 from bot.config import Config
 from bot.domain.lifecycle import Deadline, Due, Status, Triage, risk_score
-from bot.drafts import igj_draft
 from bot.events import Outbound
 from bot.flows.casework import ANALYSIS_PARTS
 from bot.i18n import Translator
@@ -385,14 +384,8 @@ async def _established(turn: CaseTurn, answers: Mapping[str, Any]) -> None:
 async def _send_igj_draft(turn: CaseTurn) -> None:
     """The board and the coordinator get the IGJ notification's draft, prefilled, to check
     and submit in the IGJ's portal themselves (the bot never sends it to the IGJ)."""
-    report, config = turn.report, turn.config
-    actions = (await turn.store.actions_of_reports([report.id])).get(report.id, [])
-    t = Translator(config.organisation.language)
-    draft = igj_draft(report, actions, config, t)
-    note = t("draft.sent_note", kind="igj", reference=report.reference)
-    text = f"{draft.text()}\n\n{note}"
-    for address in dict.fromkeys([*config.roles.board, *config.roles.coordinator]):
-        await turn.recorder.notify(address, Outbound(text), report, turn.sent)
+    roles = turn.config.roles
+    await turn.recorder.draft("igj", turn.report, [*roles.board, *roles.coordinator], turn.sent)
 
 
 @completes("igj")

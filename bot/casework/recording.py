@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.domain.anonymity import coarse
 from bot.domain.lifecycle import Deadline, Due, Status
+from bot.drafts import DraftKind, draft_of
 from bot.events import Outbound, payload_of, stored_due
 from bot.i18n import Translator
 from bot.nudges import nudge_rows, plan
@@ -182,3 +183,23 @@ class Recorder:
         sent.messages.append(
             Outbound(message.text, message.options, token=message.token, address=address)
         )
+
+    async def draft(
+        self,
+        kind: DraftKind,
+        report: Report,
+        receivers: Iterable[str],
+        sent: Sent,
+        due_at: datetime | None = None,
+    ) -> None:
+        """The prefilled draft of a notification to an authority (``vimbot draft KIND``), in
+        the chat of each receiver, to check and submit in the authority's own portal
+        themselves (the bot never sends it there). Through the outbox like any notice: for an
+        anonymous report kept to the hour, and held until ``due_at`` if given."""
+        actions = (await self.store.actions_of_reports([report.id])).get(report.id, [])
+        t = Translator(self.config.organisation.language)
+        draft = draft_of(kind, report, actions, self.config, t)
+        note = t("draft.sent_note", kind=kind, reference=report.reference)
+        message = Outbound(f"{draft.text()}\n\n{note}")
+        for address in dict.fromkeys(receivers):
+            await self.notify(address, message, report, sent, due_at)

@@ -33,7 +33,7 @@ from bot.casework.recording import (
 from bot.casework.words import STEP_PREFIX
 from bot.clock import Clock
 from bot.config import Config
-from bot.domain.lifecycle import OPEN_STATUSES, deadlines_on_report
+from bot.domain.lifecycle import OPEN_STATUSES, Deadline, deadlines_on_report
 from bot.domain.permissions import Act, allowed, handles_reports, teams_in_scope
 from bot.events import Option, Outbound
 from bot.flows import engine
@@ -63,11 +63,20 @@ class Casework:
     def notice_buttons(self, t: Translator, address: str, report: Report) -> tuple[Option, ...]:
         return self.texts.notice_buttons(t, address, report)
 
-    async def open_report(self, store: Store, report: Report) -> None:
-        """A new report opens its first deadlines (contact, triage)."""
+    async def open_report(self, store: Store, report: Report, due_at: datetime) -> list[Outbound]:
+        """A new report opens its first deadlines (contact, triage). A serious work accident
+        opens the Arbeidsinspectie's too, and the board, HR and the coordinator get its
+        draft, held until ``due_at`` like the report's notice; returns what was queued."""
         report.discovered_at = report.created_at
         dues = deadlines_on_report(report, self.config.policy, self.config.organisation.tz)
-        await Recorder(store, self.config, self.clock).open(report, dues)
+        recorder = Recorder(store, self.config, self.clock)
+        await recorder.open(report, dues)
+        sent = Sent()
+        if any(due.kind is Deadline.ARBEIDSINSPECTIE for due in dues):
+            roles = self.config.roles
+            receivers = [*roles.board, *roles.hr, *roles.coordinator]
+            await recorder.draft("arbeidsinspectie", report, receivers, sent, due_at)
+        return sent.messages
 
     # ---- the authorization step ---------------------------------------------------------
 
