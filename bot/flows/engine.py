@@ -77,6 +77,7 @@ __all__ = [
 ]
 
 BACK_TO_SUMMARY = "_summary"
+CHANGE_LINE = "_change:"  # a summary's button for one line: the prefix, then the step's id
 
 BACK_WORDS = frozenset({"terug", "vorige", "back", "previous"})
 CANCEL_WORDS = BY_NAME[Name.STOP].words
@@ -281,11 +282,16 @@ def _review(
     flow: Flow, state: FlowState, step: Step, event: Inbound, text: str, ctx: Context
 ) -> TurnResult:
     view = view_of(state, ctx)
-    options = options_of(step, view)
+    options = (*options_of(step, view), *_line_choices(flow, state, ctx, step))
     if event.kind is InboundKind.CHOICE:
         chosen = next((c for c in options if event.choices and c.value == event.choices[0]), None)
     else:
         chosen = match(options, text, view)
+    if chosen is not None and chosen.value.startswith(CHANGE_LINE):
+        state.returning = True
+        return TurnResult(
+            state, [_go_to(flow, state, ctx, flow.step(chosen.value[len(CHANGE_LINE) :]))]
+        )
     if chosen is None or chosen.action is None:
         raise Invalid("engine.pick_option")
     if chosen.action is Action.CANCEL:
@@ -333,6 +339,20 @@ def _changeoptions_of(flow: Flow, state: FlowState, ctx: Context) -> tuple[Choic
         if step.field and step.kind is not Kind.REVIEW and applies(step, view)
     ]
     return (*redoable, Choice(BACK_TO_SUMMARY, "engine.back_to_summary"))
+
+
+def _line_choices(flow: Flow, state: FlowState, ctx: Context, review: Step) -> tuple[Choice, ...]:
+    """A review's buttons for its lines, one per line of the summary (when it offers them)."""
+    if not review.change_lines:
+        return ()
+    t = ctx.t
+    return tuple(
+        Choice(
+            f"{CHANGE_LINE}{step.id}", t("engine.change_line", field=t(step.field)), literal=True
+        )
+        for step in _summary_steps(flow, state, ctx)
+        if step.field
+    )
 
 
 def _change_pick(
@@ -425,6 +445,10 @@ def _current_question(flow: Flow, state: FlowState, ctx: Context) -> Outbound:
     options = list(options_of(step, view))
     if step.kind is Kind.REVIEW:
         prompt = prompt + "\n\n" + summary(flow, state, ctx)
+        lines = _line_choices(flow, state, ctx, step)
+        if lines:  # the lines' buttons in place of "change"
+            at = next((i for i, c in enumerate(options) if c.action is Action.CHANGE), 0)
+            options[at : at + 1] = lines
     if step.kind is Kind.MULTI:
         selected = set(state.selection or [])
         return Outbound(
@@ -448,14 +472,24 @@ def _label(choice: Choice, t: Translator) -> str:
 def summary(flow: Flow, state: FlowState, ctx: Context) -> str:
     """One line per answered question, as the person will check it before sending."""
     view = view_of(state, ctx)
-    lines = []
-    for step in flow.steps:
-        if not step.field or step.kind is Kind.REVIEW or not applies(step, view):
-            continue
-        if step.id not in view.answers:
-            continue
-        lines.append(f"{ctx.t(step.field)}: {_show(step, view.answers[step.id], view)}")
-    return "\n".join(lines)
+    return "\n".join(
+        f"{ctx.t(step.field)}: {_show(step, view.answers[step.id], view)}"
+        for step in _summary_steps(flow, state, ctx)
+        if step.field
+    )
+
+
+def _summary_steps(flow: Flow, state: FlowState, ctx: Context) -> list[Step]:
+    """The steps the summary shows a line for, in order."""
+    view = view_of(state, ctx)
+    return [
+        step
+        for step in flow.steps
+        if step.field
+        and step.kind is not Kind.REVIEW
+        and applies(step, view)
+        and step.id in view.answers
+    ]
 
 
 def _show(step: Step, value: Any, view: View) -> str:

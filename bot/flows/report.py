@@ -366,7 +366,7 @@ STEPS: tuple[Step, ...] = (
         _choices("contact", CONTACT_WISHES),
         field="field.contact",
     ),
-    Step("summary", Kind.REVIEW, _summary_prompt, _summary_options),
+    Step("summary", Kind.REVIEW, _summary_prompt, _summary_options, change_lines=True),
 )
 
 

@@ -104,6 +104,9 @@ class Step:
     fills: Callable[[Any, View], Mapping[str, Any]] | None = None
     # The values the prompt's text is filled in with.
     prompt_values: Callable[[View], Mapping[str, object]] | None = None
+    # REVIEW: one button per line of the summary ("Wijzig: Letsel") goes straight to that
+    # question, in place of the "change" button (typing "aanpassen" still opens the menu).
+    change_lines: bool = False
 
 
 @dataclass(frozen=True, slots=True)

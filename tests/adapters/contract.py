@@ -14,12 +14,13 @@ import asyncio
 import io
 import json
 import queue
+from datetime import timedelta
 from typing import Any, ClassVar, Protocol
 
 from bot.adapters.terminal import TerminalAdapter
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.flows.engine import SKIP
+from bot.flows.engine import DONE, SKIP
 from bot.runner import Bot
 from bot.service import ReportService
 from storage.db import Database
@@ -36,6 +37,10 @@ TEAM_ASKED_INPUTS = 9
 
 class Driver(Protocol):
     """One adapter, driven as people use it."""
+
+    # Whether the platform limits how fast the bot may send (a 429 with retry_after), so the
+    # scenario of a message queued after a 429 applies. The terminal has no rate limit.
+    rate_limited: ClassVar[bool]
 
     async def open(self, who: str = WORKER) -> None:
         """The person opens the conversation (starts ``vimbot shell``; nothing in a messenger,
@@ -58,6 +63,13 @@ class Driver(Protocol):
 
     async def restart(self) -> None:
         """The process goes away and starts again (a new terminal session)."""
+
+    def limit_next_send(self, seconds: int, who: str = WORKER) -> None:
+        """The platform answers the next message to this person with a 429: retry after
+        ``seconds`` (only where ``rate_limited``)."""
+
+    async def pass_time(self, seconds: int) -> None:
+        """The clock moves on and the outbox sends what is due by then."""
 
 
 def contract_config(addresses: dict[str, str], **overrides: Any) -> Config:
@@ -159,7 +171,31 @@ async def leader_triage(driver: Driver) -> None:
     assert REFERENCE in driver.replies(LEADER)
 
 
-SCENARIOS = [full_report, resumed_draft, anonymous_status, leader_triage]
+async def queued_after_429(driver: Driver) -> None:
+    """The platform refuses a question with a 429 (retry after 3 s): it waits in the outbox
+    and comes whole when the time has passed, a multi-choice question still multi-choice."""
+    assert driver.rate_limited, "a platform without a rate limit: the scenario does not apply"
+    await driver.command("/melden")
+    await driver.tap("no")
+    await driver.say(AGGRESSION)
+    await driver.tap("now")
+    assert "Klopt dat?" in driver.question()
+    driver.limit_next_send(3)
+    await driver.tap("change")  # "Klopt dat?" no: the kinds, multi-choice, ticks suggested
+    assert "Klopt dat?" in driver.question()  # the next question is not there yet
+    await driver.pass_time(2)
+    assert "Klopt dat?" in driver.question()  # not before retry_after
+    await driver.pass_time(1)
+    assert "Klopt dat?" not in driver.question()
+    await driver.tap("threat")  # ticks and unticks: still a multi-choice question
+    await driver.tap(DONE)
+    await driver.tap(DONE)  # who it happened to, as suggested
+    for value in ("none", SKIP, "team_leader", "send"):
+        await driver.tap(value)
+    assert REFERENCE in driver.replies()
+
+
+SCENARIOS = [full_report, resumed_draft, anonymous_status, leader_triage, queued_after_429]
 
 
 # ---- terminal ------------------------------------------------------------------------------
@@ -204,6 +240,8 @@ class _Session:
 
 class TerminalDriver:
     """``vimbot shell`` sessions (the terminal adapter) in this process, one per person."""
+
+    rate_limited: ClassVar[bool] = False  # nothing between the bot and the screen
 
     ADDRESSES: ClassVar[dict[str, str]] = {
         WORKER: "shell:worker",
@@ -261,6 +299,12 @@ class TerminalDriver:
     async def restart(self) -> None:
         await self.close()
 
+    def limit_next_send(self, seconds: int, who: str = WORKER) -> None:
+        raise AssertionError("the terminal has no rate limit")
+
+    async def pass_time(self, seconds: int) -> None:
+        raise AssertionError("the terminal sends nothing through the outbox")
+
     async def close(self) -> None:
         sessions, self.sessions = self.sessions, {}
         for session in sessions.values():
@@ -272,6 +316,8 @@ class TerminalDriver:
 
 class _BotDriver:
     """What the Telegram and Slack drivers share: the running bot, restarted on request."""
+
+    rate_limited: ClassVar[bool] = True
 
     def __init__(self, config: Config, db: Database, clock: FrozenClock) -> None:
         self.config, self.db, self.clock = config, db, clock
@@ -292,6 +338,11 @@ class _BotDriver:
     async def close(self) -> None:
         await self.bot.stop()
 
+    async def pass_time(self, seconds: int) -> None:
+        self.clock.advance(timedelta(seconds=seconds))
+        await self.bot.dispatcher.dispatch_due()
+        await self.settled()
+
     async def settled(self) -> None:
         """The deliveries the turn started (notifications) are made."""
         while self.bot._kicks:
@@ -311,6 +362,15 @@ class TelegramDriver(_BotDriver):
         addresses = {who: f"telegram:{id_}" for who, id_ in self.IDS.items()}
         super().__init__(contract_config(addresses, telegram=telegram), db, clock)
         self.fake = fake
+
+    def limit_next_send(self, seconds: int, who: str = WORKER) -> None:
+        too_many = {
+            "ok": False,
+            "error_code": 429,
+            "description": f"Too Many Requests: retry after {seconds}",
+            "parameters": {"retry_after": seconds},
+        }
+        self.fake.fail_next("sendMessage", 429, too_many, chat_id=self.IDS[who])
 
     async def _input(self, who: str, update_id: int) -> None:
         await self.fake.handled(update_id)
@@ -376,6 +436,10 @@ class SlackDriver(_BotDriver):
         self.fake = fake
         self.http = Harness(fake, self.bot, db, port)  # signed requests to the app
 
+    def limit_next_send(self, seconds: int, who: str = WORKER) -> None:
+        retry = {"Retry-After": str(seconds)}
+        self.fake.fail_next("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, retry)
+
     async def command(self, text: str, who: str = WORKER) -> None:
         """``/melden`` is ``/vim melden`` in Slack, ``/status CODE`` is ``/vim status CODE``."""
         from urllib.parse import urlencode
@@ -422,6 +486,7 @@ class SlackDriver(_BotDriver):
             if (
                 c.method in ("chat.postMessage", "chat.update")
                 and c.params.get("channel") in (user, f"D{user}")
+                and isinstance(c.result, dict)  # not a call refused (a 429)
             )
             or c.method == "respond"
         ]

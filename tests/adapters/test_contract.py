@@ -87,3 +87,9 @@ async def test_an_anonymous_report_then_status_code_on_every_adapter(driver: Any
 
 async def test_a_leader_triages_from_the_notification_on_every_adapter(driver: Any) -> None:
     await contract.leader_triage(driver)
+
+
+async def test_a_message_queued_after_a_429_comes_whole_on_every_adapter(driver: Any) -> None:
+    if not driver.rate_limited:
+        pytest.skip(f"{type(driver).__name__}.rate_limited is False: no rate limit to meet")
+    await contract.queued_after_429(driver)

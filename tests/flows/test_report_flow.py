@@ -116,7 +116,7 @@ async def test_change_something_returns_to_the_summary(service: ReportService) -
     await chat.tap("none")
     await chat.tap(SKIP)
     await chat.tap("none")
-    await chat.tap("change")
+    await chat.say("aanpassen")  # typed: the menu of lines (the buttons go to one line)
     await chat.tap("harm")
     await chat.tap("serious")
     await chat.tap("emergency_called")  # newly applicable question
@@ -124,6 +124,26 @@ async def test_change_something_returns_to_the_summary(service: ReportService) -
     assert "ernstig letsel" in chat.question.text
     await chat.tap("send")
     assert "de kwaliteitscoördinator en de directie" in chat.text  # told at once
+
+
+async def test_any_summary_line_changes_with_one_tap(service: ReportService) -> None:
+    chat = Chat(service, user="nina")
+    await _to_harm(chat)
+    await chat.tap("none")
+    await chat.tap(SKIP)
+    await chat.tap("none")
+    assert "Klopt dit?" in chat.question.text
+    labels = [o.label for o in chat.question.options]
+    for line in ("Wat", "Wanneer", "Soort", "Wie", "Letsel", "Meteen gedaan", "Contact"):
+        assert f"Wijzig: {line}" in labels  # one button per line of the summary
+    await chat.tap_label("Wijzig: Letsel")  # one tap: straight to that question
+    assert "serious" in [o.value for o in chat.question.options]
+    await chat.tap("serious")
+    await chat.tap("emergency_called")  # newly applicable question
+    assert "Klopt dit?" in chat.question.text
+    assert "ernstig letsel" in chat.question.text
+    await chat.tap("send")
+    assert "de kwaliteitscoördinator en de directie" in chat.text
 
 
 async def test_cancel_discards_the_draft(service: ReportService) -> None:
