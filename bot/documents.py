@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from fpdf import FPDF
 
-from bot.figures import CONTACT_BUCKETS, Figures
+from bot.figures import CONTACT_BUCKETS, Figures, after_report_items
 from bot.i18n import Translator
 from bot.terms import worded_hours
 
@@ -212,28 +212,8 @@ def blocks(figures: Figures, t: Translator, anonymised: bool = False) -> list[Bl
         )
     )
     out.append(Block("h2", t("figures.after_heading")))
-    after = figures.after_report
     items = [f"{t(f'figures.follow_up.{k}')}: {n}" for k, n in figures.follow_up.items()]
-    items.append(
-        t(
-            "figures.after.contact_share",
-            done=after["contact_in_time"],
-            total=after["contact_expected"],
-            share=after["contact_in_time_percent"],
-        )
-    )
-    items.append(
-        t(
-            "figures.after.aftercare",
-            offered=after["aftercare_offered"],
-            given=after["aftercare_given"],
-            declined=after["aftercare_declined"],
-        )
-    )
-    items += [
-        f"{t(f'after.{k}')}: {after[k]}"
-        for k in ("client_talk", "police_report", "care_ended", "client_informed")
-    ]
+    items += after_report_items(figures, t, contact=True)
     out.append(Block("list", items=tuple(items)))
     out.append(Block("p", t("figures.not_recorded")))
     out.append(Block("chart", chart_list[3][0], image=chart_list[3][1]))

@@ -52,6 +52,10 @@ EFFECTIVENESS = ("effective", "partly", "not")
 CSV_HEADER = ("section", "code", "label", "count")
 
 
+# What the procedure records after a report, counted one by one (besides aftercare).
+AFTER_REPORT_STEPS = ("client_talk", "police_report", "care_ended", "client_informed")
+
+
 @dataclass(frozen=True, slots=True)
 class Calamity:
     reference: str
@@ -357,7 +361,7 @@ def rows(figures: Figures) -> list[tuple[str, str, str, int]]:
 
 
 def _after_label(key: str, t: Translator) -> str:
-    if key in ("client_talk", "police_report", "care_ended", "client_informed"):
+    if key in AFTER_REPORT_STEPS:
         return t(f"after.{key}")
     if key == "contact_in_time":
         return t("figures.follow_up.contact_in_time")
@@ -430,6 +434,32 @@ def _change(now: int, before: int) -> str:
     return f"{now - before:+d}"
 
 
+def after_report_items(figures: Figures, t: Translator, contact: bool = False) -> list[str]:
+    """What was done after reports, one line each (the report, the chat digest and the
+    document word it alike); ``contact``: starting with the share contacted in time."""
+    after = figures.after_report
+    items = []
+    if contact:
+        items.append(
+            t(
+                "figures.after.contact_share",
+                done=after["contact_in_time"],
+                total=after["contact_expected"],
+                share=after["contact_in_time_percent"],
+            )
+        )
+    items.append(
+        t(
+            "figures.after.aftercare",
+            offered=after["aftercare_offered"],
+            given=after["aftercare_given"],
+            declined=after["aftercare_declined"],
+        )
+    )
+    items += [f"{t(f'after.{k}')}: {after[k]}" for k in AFTER_REPORT_STEPS]
+    return items
+
+
 def markdown(figures: Figures, t: Translator) -> str:
     """The report as Markdown, in the organisation's language (seed 003's structure)."""
     title_key = {
@@ -487,28 +517,7 @@ def markdown(figures: Figures, t: Translator) -> str:
     lines += [f"- {m}: {n}" for m, n in figures.months]
     lines += ["", f"## {t('figures.after_heading')}", ""]
     lines += [f"- {t(f'figures.follow_up.{k}')}: {n}" for k, n in figures.follow_up.items()]
-    after = figures.after_report
-    lines += [
-        "",
-        "- "
-        + t(
-            "figures.after.contact_share",
-            done=after["contact_in_time"],
-            total=after["contact_expected"],
-            share=after["contact_in_time_percent"],
-        ),
-        "- "
-        + t(
-            "figures.after.aftercare",
-            offered=after["aftercare_offered"],
-            given=after["aftercare_given"],
-            declined=after["aftercare_declined"],
-        ),
-    ]
-    lines += [
-        f"- {t(f'after.{k}')}: {after[k]}"
-        for k in ("client_talk", "police_report", "care_ended", "client_informed")
-    ]
+    lines += ["", *(f"- {item}" for item in after_report_items(figures, t, contact=True))]
     lines.append(t("figures.not_recorded"))
     lines += ["", f"## {t('figures.calamities_heading')}", ""]
     if not figures.calamities and not figures.arbeidsinspectie:
@@ -585,21 +594,8 @@ def chat_text(
     for step, (done, total) in figures.in_time.items():
         share = f"{round(100 * done / total)}%" if total else "—"
         lines.append(f"  • {t(f'deadline.{step}', **terms)}: {share} ({done}/{total})")
-    after = figures.after_report
     lines.append(t("digest.after_report"))
-    lines.append(
-        "  • "
-        + t(
-            "figures.after.aftercare",
-            offered=after["aftercare_offered"],
-            given=after["aftercare_given"],
-            declined=after["aftercare_declined"],
-        )
-    )
-    lines += [
-        f"  • {t(f'after.{k}')}: {after[k]}"
-        for k in ("client_talk", "police_report", "care_ended", "client_informed")
-    ]
+    lines += [f"  • {item}" for item in after_report_items(figures, t)]
     open_actions = [a for a in figures.action_lines if a.status == "open"]
     lines.append(
         t(
