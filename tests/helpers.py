@@ -388,3 +388,23 @@ def vimbot_process(
         env=environment,
         timeout=60,
     )
+
+
+# A report sent as one form (the Slack modal's path: the conversation's rules, all at once),
+# by Nina of team Noord; ``fields`` replace the defaults.
+FORM_DEFAULTS: dict[str, Any] = {
+    "description": "Mevrouw is gevallen naast het bed",
+    "when": "today",
+    "categories": ["fall"],
+    "affected": ["client"],
+    "harm": "none",
+    "contact": "team_leader",
+    "team": "noord",
+}
+
+
+async def send_form(service: ReportService, anonymous: bool = False, **fields: Any) -> Outcome:
+    who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
+    errors, outcome = await service.submit_form(who, {**FORM_DEFAULTS, **fields}, anonymous)
+    assert errors == {}
+    return outcome

@@ -8,30 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import FrozenClock
-from bot.events import Inbound, InboundKind
 from bot.exporting import report_record
-from bot.outcome import Outcome
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import Report
 from tests.helpers import CASE, Chat, table_rows
-
-
-async def _send(service: ReportService, anonymous: bool = False, **fields: Any) -> Outcome:
-    raw: dict[str, Any] = {
-        "description": "Mevrouw is gevallen naast het bed",
-        "when": "today",
-        "categories": ["fall"],
-        "affected": ["client"],
-        "harm": "none",
-        "contact": "team_leader",
-        "team": "noord",
-    }
-    raw.update(fields)
-    who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
-    errors, outcome = await service.submit_form(who, raw, anonymous)
-    assert errors == {}
-    return outcome
+from tests.helpers import send_form as _send
 
 
 async def _triaged(service: ReportService, **fields: Any) -> Chat:

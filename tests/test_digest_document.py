@@ -20,7 +20,7 @@ from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.helpers import AMS, table_rows
-from tests.test_after_report import _send
+from tests.helpers import send_form as _send
 
 
 class DocumentSender:

@@ -8,19 +8,19 @@ coordinator get the Arbeidsinspectie draft."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.domain.anonymity import coarse
 from bot.drafts import ARBEIDSINSPECTIE_FIELDS, IGJ_FIELDS, igj_deadline
-from bot.events import NOT_BEFORE, Inbound, InboundKind
+from bot.events import NOT_BEFORE
 from bot.register import load_draft
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.helpers import CASE as TOKEN
 from tests.helpers import Chat, make_config, table_rows, vimbot
+from tests.helpers import send_form as _send
 
 KVK = "000037055054"
 
@@ -38,18 +38,6 @@ def _config() -> Config:
             "hr": ["shell:po"],
         },
     )
-
-
-async def _send(service: ReportService, anonymous: bool = False, **fields: Any) -> None:
-    raw: dict[str, Any] = {
-        "when": "today",
-        "team": "noord",
-        "contact": "team_leader",
-    }
-    raw.update(fields)
-    who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
-    errors, _ = await service.submit_form(who, raw, anonymous)
-    assert errors == {}
 
 
 async def _calamity(service: ReportService) -> Chat:

@@ -15,7 +15,7 @@ from bot.register import load_figures
 from bot.service import ReportService
 from storage.db import Database
 from tests.helpers import AMS, Chat
-from tests.test_after_report import _send
+from tests.helpers import send_form as _send
 
 FIRST, SECOND = "case:VIM-2026-0001", "case:VIM-2026-0002"
 

@@ -7,41 +7,17 @@ reaches HR and, after a serious work accident, the Arbeidsinspectie duty."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from bot.casework.scheduled import Sweeper
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.events import Inbound, InboundKind
-from bot.outcome import Outcome
 from bot.service import ReportService
 from storage.db import Database
 from storage.models import ImprovementAction, Nudge, OutboxMessage, Report
 from tests.helpers import Chat, make_config, table_rows
+from tests.helpers import send_form as _send
 
 TOKEN = "case:VIM-2026-0001"
-
-
-async def _send(
-    service: ReportService,
-    anonymous: bool = False,
-    **fields: Any,
-) -> Outcome:
-    """A report sent as one form (the conversation's rules, all at once)."""
-    raw: dict[str, Any] = {
-        "description": "Mevrouw is gevallen naast het bed",
-        "when": "today",
-        "categories": ["fall"],
-        "affected": ["client"],
-        "harm": "none",
-        "contact": "team_leader",
-        "team": "noord",
-    }
-    raw.update(fields)
-    who = Inbound("shell", "nina", "nina", InboundKind.TEXT, user_name="Nina")
-    errors, outcome = await service.submit_form(who, raw, anonymous)
-    assert errors == {}
-    return outcome
 
 
 async def _nudge_kinds(db: Database) -> set[str]:

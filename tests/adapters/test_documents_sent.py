@@ -19,7 +19,7 @@ from storage.db import Database
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers import AMS, make_config
-from tests.test_after_report import _send
+from tests.helpers import send_form as _send
 
 COMMITTEE = 5150
 NAME = "vim-quarterly-2026-Q3.pdf"
