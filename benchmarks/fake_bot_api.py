@@ -40,14 +40,13 @@ FIRST_CHAT = 10_000
 
 
 def vimbot_script(n: int) -> list[tuple[str, str, int]]:
-    """(kind, text or button value, replies expected) — a typical report, 10 turns."""
+    """(kind, text or button value, replies expected) — a typical report, 9 turns."""
     return [
         ("text", "/melden", 2),
         ("tap", "no", 1),
         ("text", f"Gesprek {n}: cliënt is gevallen in de badkamer", 1),
         ("tap", "now", 1),
-        ("tap", "_done", 1),
-        ("tap", "_done", 1),
+        ("tap", "yes", 1),
         ("tap", "none", 1),
         ("tap", "_skip", 1),
         ("tap", "team_leader", 1),
