@@ -290,10 +290,18 @@ class ReportService:
         """Everything a turn needs, read once; None for an update delivered before."""
         now = self.clock.now()
         language = normalise_language(event.language) if event.language else None
-        person = await store.person_for_turn(event.address, now, event.user_name, language)
-        conversation = await store.load_conversation(event.platform, event.chat_id)
-        if event.dedupe_key and not await store.claim_update(event.dedupe_key, now):
+        loaded = await store.load_turn(
+            event.platform,
+            event.chat_id,
+            event.address,
+            event.dedupe_key,
+            now,
+            event.user_name,
+            language,
+        )
+        if loaded is None:
             return None
+        person, conversation = loaded
         word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
         argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
         ctx = self.reporting.context(person, event.language)
@@ -308,8 +316,8 @@ class ReportService:
             return
         if state is None:
             if turn.conversation is not None:
-                await turn.store.delete_conversation(event.platform, event.chat_id)
+                await turn.store.end_conversation(event.platform, event.chat_id)
             return
-        await turn.store.save_conversation(
+        await turn.store.finish_conversation(
             event.platform, event.chat_id, state.flow, state.to_json(), turn.now
         )

@@ -68,6 +68,11 @@ class Cipher:
         """The hash to write (first key)."""
         return hmac.new(self._lookup_keys[0], value.encode(), hashlib.sha256).hexdigest()
 
+    @property
+    def lookup_count(self) -> int:
+        """How many hashes :meth:`lookups` gives."""
+        return len(self._lookup_keys)
+
     def lookups(self, value: str) -> list[str]:
         """The hashes to look for: under every configured key, the writing one first."""
         return [hmac.new(k, value.encode(), hashlib.sha256).hexdigest() for k in self._lookup_keys]

@@ -65,7 +65,11 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = connection.connection.dbapi_connection
+        if isinstance(driver, sqlite_driver.OneTripConnection):
+            driver.begin_with_next_trip()  # sent with the first statement: no trip of its own
+        else:
+            connection.exec_driver_sql(sqlite_driver.BEGIN)
 
 
 class Database:

@@ -9,6 +9,11 @@ on the connection's thread (cursor, execute, rows, close together), and commit a
 are skipped when no transaction is open. Everything else is SQLAlchemy's own aiosqlite
 dialect; server-side (streaming) cursors keep its cursor.
 
+``BEGIN IMMEDIATE`` takes no trip of its own either: it is sent at the start of the
+transaction's first trip (a transaction that runs no statement costs none), and
+:meth:`OneTripConnection.call` runs a whole function of several statements in one trip (a
+turn's reads; its last write with the commit: ``storage.queries.turn``).
+
 Used by :class:`storage.db.Database` for every ``sqlite+aiosqlite`` URL.
 """
 
@@ -16,8 +21,8 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -28,8 +33,20 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+T = TypeVar("T")
 Rows = list[Any]
-Outcome = tuple[Any, Rows, int, Any, bool]
+Outcome = tuple[Any, Rows, int, Any]
+BEGIN = "BEGIN IMMEDIATE"
+
+
+def _with_begin(
+    conn: sqlite3.Connection, begin: bool, fn: Callable[..., Any], args: tuple[Any, ...]
+) -> tuple[Any, bool]:
+    """On the database thread: the pending BEGIN, then ``fn``; and whether a transaction is
+    open afterwards."""
+    if begin:
+        conn.execute(BEGIN)
+    return fn(conn, *args), conn.in_transaction
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool = False) -> Outcome:
@@ -44,7 +61,7 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool =
             cursor.execute(operation, parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid, conn.in_transaction
+        return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
 
@@ -105,33 +122,50 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         adapt = self._adapt_connection
-        async with adapt._execute_mutex:
-            conn = self._connection._conn
-            outcome: Outcome = await self._connection._execute(
-                _run, conn, operation, parameters, many
-            )
-        self._description, rows, self._rowcount, self._lastrowid, in_tx = outcome
-        self._rows = collections.deque(rows)
         assert isinstance(adapt, OneTripConnection)
-        adapt._in_transaction = in_tx
+        outcome: Outcome = await adapt.call(_run, operation, parameters, many)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """Commit and rollback without a trip when there is no transaction to end."""
+    """Commit and rollback without a trip when there is no transaction to end; BEGIN with
+    the first statement; several statements in one trip (:meth:`call`)."""
 
-    __slots__ = ("_in_transaction",)
+    __slots__ = ("_begin_pending", "_in_transaction")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
         super().__init__(dbapi, connection)
         # Unknown until a statement has run; assume a transaction so the first end is real.
         self._in_transaction = True
+        self._begin_pending = False
+
+    def begin_with_next_trip(self) -> None:
+        """Open the transaction (``BEGIN IMMEDIATE``) at the start of the next trip."""
+        self._begin_pending = True
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(sqlite3_connection, *args)`` on the database thread, in one trip (after the
+        pending BEGIN). ``fn`` runs statements only: no waiting, no work for the event loop."""
+        async with self._execute_mutex:
+            begin, self._begin_pending = self._begin_pending, False
+            if begin:
+                self._in_transaction = True  # even if fn fails: the rollback is real
+            result, in_tx = await self._connection._execute(
+                _with_begin, self._connection._conn, begin, fn, args
+            )
+        self._in_transaction = in_tx
+        return result  # type: ignore[no-any-return]
 
     def _end(self, commit: bool) -> None:
+        if self._begin_pending:  # nothing ran: there is no transaction to end
+            self._begin_pending = False
+            return
         if not self._in_transaction or not self._connection._connection:
             return
         try:
-            await_(self._connection._execute(_end, self._connection._conn, commit))
+            await_(self.call(_end, commit))
         except Exception as error:
             self._handle_exception(error)
         self._in_transaction = False

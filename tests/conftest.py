@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.service import ReportService
-from storage import migrate
+from storage import migrate, sqlite_driver
 from storage.db import Database
 from tests.helpers import EXAMPLE, NOW, copy_sqlite, make_config, process_state
 
@@ -151,12 +151,14 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Data
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every call aiosqlite runs on its thread (SQLite's trips to the database), by name."""
+    """Every call aiosqlite runs on its thread (SQLite's trips to the database), by name
+    (of the function a one-trip call runs)."""
     calls: list[str] = []
     original = aiosqlite.Connection._execute
 
     async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(getattr(fn, "__name__", repr(fn)))
+        inner = args[2] if fn is sqlite_driver._with_begin else fn
+        calls.append(getattr(inner, "__name__", repr(inner)))
         return await original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)

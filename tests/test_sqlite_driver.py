@@ -27,9 +27,24 @@ async def test_a_turn_takes_one_trip_per_statement(db: Database, trips: list[str
         assert await store.load_conversation("shell", "a") is None
         await store.save_conversation("shell", "a", "report", {"flow": "report"}, NOW)
         assert await store.claim_update("shell:1", NOW)
-    # BEGIN IMMEDIATE, SELECT, upsert of the conversation, INSERT of the processed update,
-    # COMMIT — and no rollback when the connection goes back to the pool after the commit.
-    assert trips == ["_run"] * 4 + ["_end"]
+    # SELECT (with the BEGIN IMMEDIATE), upsert of the conversation, INSERT of the processed
+    # update, COMMIT — and no rollback when the connection goes back to the pool after it.
+    assert trips == ["_run"] * 3 + ["_end"]
+
+
+async def test_a_transaction_that_runs_nothing_takes_no_trip(
+    db: Database, trips: list[str]
+) -> None:
+    async with db.transaction() as store:  # warm the pool: the connection exists
+        await store.load_conversation("shell", "warm")
+    trips.clear()
+    async with db.transaction():
+        pass
+    assert trips == []
+    async with db.transaction() as store:  # and the next one begins as it should
+        await store.save_conversation("shell", "b", "report", {"flow": "report"}, NOW)
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "b") is not None
 
 
 async def test_rows_rowcounts_and_many(db: Database) -> None:

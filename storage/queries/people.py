@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
@@ -28,6 +29,21 @@ class PeopleQueries(StoreBase):
         it and call :meth:`keep_person` to store the change."""
         hashes = crypto.current().lookups(address)
         row = (await self._connection.execute(self._turn.person, {"hashes": hashes})).first()
+        return await self._person_as_read(
+            None if row is None else dict(row._mapping), hashes, address, now, name, language
+        )
+
+    async def _person_as_read(
+        self,
+        row: dict[str, Any] | None,
+        hashes: list[str],
+        address: str,
+        now: datetime,
+        name: str | None,
+        language: str | None,
+    ) -> Person:
+        """The person of a row read (see :meth:`person_for_turn`), name and language stored
+        when they changed."""
         if row is None:
             return Person(
                 address_hash=hashes[0],
@@ -36,15 +52,15 @@ class PeopleQueries(StoreBase):
                 language=language,
                 created_at=now,
             )
-        person = Person(**row._mapping)
+        person = Person(**row)
         changes = {}
-        if name and row.name != name:
+        if name and row["name"] != name:
             changes["name"] = person.name = name
-        if language and row.language != language:
+        if language and row["language"] != language:
             changes["language"] = person.language = language
         if changes:
             await self._connection.execute(
-                update(PEOPLE).where(PEOPLE.c.address_hash == row.address_hash).values(**changes)
+                update(PEOPLE).where(PEOPLE.c.address_hash == row["address_hash"]).values(**changes)
             )
         return person
 

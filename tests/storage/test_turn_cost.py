@@ -14,19 +14,39 @@ from bot.clock import FrozenClock
 from bot.config import Config
 from bot.events import Inbound, InboundKind
 from bot.service import ReportService
+from storage import sqlite_driver
 from storage.db import Database
 from tests.helpers import Chat
 
 
+def _named(statement: str) -> str:
+    """A statement as its verb and its table ("SELECT people")."""
+    verb = statement.split(None, 1)[0].upper()
+    table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+    return f"{verb} {table.group(1)}" if table else statement.strip()
+
+
 @pytest.fixture
-def statements(database: Database) -> Iterator[list[str]]:
-    """Every statement sent to the database, in order, as its verb and its table."""
+def statements(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement the database runs, in order (SQLite: as SQLite itself traced them,
+    also those sent without SQLAlchemy)."""
     sent: list[str] = []
+    if database.is_sqlite:
+        original = sqlite_driver._with_begin
+
+        def traced(conn: Any, *args: Any) -> Any:
+            conn.set_trace_callback(lambda statement: sent.append(_named(statement)))
+            try:
+                return original(conn, *args)
+            finally:
+                conn.set_trace_callback(None)
+
+        monkeypatch.setattr(sqlite_driver, "_with_begin", traced)
+        yield sent
+        return
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        verb = statement.split(None, 1)[0].upper()
-        table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
-        sent.append(f"{verb} {table.group(1)}" if table else statement.strip())
+        sent.append(_named(statement))
 
     event.listen(database.engine.sync_engine, "before_cursor_execute", record)
     yield sent
@@ -60,16 +80,49 @@ async def test_an_ordinary_report_turn(
     )
     assert outcome.replies  # the next question
     counted = f"{len(statements)} statements {statements}, {len(trips)} trips {trips}"
-    # the person and the conversation read, the update claimed, the conversation saved (upsert)
-    turn = [
-        "SELECT people",
-        "SELECT conversations",
-        "INSERT processed_updates",
-        "INSERT conversations",
-    ]
     if database.is_sqlite:
-        assert statements == ["BEGIN IMMEDIATE", *turn], counted
-        assert trips == ["_run"] * 5 + ["_end"], counted  # a trip a statement, and the commit
+        # the person and the conversation read and the update claimed in one trip; the
+        # conversation's new state written with the COMMIT in the second
+        assert statements == [
+            "BEGIN IMMEDIATE",
+            "SELECT people",
+            "SELECT conversations",
+            "INSERT processed_updates",
+            "UPDATE conversations",
+            "COMMIT",
+        ], counted
+        assert trips == ["read_turn", "write_and_commit"], counted
     else:
-        assert statements == turn, counted
+        assert statements == [
+            "SELECT people",
+            "SELECT conversations",
+            "INSERT processed_updates",
+            "INSERT conversations",
+        ], counted
         assert trips == [], counted  # (asyncpg: no thread)
+
+
+async def test_a_redelivered_update_changes_nothing(
+    database: Database, config: Config, clock: FrozenClock
+) -> None:
+    """The claim is read in the same trip as the rest: a redelivery is still recognised, and
+    the draft stays as the first delivery left it."""
+    service = ReportService(config, database, clock)
+    chat = Chat(service, user="nina", name="Nina")
+    await chat.command("/melden")
+    update = Inbound(
+        platform="shell",
+        chat_id="nina",
+        user_id="nina",
+        kind=InboundKind.CHOICE,
+        choices=("no",),
+        user_name="Nina",
+        dedupe_key="shell:update-2",
+    )
+    first = await service.handle(update)
+    again = await service.handle(update)
+    assert first.replies and not first.duplicate
+    assert again.duplicate and not again.replies
+    # the flow is where the first delivery left it: the description is asked for
+    described = await chat.say("Mevrouw is gevallen naast het bed")
+    assert described and described[-1].options  # "Wanneer gebeurde het?" with its buttons

@@ -1,0 +1,128 @@
+"""A turn's own statements on SQLite: its reads in one trip, its last write with the commit.
+
+On SQLite every statement is a trip to aiosqlite's thread and back through the event loop,
+and SQLAlchemy's execution of a prebuilt statement (cache key, parameters, result proxy,
+two greenlet switches) costs more than SQLite's work. A turn reads the person, the chat's
+conversation and claims the update id: here those are one function run on the database
+thread (with the transaction's BEGIN), and the conversation's new state is written in the
+same trip as the COMMIT. Values go through the columns' own type processors (encryption,
+UTC datetimes), so what is stored is exactly what SQLAlchemy stores and reads back.
+
+PostgreSQL keeps the Core statements of :class:`storage.queries.turn.TurnStatements`
+(asyncpg has no thread to hop to; its cost is the round trip to the server).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
+
+from storage.queries.tables import CONVERSATIONS, PEOPLE, PROCESSED
+
+Processor = Callable[[Any], Any] | None
+
+PERSON_COLUMNS = ("address_hash", "address", "name", "language", "team_id", "created_at")
+CONVERSATION_COLUMNS = ("chat_hash", "flow", "state", "created_at", "updated_at")
+NEW_CONVERSATION = ("platform", "chat_hash", "chat_id", "flow", "state", "created_at", "updated_at")
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _bind(table: Table, names: Sequence[str], dialect: Dialect) -> tuple[Processor, ...]:
+    return tuple(table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+
+
+def _result(table: Table, names: Sequence[str], dialect: Dialect) -> tuple[Processor, ...]:
+    return tuple(
+        table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names
+    )
+
+
+def apply(processors: Sequence[Processor], values: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(v if p is None else p(v) for p, v in zip(processors, values, strict=True))
+
+
+class SqliteTurn:
+    """The SQL and the type processors of a turn's statements, built once per number of
+    lookup hashes (the configured keys)."""
+
+    _built: ClassVar[dict[tuple[int, int], SqliteTurn]] = {}
+
+    def __init__(self, dialect: Dialect, hashes: int) -> None:
+        marks = _marks(hashes)
+        self.person = (
+            f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE address_hash IN ({marks})"
+        )
+        self.conversation = (
+            f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations "
+            f"WHERE platform = ? AND chat_hash IN ({marks})"
+        )
+        self.claim = (
+            "INSERT INTO processed_updates (key, at) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING RETURNING key"
+        )
+        self.update_conversation = (
+            "UPDATE conversations SET flow = ?, state = ?, updated_at = ? "
+            "WHERE platform = ? AND chat_hash = ?"
+        )
+        self.insert_conversation = (
+            f"INSERT INTO conversations ({', '.join(NEW_CONVERSATION)}) "
+            f"VALUES ({_marks(len(NEW_CONVERSATION))}) "
+            "ON CONFLICT (platform, chat_hash) DO UPDATE SET flow = excluded.flow, "
+            "state = excluded.state, updated_at = excluded.updated_at"
+        )
+        self.delete_conversation = (
+            f"DELETE FROM conversations WHERE platform = ? AND chat_hash IN ({marks})"
+        )
+        self.person_out = _result(PEOPLE, PERSON_COLUMNS, dialect)
+        self.conversation_out = _result(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
+        self.claim_in = _bind(PROCESSED, ("key", "at"), dialect)
+        self.update_in = _bind(CONVERSATIONS, ("flow", "state", "updated_at"), dialect)
+        self.insert_in = _bind(CONVERSATIONS, NEW_CONVERSATION, dialect)
+
+    @classmethod
+    def for_hashes(cls, dialect: Dialect, hashes: int) -> SqliteTurn:
+        key = (id(dialect), hashes)
+        if key not in cls._built:
+            cls._built[key] = cls(dialect, hashes)
+        return cls._built[key]
+
+
+# ---- run on the database thread: statements only ------------------------------------------
+
+
+def read_turn(
+    conn: sqlite3.Connection,
+    sql: SqliteTurn,
+    person: Sequence[Any],
+    conversation: Sequence[Any],
+    claim: Sequence[Any] | None,
+) -> tuple[Any, Any, bool]:
+    """The person's row, the conversation's row, and whether the update id was claimed."""
+    person_row = conn.execute(sql.person, person).fetchone()
+    conversation_row = conn.execute(sql.conversation, conversation).fetchone()
+    claimed = claim is None or bool(conn.execute(sql.claim, claim).fetchall())
+    return person_row, conversation_row, claimed
+
+
+def write_and_commit(
+    conn: sqlite3.Connection, statement: str | None, parameters: Sequence[Any]
+) -> None:
+    """The transaction's last write (if any), then COMMIT."""
+    if statement is not None:
+        conn.execute(statement, parameters)
+    if conn.in_transaction:
+        conn.commit()
+
+
+def write(conn: sqlite3.Connection, statement: str, parameters: Sequence[Any]) -> None:
+    conn.execute(statement, parameters)
+
+
+__all__ = ["SqliteTurn", "apply", "read_turn", "write", "write_and_commit"]

@@ -1,0 +1,112 @@
+"""What every turn reads and writes: the person, the chat's conversation, the update's claim.
+
+On SQLite the reads are one trip to the database thread and the conversation's new state
+goes with the COMMIT (``storage.queries.one_trip``); elsewhere they are the Core statements
+of ``TurnStatements``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage import crypto
+from storage.models import Person
+from storage.queries.conversations import ConversationQueries, StoredConversation
+from storage.queries.one_trip import (
+    CONVERSATION_COLUMNS,
+    PERSON_COLUMNS,
+    SqliteTurn,
+    apply,
+    read_turn,
+)
+from storage.queries.people import PeopleQueries
+from storage.queries.tables import chat_key
+
+
+class TurnQueries(ConversationQueries, PeopleQueries):
+    __slots__ = ()
+
+    async def load_turn(
+        self,
+        platform: str,
+        chat_id: str,
+        address: str,
+        update_key: str | None,
+        now: datetime,
+        name: str | None,
+        language: str | None,
+    ) -> tuple[Person, StoredConversation | None] | None:
+        """The person (see :meth:`person_for_turn`) and the chat's conversation (locked on
+        PostgreSQL), with the update's key claimed; None when the update was claimed before
+        (a redelivery)."""
+        driver = await self._one_trip()
+        if driver is None:
+            person = await self.person_for_turn(address, now, name, language)
+            conversation = await self.load_conversation(platform, chat_id)
+            if update_key and not await self.claim_update(update_key, now):
+                return None
+            return person, conversation
+        cipher = crypto.current()
+        hashes = cipher.lookups(address)
+        chat = chat_key(platform, chat_id)
+        chat_hashes = hashes if chat == address else cipher.lookups(chat)
+        sql = SqliteTurn.for_hashes(self._connection.dialect, len(hashes))
+        claim = apply(sql.claim_in, (update_key, now)) if update_key else None
+        person_row, conversation_row, claimed = await driver.call(
+            read_turn, sql, hashes, (platform, *chat_hashes), claim
+        )
+        if not claimed:
+            return None
+        person = await self._person_as_read(
+            None if person_row is None else self._as_dict(sql.person_out, person_row),
+            hashes,
+            address,
+            now,
+            name,
+            language,
+        )
+        if conversation_row is None:
+            return person, None
+        row = self._as_dict(sql.conversation_out, conversation_row, CONVERSATION_COLUMNS)
+        self._chat_hashes[(platform, chat_id)] = row["chat_hash"]
+        return person, StoredConversation(
+            row["flow"], row["state"], row["created_at"], row["updated_at"]
+        )
+
+    @staticmethod
+    def _as_dict(
+        processors: Any, row: Any, columns: tuple[str, ...] = PERSON_COLUMNS
+    ) -> dict[str, Any]:
+        return dict(zip(columns, apply(processors, row), strict=True))
+
+    async def finish_conversation(
+        self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
+    ) -> None:
+        """Save the chat's conversation as the transaction's last write (on SQLite it is sent
+        with the COMMIT): nothing in this transaction reads it afterwards."""
+        driver = await self._one_trip()
+        if driver is None:
+            await self.save_conversation(platform, chat_id, flow, state, now)
+            return
+        sql = SqliteTurn.for_hashes(self._connection.dialect, crypto.current().lookup_count)
+        stored = self._chat_hashes.get((platform, chat_id))
+        if stored is not None:  # the row exists (read this turn): no chat id to encrypt
+            values = apply(sql.update_in, (flow, state, now))
+            self._write_at_commit(sql.update_conversation, (*values, platform, stored))
+            return
+        chat_hash = crypto.current().lookup(chat_key(platform, chat_id))
+        values = apply(sql.insert_in, (platform, chat_hash, chat_id, flow, state, now, now))
+        self._write_at_commit(sql.insert_conversation, values)
+
+    async def end_conversation(self, platform: str, chat_id: str) -> None:
+        """Delete the chat's conversation as the transaction's last write (see
+        :meth:`finish_conversation`)."""
+        driver = await self._one_trip()
+        if driver is None:
+            await self.delete_conversation(platform, chat_id)
+            return
+        self._chat_hashes.pop((platform, chat_id), None)
+        hashes = crypto.current().lookups(chat_key(platform, chat_id))
+        sql = SqliteTurn.for_hashes(self._connection.dialect, len(hashes))
+        self._write_at_commit(sql.delete_conversation, (platform, *hashes))
