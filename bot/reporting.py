@@ -121,34 +121,34 @@ class Reporting:
         reference = format_reference(year, await store.next_report_number(year))
         code = new_code() if effect.anonymous else None
         cipher = crypto.current()
-        report = await store.add_report(
-            Report(
-                reference=reference,
-                created_at=now,
-                occurred_on=draft.occurred.day,
-                occurred_at=draft.occurred_at(tz),
-                description=draft.description,
-                categories=draft.categories,
-                category_other=draft.category_other,
-                affected=draft.affected,
-                report_type="+".join(draft.report_types),
-                harm=draft.harm,
-                first_aid=draft.first_aid,
-                measures=draft.measures,
-                possible_calamity=draft.possible_calamity,
-                danger_at_start=draft.danger_at_start,
-                team_id=draft.team_id,
-                contact_wish=draft.contact_wish,
-                status="new",
-                anonymous=effect.anonymous,
-                reporter_address=None if effect.anonymous else event.address,
-                reporter_hash=None if effect.anonymous else cipher.lookup(event.address),
-                reporter_name=None if effect.anonymous else person.name,
-                anonymous_code_hash=hash_code(code) if code else None,
-                code_lookup=cipher.lookup(f"code:{normalise_code(code)}") if code else None,
-                language=ctx.t.language,
-            )
+        report = Report(
+            reference=reference,
+            created_at=now,
+            occurred_on=draft.occurred.day,
+            occurred_at=draft.occurred_at(tz),
+            description=draft.description,
+            categories=draft.categories,
+            category_other=draft.category_other,
+            affected=draft.affected,
+            report_type="+".join(draft.report_types),
+            harm=draft.harm,
+            first_aid=draft.first_aid,
+            measures=draft.measures,
+            possible_calamity=draft.possible_calamity,
+            danger_at_start=draft.danger_at_start,
+            team_id=draft.team_id,
+            contact_wish=draft.contact_wish,
+            status="new",
+            anonymous=effect.anonymous,
+            reporter_address=None if effect.anonymous else event.address,
+            reporter_hash=None if effect.anonymous else cipher.lookup(event.address),
+            reporter_name=None if effect.anonymous else person.name,
+            anonymous_code_hash=hash_code(code) if code else None,
+            code_lookup=cipher.lookup(f"code:{normalise_code(code)}") if code else None,
+            language=ctx.t.language,
         )
+        self.casework.opening(report)
+        await store.add_report(report)
         actor = None if effect.anonymous else event.address
         await store.add_event(report.id, "created", now, actor, {"via": event.platform})
         if not effect.anonymous:

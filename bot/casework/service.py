@@ -63,11 +63,17 @@ class Casework:
     def notice_buttons(self, t: Translator, address: str, report: Report) -> tuple[Option, ...]:
         return self.texts.notice_buttons(t, address, report)
 
+    @staticmethod
+    def opening(report: Report) -> None:
+        """What a new report knows before it is stored: it was discovered when reported."""
+        if report.discovered_at is None:
+            report.discovered_at = report.created_at
+
     async def open_report(self, store: Store, report: Report, due_at: datetime) -> list[Outbound]:
         """A new report opens its first deadlines (contact, triage). A serious work accident
         opens the Arbeidsinspectie's too, and the board, HR and the coordinator get its
         draft, held until ``due_at`` like the report's notice; returns what was queued."""
-        report.discovered_at = report.created_at
+        self.opening(report)
         dues = deadlines_on_report(report, self.config.policy, self.config.organisation.tz)
         recorder = Recorder(store, self.config, self.clock)
         await recorder.open(report, dues)

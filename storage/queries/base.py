@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.queries.one_trip import write, write_and_commit
+from storage.queries.one_trip import write_and_commit
 from storage.queries.turn import TurnStatements
 from storage.sqlite_driver import OneTripConnection
 
@@ -72,7 +72,8 @@ class StoreBase:
             return
         try:
             if driver is not None and last is not None:
-                await driver.call(write, *last)
+                await session.flush()  # what the session holds, then the last write with COMMIT
+                await driver.call(write_and_commit, *last)
             await (session.commit() if commit else session.rollback())
         finally:
             await session.close()

@@ -121,8 +121,4 @@ def write_and_commit(
         conn.commit()
 
 
-def write(conn: sqlite3.Connection, statement: str, parameters: Sequence[Any]) -> None:
-    conn.execute(statement, parameters)
-
-
-__all__ = ["SqliteTurn", "apply", "read_turn", "write", "write_and_commit"]
+__all__ = ["SqliteTurn", "apply", "read_turn", "write_and_commit"]

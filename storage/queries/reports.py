@@ -18,7 +18,6 @@ class ReportQueries(StoreBase):
 
     async def next_report_number(self, year: int) -> int:
         """The next number of ``year``, safe against concurrent writers."""
-        await self._connection.execute(self._turn.open_year, {"the_year": year})
         result = await self._connection.execute(self._turn.next_number, {"the_year": year})
         return int(result.scalar_one())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select
 
 from storage.queries.tables import (
     CONVERSATIONS,
@@ -65,17 +65,11 @@ class TurnStatements:
             set_={key: keep.excluded[key] for key in ("name", "language", "team_id")},
         )
         counter = COUNTERS.c
-        self.open_year = (
-            insert_(COUNTERS)
-            .values(year=bindparam("the_year"), last_number=0)
-            .on_conflict_do_nothing()
-        )
-        self.next_number = (
-            update(COUNTERS)
-            .where(counter.year == bindparam("the_year"))
-            .values(last_number=counter.last_number + 1)
-            .returning(counter.last_number)
-        )
+        # the year's next number in one statement: the year's row made (number 1) or moved on
+        count = insert_(COUNTERS).values(year=bindparam("the_year"), last_number=1)
+        self.next_number = count.on_conflict_do_update(
+            index_elements=[counter.year], set_={"last_number": counter.last_number + 1}
+        ).returning(counter.last_number)
         self.claim_update = (
             insert_(PROCESSED)
             .values(key=bindparam("key"), at=bindparam("at", type_=PROCESSED.c.at.type))
