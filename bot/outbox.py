@@ -78,6 +78,10 @@ class DispatchResult:
     failed: int = 0
     lost: int = 0  # taken over by another process after this one's lease ran out
 
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.lost
+
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … up to an hour."""

@@ -18,7 +18,7 @@ from bot.casework.scheduled import Sweeper
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.http_server import HttpServer
-from bot.outbox import Dispatcher, Sender
+from bot.outbox import Dispatcher, DispatchResult, Sender
 from bot.retry import Backoff, Sleep
 from bot.service import ReportService
 from bot.startup import open_database
@@ -26,6 +26,8 @@ from scheduler import build_scheduler
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.run")
+
+ROUND = 100  # messages one delivery round claims at most
 
 
 class Adapter(Protocol):
@@ -51,7 +53,8 @@ class Bot:
         self.dispatcher = Dispatcher(db, self.clock, self.senders, self._render)
         self.adapters: list[Adapter] = []
         self.http: HttpServer | None = None
-        self._kicks: set[asyncio.Task[object]] = set()
+        self._kicks: set[asyncio.Task[None]] = set()  # the running delivery round, if any
+        self._kick_again = False
         webhook = config.telegram.enabled and config.telegram.mode == "webhook"
         if webhook or (config.slack.enabled and config.slack.mode == "http"):
             self.http = HttpServer(config.server.host, config.server.port)
@@ -79,10 +82,28 @@ class Bot:
         return await render_document(self.db, self.config, instruction)
 
     def kick_outbox(self) -> None:
-        """Deliver new notifications now rather than at the next scheduler tick."""
-        task = asyncio.get_running_loop().create_task(self.dispatcher.dispatch_due())
+        """Deliver new notifications now rather than at the next scheduler tick.
+
+        One round at a time: kicks that come while a round runs make one more round after
+        it (what they queued may have been committed after the round looked), not a round
+        each."""
+        if self._kicks:
+            self._kick_again = True
+            return
+        task = asyncio.get_running_loop().create_task(self._kicked_rounds())
         self._kicks.add(task)
         task.add_done_callback(self._kicks.discard)
+
+    async def _kicked_rounds(self) -> None:
+        again = True
+        while again:
+            self._kick_again = False
+            try:
+                result = await self.dispatcher.dispatch_due(limit=ROUND)
+            except Exception as error:  # the scheduler's tick tries again
+                log.warning("outbox_round_failed", error=type(error).__name__)
+                result = DispatchResult()
+            again = self._kick_again or result.handled >= ROUND  # a full round: more may wait
 
     async def start(self) -> None:
         if self.http is not None:
