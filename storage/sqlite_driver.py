@@ -39,13 +39,22 @@ Outcome = tuple[Any, Rows, int, Any]
 BEGIN = "BEGIN IMMEDIATE"
 
 
+Deferred = list[tuple[str, list[Sequence[Any]]]]  # statements and their rows, in order
+
+
 def _with_begin(
-    conn: sqlite3.Connection, begin: bool, fn: Callable[..., Any], args: tuple[Any, ...]
+    conn: sqlite3.Connection,
+    begin: bool,
+    deferred: Deferred,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
 ) -> tuple[Any, bool]:
-    """On the database thread: the pending BEGIN, then ``fn``; and whether a transaction is
-    open afterwards."""
+    """On the database thread: the pending BEGIN, the deferred writes, then ``fn``; and
+    whether a transaction is open afterwards."""
     if begin:
         conn.execute(BEGIN)
+    for statement, rows in deferred:
+        conn.executemany(statement, rows)
     return fn(conn, *args), conn.in_transaction
 
 
@@ -132,7 +141,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """Commit and rollback without a trip when there is no transaction to end; BEGIN with
     the first statement; several statements in one trip (:meth:`call`)."""
 
-    __slots__ = ("_begin_pending", "_in_transaction")
+    __slots__ = ("_begin_pending", "_deferred", "_in_transaction")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
@@ -140,29 +149,40 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         # Unknown until a statement has run; assume a transaction so the first end is real.
         self._in_transaction = True
         self._begin_pending = False
+        self._deferred: Deferred = []
 
     def begin_with_next_trip(self) -> None:
         """Open the transaction (``BEGIN IMMEDIATE``) at the start of the next trip."""
         self._begin_pending = True
+        self._deferred.clear()
+
+    def defer(self, statement: str, rows: list[Sequence[Any]]) -> None:
+        """A write sent at the start of the transaction's next trip (a later statement, or
+        the COMMIT), in the order given: it costs no trip of its own."""
+        self._deferred.append((statement, rows))
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(sqlite3_connection, *args)`` on the database thread, in one trip (after the
-        pending BEGIN). ``fn`` runs statements only: no waiting, no work for the event loop."""
+        pending BEGIN and the deferred writes). ``fn`` runs statements only: no waiting, no
+        work for the event loop."""
         async with self._execute_mutex:
             begin, self._begin_pending = self._begin_pending, False
+            deferred, self._deferred = self._deferred, []
             if begin:
                 self._in_transaction = True  # even if fn fails: the rollback is real
             result, in_tx = await self._connection._execute(
-                _with_begin, self._connection._conn, begin, fn, args
+                _with_begin, self._connection._conn, begin, deferred, fn, args
             )
         self._in_transaction = in_tx
         return result  # type: ignore[no-any-return]
 
     def _end(self, commit: bool) -> None:
-        if self._begin_pending:  # nothing ran: there is no transaction to end
+        if not commit:
+            self._deferred.clear()  # never written
+        if self._begin_pending and not self._deferred:  # nothing ran: nothing to end
             self._begin_pending = False
             return
-        if not self._in_transaction or not self._connection._connection:
+        if not (self._in_transaction or self._begin_pending) or not self._connection._connection:
             return
         try:
             await_(self.call(_end, commit))

@@ -157,7 +157,7 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = aiosqlite.Connection._execute
 
     async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        inner = args[2] if fn is sqlite_driver._with_begin else fn
+        inner = args[3] if fn is sqlite_driver._with_begin else fn
         calls.append(getattr(inner, "__name__", repr(inner)))
         return await original(self, fn, *args, **kwargs)
 

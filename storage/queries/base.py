@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Literal
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.queries.one_trip import write_and_commit
+from storage.queries.one_trip import Insert, apply
 from storage.queries.turn import TurnStatements
 from storage.sqlite_driver import OneTripConnection
 
@@ -23,14 +23,12 @@ class StoreBase:
     transaction commits, or before the next query reads them (autoflush): one batch instead
     of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
-    __slots__ = ("_at_commit", "_chat_hashes", "_connection", "_driver", "_orm")
+    __slots__ = ("_chat_hashes", "_connection", "_driver", "_orm")
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
         self._orm: AsyncSession | None = None
         self._driver: OneTripConnection | Literal[False] | None = None  # None: not looked up
-        # SQLite: the transaction's last write, sent in the same trip as the COMMIT
-        self._at_commit: tuple[str, Sequence[Any]] | None = None
         # the stored hash of each chat loaded in this transaction (it may have been written
         # with an earlier key): saving the conversation updates that row, not a new one
         self._chat_hashes: dict[tuple[str, str], str] = {}
@@ -56,24 +54,25 @@ class StoreBase:
                     self._driver = raw.dbapi_connection
         return self._driver or None
 
-    def _write_at_commit(self, statement: str, parameters: Sequence[Any]) -> None:
-        """Send this statement with the COMMIT (SQLite): the transaction's last write."""
-        self._at_commit = (statement, parameters)
+    async def _insert_later(self, table: Table, values: dict[str, Any]) -> bool:
+        """SQLite: a new row written with the transaction's next trip (a later statement
+        sees it; at the latest it goes with the COMMIT), with no ORM object and no trip of its
+        own. False elsewhere: the caller adds it to the session."""
+        driver = await self._one_trip()
+        if driver is None:
+            return False
+        insert = Insert.of(table, tuple(values), self._connection.dialect)
+        driver.defer(insert.sql, [apply(insert.binds, tuple(values.values()))])
+        return True
 
     async def end(self, commit: bool) -> None:
-        """Commit (or roll back) the transaction, with whatever the session holds."""
+        """Commit (or roll back) the transaction, with whatever the session holds (and, on
+        SQLite, the writes deferred to the last trip)."""
         session, self._orm = self._orm, None
-        last, self._at_commit = self._at_commit, None
-        driver = await self._one_trip() if last is not None and commit else None
         if session is None:
-            if driver is not None and last is not None:
-                await driver.call(write_and_commit, *last)  # one trip; nothing left to end
             await (self._connection.commit() if commit else self._connection.rollback())
             return
         try:
-            if driver is not None and last is not None:
-                await session.flush()  # what the session holds, then the last write with COMMIT
-                await driver.call(write_and_commit, *last)
             await (session.commit() if commit else session.rollback())
         finally:
             await session.close()

@@ -4,9 +4,10 @@ On SQLite every statement is a trip to aiosqlite's thread and back through the e
 and SQLAlchemy's execution of a prebuilt statement (cache key, parameters, result proxy,
 two greenlet switches) costs more than SQLite's work. A turn reads the person, the chat's
 conversation and claims the update id: here those are one function run on the database
-thread (with the transaction's BEGIN), and the conversation's new state is written in the
-same trip as the COMMIT. Values go through the columns' own type processors (encryption,
-UTC datetimes), so what is stored is exactly what SQLAlchemy stores and reads back.
+thread (with the transaction's BEGIN), and the conversation's new state is deferred to the
+transaction's next trip (``OneTripConnection.defer``): at the end of a turn, the COMMIT.
+Values go through the columns' own type processors (encryption, UTC datetimes), so what is
+stored is exactly what SQLAlchemy stores and reads back.
 
 PostgreSQL keeps the Core statements of :class:`storage.queries.turn.TurnStatements`
 (asyncpg has no thread to hop to; its cost is the round trip to the server).
@@ -94,6 +95,25 @@ class SqliteTurn:
         return cls._built[key]
 
 
+class Insert:
+    """An INSERT of the given columns of a table, with their type processors (built once)."""
+
+    _built: ClassVar[dict[tuple[str, tuple[str, ...], int], Insert]] = {}
+
+    def __init__(self, table: Table, columns: tuple[str, ...], dialect: Dialect) -> None:
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
+        )
+        self.binds = _bind(table, columns, dialect)
+
+    @classmethod
+    def of(cls, table: Table, columns: tuple[str, ...], dialect: Dialect) -> Insert:
+        key = (table.name, columns, id(dialect))
+        if key not in cls._built:
+            cls._built[key] = cls(table, columns, dialect)
+        return cls._built[key]
+
+
 # ---- run on the database thread: statements only ------------------------------------------
 
 
@@ -111,14 +131,4 @@ def read_turn(
     return person_row, conversation_row, claimed
 
 
-def write_and_commit(
-    conn: sqlite3.Connection, statement: str | None, parameters: Sequence[Any]
-) -> None:
-    """The transaction's last write (if any), then COMMIT."""
-    if statement is not None:
-        conn.execute(statement, parameters)
-    if conn.in_transaction:
-        conn.commit()
-
-
-__all__ = ["SqliteTurn", "apply", "read_turn", "write_and_commit"]
+__all__ = ["Insert", "SqliteTurn", "apply", "read_turn"]

@@ -24,20 +24,20 @@ class OutboxQueries(StoreBase):
         now: datetime,
         report_id: int | None = None,
         due_at: datetime | None = None,
-    ) -> OutboxMessage:
-        message = OutboxMessage(
-            address=address,
-            address_hash=crypto.current().lookup(address),
-            platform=address.partition(":")[0],
-            payload=payload,
-            report_id=report_id,
-            created_at=now,
-            due_at=due_at or now,
-            status="pending",
-            attempts=0,
-        )
-        self._session.add(message)
-        return message
+    ) -> None:
+        values = {
+            "address": address,
+            "address_hash": crypto.current().lookup(address),
+            "platform": address.partition(":")[0],
+            "payload": payload,
+            "report_id": report_id,
+            "created_at": now,
+            "due_at": due_at or now,
+            "status": "pending",
+            "attempts": 0,
+        }
+        if not await self._insert_later(OUTBOX, values):
+            self._session.add(OutboxMessage(**values))
 
     async def pending_for(self, address: str) -> Sequence[OutboxMessage]:
         stmt = (

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage import crypto
 from storage.models import Report, ReporterMessage, ReportEvent
 from storage.queries.base import StoreBase
+from storage.queries.tables import EVENTS
 
 
 class ReportQueries(StoreBase):
@@ -33,10 +34,16 @@ class ReportQueries(StoreBase):
         at: datetime,
         actor: str | None = None,
         data: dict[str, Any] | None = None,
-    ) -> ReportEvent:
-        event = ReportEvent(report_id=report_id, kind=kind, at=at, actor=actor, data=data or {})
-        self._session.add(event)
-        return event
+    ) -> None:
+        values = {
+            "report_id": report_id,
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "data": data or {},
+        }
+        if not await self._insert_later(EVENTS, values):
+            self._session.add(ReportEvent(**values))
 
     async def report_by_reference(self, reference: str) -> Report | None:
         stmt = select(Report).where(Report.reference == reference)

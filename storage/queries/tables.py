@@ -15,6 +15,7 @@ from storage.models import (
     Person,
     ProcessedUpdate,
     ReferenceCounter,
+    ReportEvent,
     StartCount,
 )
 
@@ -26,6 +27,7 @@ COUNTERS = cast(Table, ReferenceCounter.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
 STARTS = cast(Table, StartCount.__table__)
 AUDIT = cast(Table, AuditEntry.__table__)
+EVENTS = cast(Table, ReportEvent.__table__)
 
 
 def upsert_insert(dialect: str) -> Any:

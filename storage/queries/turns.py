@@ -83,8 +83,8 @@ class TurnQueries(ConversationQueries, PeopleQueries):
     async def finish_conversation(
         self, platform: str, chat_id: str, flow: str, state: dict[str, Any], now: datetime
     ) -> None:
-        """Save the chat's conversation as the transaction's last write (on SQLite it is sent
-        with the COMMIT): nothing in this transaction reads it afterwards."""
+        """Save the chat's conversation (on SQLite the write waits for the transaction's next
+        trip: at the end of a turn, that is the COMMIT)."""
         driver = await self._one_trip()
         if driver is None:
             await self.save_conversation(platform, chat_id, flow, state, now)
@@ -93,11 +93,11 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         stored = self._chat_hashes.get((platform, chat_id))
         if stored is not None:  # the row exists (read this turn): no chat id to encrypt
             values = apply(sql.update_in, (flow, state, now))
-            self._write_at_commit(sql.update_conversation, (*values, platform, stored))
+            driver.defer(sql.update_conversation, [(*values, platform, stored)])
             return
         chat_hash = crypto.current().lookup(chat_key(platform, chat_id))
         values = apply(sql.insert_in, (platform, chat_hash, chat_id, flow, state, now, now))
-        self._write_at_commit(sql.insert_conversation, values)
+        driver.defer(sql.insert_conversation, [values])
 
     async def end_conversation(self, platform: str, chat_id: str) -> None:
         """Delete the chat's conversation as the transaction's last write (see
@@ -109,4 +109,4 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         self._chat_hashes.pop((platform, chat_id), None)
         hashes = crypto.current().lookups(chat_key(platform, chat_id))
         sql = SqliteTurn.for_hashes(self._connection.dialect, len(hashes))
-        self._write_at_commit(sql.delete_conversation, (platform, *hashes))
+        driver.defer(sql.delete_conversation, [(platform, *hashes)])

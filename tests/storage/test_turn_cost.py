@@ -91,7 +91,7 @@ async def test_an_ordinary_report_turn(
             "UPDATE conversations",
             "COMMIT",
         ], counted
-        assert trips == ["read_turn", "write_and_commit"], counted
+        assert trips == ["read_turn", "_end"], counted
     else:
         assert statements == [
             "SELECT people",
@@ -126,3 +126,31 @@ async def test_a_redelivered_update_changes_nothing(
     # the flow is where the first delivery left it: the description is asked for
     described = await chat.say("Mevrouw is gevallen naast het bed")
     assert described and described[-1].options  # "Wanneer gebeurde het?" with its buttons
+
+
+async def test_the_turn_that_sends_a_report(
+    database: Database,
+    config: Config,
+    clock: FrozenClock,
+    statements: list[str],
+    trips: list[str],
+) -> None:
+    """The heaviest turn of a report: the report, its number, its history, its nudges, the
+    notice to the team leader. New history and outbox rows and the conversation's end wait
+    for the next trip (on SQLite): no trip of their own."""
+    from tests.helpers import send_form
+
+    service = ReportService(config, database, clock)
+    await service.welcome("shell:nina")  # the connection made (its set-up is no turn's cost)
+    statements.clear()
+    trips.clear()
+    outcome = await send_form(service)
+    assert outcome.reference
+    counted = f"{len(statements)} statements {statements}, {len(trips)} trips {trips}"
+    assert statements.count("INSERT reports") == 1, counted
+    assert "INSERT report_events" in statements, counted  # created, notified (one or two)
+    assert statements.count("INSERT outbox") == 1, counted  # the team leader's notice
+    if database.is_sqlite:
+        # the person (with BEGIN), the number, the report, the person kept, the nudges, the
+        # COMMIT with the notice and the last history row
+        assert trips == ["_run"] * 5 + ["_end"], counted
