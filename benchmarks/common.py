@@ -87,7 +87,8 @@ def run_pair(
             mark = line.strip()
             if mark in ("started", "finished"):
                 with contextlib.suppress(OSError):
-                    marks[mark] = {"bot": cpu_seconds(bot.pid), "load": cpu_seconds(load.pid)}
+                    marks[mark] = {"bot": cpu_seconds(bot.pid)}
+                    marks[mark]["load"] = cpu_seconds(load.pid)  # unless it has exited
 
     reader = threading.Thread(target=read_marks, daemon=True)
     reader.start()
@@ -123,8 +124,8 @@ def run_pair(
     # CPU per turn from the first turn served to the last turn done: what each process
     # spends on a turn, start-up excluded, independent of who waits for whom. Without the
     # "finished" mark (a load that timed out) the last half-second sample stands in.
-    start = marks.get("started", {"bot": 0.0, "load": 0.0})
-    end = marks.get("finished", {"bot": bot_cpu, "load": load_cpu})
+    start = {"bot": 0.0, "load": 0.0, **marks.get("started", {})}
+    end = {"bot": bot_cpu, "load": load_cpu, **marks.get("finished", {})}
     result["cpu_read_at"] = "finished" if "finished" in marks else "last sample"
     result["bot_cpu_ms_per_turn"] = round((end["bot"] - start["bot"]) * 1000 / turns, 3)
     result["load_cpu_ms_per_turn"] = round((end["load"] - start["load"]) * 1000 / turns, 3)
@@ -164,12 +165,32 @@ def check_reports(
         env=env,
     )
     records = [json.loads(line) for line in exported.stdout.splitlines()]
+    stored = b"".join(f.read_bytes() for f in sorted(config.parent.glob("*.db*")))
+    problems = report_problems(records, people, person_of, stored)
+    return {"reports": len(records), "problems": problems[:10], "problem_count": len(problems)}
+
+
+def report_problems(
+    records: list[dict[str, Any]],
+    people: int,
+    person_of: Callable[[str], int],
+    stored: bytes = b"",
+) -> list[str]:
+    """What is wrong with the exported reports of a run (nothing: an empty list), and with
+    the database's bytes ``stored`` (the report text must not appear in them, encrypted
+    values must)."""
     problems: list[str] = []
     if len(records) != people:
         problems.append(f"{len(records)} reports for {people} people")
     seen: set[int] = set()
     for record in records:
-        n = person_of(record["reporter"])
+        try:
+            n = person_of(str(record.get("reporter")))
+        except (ValueError, IndexError, AssertionError):
+            problems.append(f"a report from an unknown reporter: {record.get('reporter')!r}")
+            continue
+        if n in seen:
+            problems.append(f"person {n} has more than one report")
         seen.add(n)
         wrong = [
             field
@@ -184,14 +205,11 @@ def check_reports(
         ]
         if wrong:
             problems.append(f"report of person {n}: wrong {', '.join(wrong)}")
-    if len(seen) != len(records):
-        problems.append(f"{len(records) - len(seen)} people with more than one report")
-    stored = b"".join(f.read_bytes() for f in sorted(config.parent.glob("*.db*")))
     if stored and REPORT_TEXT_MARK.encode() in stored:
         problems.append("report text stored unencrypted in the database")
     if stored and b"enc1:" not in stored:
         problems.append("nothing encrypted in the database")
-    return {"reports": len(records), "problems": problems[:10], "problem_count": len(problems)}
+    return problems
 
 
 REPORT_TEXT_MARK = "cliënt is gevallen in de badkamer"
