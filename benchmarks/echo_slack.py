@@ -1,22 +1,26 @@
 """A bare slack-bolt AsyncApp echo app over HTTP: the framework's own per-turn cost.
 
-Every DM and every button press gets one message with one button, nothing stored.
+Every DM and every button press gets one message with one button, nothing stored. Its Web
+API client keeps one HTTP session (and its connections) for the app's life, as vimbot's does
+(bot/adapters/slack/app.py): slack_sdk would otherwise open a new one for every call.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 
 def build(api_url: str, token: str, secret: str) -> web.Application:
-    app = AsyncApp(client=AsyncWebClient(token=token, base_url=api_url), signing_secret=secret)
+    web_client = AsyncWebClient(token=token, base_url=api_url)
+    app = AsyncApp(client=web_client, signing_secret=secret)
 
     def blocks(text: str) -> list[dict[str, Any]]:
         return [
@@ -53,7 +57,13 @@ def build(api_url: str, token: str, secret: str) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    async def shared_session(_: web.Application) -> AsyncIterator[None]:
+        web_client.session = ClientSession(timeout=ClientTimeout(total=web_client.timeout))
+        yield
+        await web_client.session.close()
+
     web_app = web.Application()
+    web_app.cleanup_ctx.append(shared_session)
     web_app.router.add_post("/slack/events", events)
     web_app.router.add_get("/health", health)
     return web_app

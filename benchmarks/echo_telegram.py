@@ -2,7 +2,8 @@
 
 It answers every message and every button with one message carrying two buttons (the same
 shape of traffic as a report conversation), with no storage and no logic. ``--transport
-aiohttp`` gives it the same Bot API transport as vimbot (PTB's default is httpx).
+aiohttp`` gives it the same Bot API transport and connection pools as vimbot (PTB's default
+is httpx): the reference the targets compare against.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import argparse
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+
+# As vimbot (bot/adapters/telegram/app.py): updates in parallel up to this many, and twice
+# as many pooled connections for the Bot API calls.
+MAX_CONCURRENT_UPDATES = 64
 
 KEYBOARD = InlineKeyboardMarkup(
     [
@@ -44,15 +49,15 @@ def main() -> None:
         ApplicationBuilder()
         .token(args.token)
         .base_url(args.base_url)
-        .concurrent_updates(True)
+        .concurrent_updates(MAX_CONCURRENT_UPDATES)
         .job_queue(None)
     )
     if args.transport == "aiohttp":
         from bot.adapters.telegram.transport import AiohttpRequest
 
-        builder = builder.request(AiohttpRequest(pool_size=256)).get_updates_request(
-            AiohttpRequest(pool_size=1)
-        )
+        builder = builder.request(
+            AiohttpRequest(pool_size=MAX_CONCURRENT_UPDATES * 2)
+        ).get_updates_request(AiohttpRequest(pool_size=1))
     app = builder.build()
     app.add_handler(TypeHandler(Update, echo))
     app.run_polling(

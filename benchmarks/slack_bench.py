@@ -1,6 +1,6 @@
 """Slack: signed requests into the bolt app over HTTP, vimbot against a bare bolt echo app.
 
-python -m benchmarks.slack_bench [--quick]
+python -m benchmarks.slack_bench [--quick] [--check]
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from benchmarks.common import (
     ROOT,
     alternate,
     bot_config,
+    check_reports,
     clean_env,
     free_port,
     prepare_bot,
     ratios,
     run_pair,
     temp_dir,
+    vimbot_env,
 )
-from benchmarks.fake_slack_load import BOT_TOKEN, SECRET
+from benchmarks.fake_slack_load import BOT_TOKEN, SECRET, user_id
+from benchmarks.targets import enforce, slack_misses
 
 CONFIG = bot_config(
     "slack:ULEADER",
@@ -58,19 +61,31 @@ def vimbot(people: int, concurrency: int) -> dict[str, Any]:
     workdir = temp_dir("slack")
     config = workdir / "config.toml"
     bot_port = free_port()
+    env = vimbot_env()
 
     def write_config(port: str) -> None:
         text = CONFIG.format(
             db=workdir / "bench.db", token=BOT_TOKEN, secret=SECRET, bot_port=bot_port
         )
-        prepare_bot(config, text.replace("{port}", port))
+        prepare_bot(config, text.replace("{port}", port), env)
 
-    return run_pair(
+    result = run_pair(
         load("vimbot", people, concurrency, bot_port),
         [PYTHON, "-m", "bot", "--config", str(config), "run"],
         workdir,
+        bot_env=env,
         before_bot=write_config,
     )
+    result["reports_checked"] = check_reports(config, people, env, person_of)
+    return result
+
+
+def person_of(reporter: str) -> int:
+    """The load's person number of a reporter's address (``slack:<user id>``)."""
+    user = reporter.split(":", 1)[1]
+    n = int(user.lstrip("U"))
+    assert user == user_id(n), reporter
+    return n
 
 
 def echo(people: int, concurrency: int) -> dict[str, Any]:
@@ -95,15 +110,24 @@ def echo(people: int, concurrency: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="small loads (a smoke test)")
+    parser.add_argument(
+        "--check", action="store_true", help="exit non-zero when a target is missed"
+    )
     args = parser.parse_args()
-    people, concurrency = (30, 10) if args.quick else (200, 50)
+    # Each gets enough people for a steady state of several seconds (the echo app is ~4x as
+    # fast as vimbot, so it gets more people); what is compared is CPU per turn.
+    people, echo_people, concurrency = (60, 200, 20) if args.quick else (200, 600, 50)
     results: dict[str, Any] = alternate(
-        {"echo": lambda: echo(people, concurrency), "vimbot": lambda: vimbot(people, concurrency)},
+        {
+            "echo": lambda: echo(echo_people, concurrency),
+            "vimbot": lambda: vimbot(people, concurrency),
+        },
         times=1 if args.quick else 3,
     )
     results["ratio_to_echo"] = ratios(results["vimbot"], results["echo"])
     print(json.dumps(results, indent=2))
+    enforce(slack_misses(results), args.check)
 
 
 if __name__ == "__main__":
