@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     create_async_engine,
 )
@@ -92,6 +93,7 @@ class Database:
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._writer: tuple[AsyncConnection, Any] | None = None  # see _writer_connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Store]:
@@ -102,16 +104,41 @@ class Database:
         transactions of this process take turns on an asyncio lock; the busy timeout still
         covers other processes on the same file.
         """
-        turn = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
-        async with turn, self.engine.connect() as connection:
-            await connection.begin()
-            store = Store(connection)
+        if self._write_lock is None:
+            async with self.engine.connect() as connection:
+                await connection.begin()
+                async with self._unit_of_work(Store(connection)) as store:
+                    yield store
+            return
+        async with self._write_lock:
+            connection, driver = await self._writer_connection()
             try:
-                yield store
+                await connection.begin()
+                async with self._unit_of_work(Store(connection, driver)) as store:
+                    yield store
             except BaseException:
-                await store.end(commit=False)
+                if connection.closed or connection.invalidated:
+                    self._writer = None  # made anew for the next transaction
                 raise
-            await store.end(commit=True)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _unit_of_work(store: Store) -> AsyncIterator[Store]:
+        try:
+            yield store
+        except BaseException:
+            await store.end(commit=False)
+            raise
+        await store.end(commit=True)
+
+    async def _writer_connection(self) -> tuple[AsyncConnection, Any]:
+        """SQLite: the connection every transaction of this process uses in turn (they take
+        turns anyway): no checkout from the pool and back for each one."""
+        if self._writer is None:
+            connection = await self.engine.connect()
+            raw = await connection.get_raw_connection()
+            self._writer = (connection, raw.dbapi_connection)
+        return self._writer
 
     async def drop_old_copies(self, vacuum: bool = False) -> bool:
         """After an erasure or encrypting stored values: leave no old copy in the files.
@@ -137,6 +164,9 @@ class Database:
         return row is not None and row[0] == 0
 
     async def dispose(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer[0].close()
         await self.engine.dispose()
 
     @property

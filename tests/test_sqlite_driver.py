@@ -105,3 +105,22 @@ async def test_streaming_still_works(db: Database) -> None:
     async with db.engine.connect() as conn:
         result = await conn.stream(text("SELECT chat_id FROM conversations ORDER BY chat_id"))
         assert [row.chat_id async for row in result] == [f"s{n}" for n in range(7)]
+
+
+async def test_transactions_take_turns_on_one_connection(db: Database) -> None:
+    """SQLite's transactions run one at a time on one connection kept for them (no checkout
+    from the pool for each); a failed one leaves it usable."""
+    async with db.transaction():
+        pass
+    first = db._writer
+    assert first is not None and db.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            raise RuntimeError("the turn failed")
+    async with db.transaction() as store:
+        assert db._writer is first
+        await store.save_conversation("shell", "c", "report", {"n": 1}, NOW)
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "c") is not None
+    await db.dispose()  # the kept connection is closed too: nothing left checked out
+    assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]

@@ -25,10 +25,13 @@ class StoreBase:
 
     __slots__ = ("_chat_hashes", "_connection", "_driver", "_orm")
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
         self._connection = connection
         self._orm: AsyncSession | None = None
-        self._driver: OneTripConnection | Literal[False] | None = None  # None: not looked up
+        # None: not looked up yet; False: not SQLite's one-trip connection
+        self._driver: OneTripConnection | Literal[False] | None = (
+            driver if isinstance(driver, OneTripConnection) else None
+        )
         # the stored hash of each chat loaded in this transaction (it may have been written
         # with an earlier key): saving the conversation updates that row, not a new one
         self._chat_hashes: dict[tuple[str, str], str] = {}
