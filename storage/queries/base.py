@@ -57,15 +57,19 @@ class StoreBase:
                     self._driver = raw.dbapi_connection
         return self._driver or None
 
-    async def _insert_later(self, table: Table, values: dict[str, Any]) -> bool:
-        """SQLite: a new row written with the transaction's next trip (a later statement
-        sees it; at the latest it goes with the COMMIT), with no ORM object and no trip of its
-        own. False elsewhere: the caller adds it to the session."""
+    async def _insert_later(
+        self, table: Table, rows: list[dict[str, Any]], upsert: tuple[str, ...] = ()
+    ) -> bool:
+        """SQLite: new rows (all with the same keys) written with the transaction's next trip
+        (a later statement sees them; at the latest they go with the COMMIT), with no ORM
+        object and no trip of their own; ``upsert`` names the columns that a row whose
+        primary key exists already takes over. False elsewhere: the caller writes them."""
         driver = await self._one_trip()
         if driver is None:
             return False
-        insert = Insert.of(table, tuple(values), self._connection.dialect)
-        driver.defer(insert.sql, [apply(insert.binds, tuple(values.values()))])
+        if rows:
+            insert = Insert.of(table, tuple(rows[0]), self._connection.dialect, upsert)
+            driver.defer(insert.sql, [apply(insert.binds, tuple(row.values())) for row in rows])
         return True
 
     async def end(self, commit: bool) -> None:

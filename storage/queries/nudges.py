@@ -22,9 +22,10 @@ class NudgeQueries(StoreBase):
             rows = [{key: getattr(nudge, key) for key in columns} for nudge in nudges]
             for row in rows:
                 row["urgent"] = bool(row["urgent"])
-            # on the connection, not through the session: nothing the session holds needs
-            # writing first (no autoflush; that happens once, at the commit)
-            await self._connection.execute(insert(NUDGES), rows)
+            if not await self._insert_later(NUDGES, rows):
+                # on the connection, not through the session: nothing the session holds
+                # needs writing first (no autoflush; that happens once, at the commit)
+                await self._connection.execute(insert(NUDGES), rows)
 
     async def cancel_nudges(
         self,

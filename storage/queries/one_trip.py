@@ -96,21 +96,30 @@ class SqliteTurn:
 
 
 class Insert:
-    """An INSERT of the given columns of a table, with their type processors (built once)."""
+    """An INSERT of the given columns of a table (or an upsert by its primary key), with
+    their type processors, built once."""
 
-    _built: ClassVar[dict[tuple[str, tuple[str, ...], int], Insert]] = {}
+    _built: ClassVar[dict[tuple[str, tuple[str, ...], int, tuple[str, ...]], Insert]] = {}
 
-    def __init__(self, table: Table, columns: tuple[str, ...], dialect: Dialect) -> None:
+    def __init__(
+        self, table: Table, columns: tuple[str, ...], dialect: Dialect, upsert: tuple[str, ...]
+    ) -> None:
         self.sql = (
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
         )
+        if upsert:
+            keys = ", ".join(c.name for c in table.primary_key.columns)
+            taken = ", ".join(f"{c} = excluded.{c}" for c in upsert)
+            self.sql += f" ON CONFLICT ({keys}) DO UPDATE SET {taken}"
         self.binds = _bind(table, columns, dialect)
 
     @classmethod
-    def of(cls, table: Table, columns: tuple[str, ...], dialect: Dialect) -> Insert:
-        key = (table.name, columns, id(dialect))
+    def of(
+        cls, table: Table, columns: tuple[str, ...], dialect: Dialect, upsert: tuple[str, ...] = ()
+    ) -> Insert:
+        key = (table.name, columns, id(dialect), upsert)
         if key not in cls._built:
-            cls._built[key] = cls(table, columns, dialect)
+            cls._built[key] = cls(table, columns, dialect, upsert)
         return cls._built[key]
 
 

@@ -36,7 +36,7 @@ class OutboxQueries(StoreBase):
             "status": "pending",
             "attempts": 0,
         }
-        if not await self._insert_later(OUTBOX, values):
+        if not await self._insert_later(OUTBOX, [values]):
             self._session.add(OutboxMessage(**values))
 
     async def pending_for(self, address: str) -> Sequence[OutboxMessage]:

@@ -66,18 +66,17 @@ class PeopleQueries(StoreBase):
 
     async def keep_person(self, person: Person) -> None:
         """Store the person: a new row, or name, language and team brought up to date."""
-        await self._connection.execute(
-            self._turn.keep_person,
-            {
-                # the stored row's hash (it may be an earlier key's), else the current one
-                "address_hash": person.address_hash or crypto.current().lookup(person.address),
-                "address": person.address,
-                "name": person.name,
-                "language": person.language,
-                "team_id": person.team_id,
-                "created_at": person.created_at,
-            },
-        )
+        row = {
+            # the stored row's hash (it may be an earlier key's), else the current one
+            "address_hash": person.address_hash or crypto.current().lookup(person.address),
+            "address": person.address,
+            "name": person.name,
+            "language": person.language,
+            "team_id": person.team_id,
+            "created_at": person.created_at,
+        }
+        if not await self._insert_later(PEOPLE, [row], upsert=("name", "language", "team_id")):
+            await self._connection.execute(self._turn.keep_person, row)
 
     async def delete_person(self, address: str) -> None:
         """The person's row gone (whichever key its hash was made with)."""

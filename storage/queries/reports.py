@@ -42,7 +42,7 @@ class ReportQueries(StoreBase):
             "actor": actor,
             "data": data or {},
         }
-        if not await self._insert_later(EVENTS, values):
+        if not await self._insert_later(EVENTS, [values]):
             self._session.add(ReportEvent(**values))
 
     async def report_by_reference(self, reference: str) -> Report | None:
