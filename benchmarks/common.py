@@ -16,8 +16,11 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.profile import areas, attach
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
+PROFILE_SECONDS = 8  # how long a profiled run is sampled (from its first turn on)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -56,9 +59,12 @@ def run_pair(
     timeout: float = 900,
     port_placeholder: str = "{port}",
     before_bot: Callable[[str], None] | None = None,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """Start the load generator (which prints its port), then the bot pointed at it; wait for
-    the load to finish; return its figures plus the bot's peak memory."""
+    the load to finish; return its figures plus the bot's peak memory. With ``profile``, the
+    bot is profiled (py-spy, ``benchmarks/profile.py``) from the first turn served on, and
+    the result carries the share of each area."""
     out = workdir / "result.json"
     load = subprocess.Popen(
         [PYTHON, "-m", *load_args, "--out", str(out)],
@@ -89,6 +95,10 @@ def run_pair(
                 with contextlib.suppress(OSError):
                     marks[mark] = {"bot": cpu_seconds(bot.pid)}
                     marks[mark]["load"] = cpu_seconds(load.pid)  # unless it has exited
+            if mark == "started" and profile is not None:
+                spies.append(attach(bot.pid, profile, PROFILE_SECONDS))
+
+    spies: list[subprocess.Popen[bytes]] = []
 
     reader = threading.Thread(target=read_marks, daemon=True)
     reader.start()
@@ -118,8 +128,12 @@ def run_pair(
             except subprocess.TimeoutExpired:
                 bot.kill()
         log.close()
+    for spy in spies:
+        spy.wait(PROFILE_SECONDS + 30)
     result = json.loads(out.read_text())
     result["bot_peak_rss_mb"] = peak
+    if profile is not None and profile.exists():
+        result["profile"] = {"raw": str(profile), "areas_percent": areas(profile)}
     turns = result.get("turns") or 1
     # CPU per turn from the first turn served to the last turn done: what each process
     # spends on a turn, start-up excluded, independent of who waits for whom. Without the

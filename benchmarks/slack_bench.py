@@ -57,7 +57,7 @@ def load(script: str, people: int, concurrency: int, bot_port: int) -> list[str]
     ]
 
 
-def vimbot(people: int, concurrency: int) -> dict[str, Any]:
+def vimbot(people: int, concurrency: int, profile: bool = False) -> dict[str, Any]:
     workdir = temp_dir("slack")
     config = workdir / "config.toml"
     bot_port = free_port()
@@ -75,6 +75,7 @@ def vimbot(people: int, concurrency: int) -> dict[str, Any]:
         workdir,
         bot_env=env,
         before_bot=write_config,
+        profile=workdir / "profile.txt" if profile else None,
     )
     result["reports_checked"] = check_reports(config, people, env, person_of)
     return result
@@ -114,10 +115,19 @@ def main() -> None:
     parser.add_argument(
         "--check", action="store_true", help="exit non-zero when a target is missed"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile vimbot's capacity run: where its CPU goes (py-spy)",
+    )
     args = parser.parse_args()
     # Each gets enough people for a steady state of several seconds (the echo app is ~4x as
     # fast as vimbot, so it gets more people); what is compared is CPU per turn.
     people, echo_people, concurrency = (60, 200, 20) if args.quick else (200, 600, 50)
+    if args.profile:
+        profiled = vimbot(people * 2, concurrency, profile=True)
+        print(json.dumps(profiled.get("profile"), indent=2))
+        return
     results: dict[str, Any] = alternate(
         {
             "echo": lambda: echo(echo_people, concurrency),

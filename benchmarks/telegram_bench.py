@@ -43,6 +43,7 @@ def vimbot(
     think: tuple[float, float] = (0, 0),
     junk: float = 0.0,
     ramp: float = 0.0,
+    profile: bool = False,
 ) -> dict[str, Any]:
     workdir = temp_dir("telegram")
     config = workdir / "config.toml"
@@ -75,6 +76,7 @@ def vimbot(
         workdir,
         bot_env=env,
         before_bot=write_config,
+        profile=workdir / "profile.txt" if profile else None,
     )
     result["reports_checked"] = check_reports(config, people, env, person_of)
     return result
@@ -117,6 +119,11 @@ def main() -> None:
     parser.add_argument(
         "--check", action="store_true", help="exit non-zero when a target is missed"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile vimbot's capacity run: where its CPU goes (py-spy)",
+    )
     args = parser.parse_args()
     quick = args.quick
     concurrency = 20 if quick else 50
@@ -126,6 +133,10 @@ def main() -> None:
     people = {"vimbot": 300, "echo_on_aiohttp": 1000, "echo_httpx": 300}
     if quick:
         people = {"vimbot": 60, "echo_on_aiohttp": 200, "echo_httpx": 60}
+    if args.profile:
+        profiled = vimbot(people["vimbot"] * 2, concurrency, profile=True)
+        print(json.dumps(profiled.get("profile"), indent=2))
+        return
     results: dict[str, Any] = alternate(
         {
             "echo_on_aiohttp": lambda: echo(people["echo_on_aiohttp"], concurrency, "aiohttp"),
