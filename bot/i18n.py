@@ -8,7 +8,7 @@ falls back to Dutch, so a person never sees a bare key.
 from __future__ import annotations
 
 from datetime import date, time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
@@ -49,7 +49,7 @@ class Translator:
         return text.format(**values) if values else text
 
     def day(self, value: date) -> str:
-        return format_date(value, format="EEEE d MMMM y", locale=self.language)
+        return _day(value, self.language)
 
     def join(self, items: list[str]) -> str:
         """``a, b en c`` (Dutch) or ``a, b and c`` (English)."""
@@ -59,6 +59,13 @@ class Translator:
         if at is None:
             return self("when.day_only", day=self.day(day))
         return self("when.day_time", day=self.day(day), time=at.strftime("%H:%M"))
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, language: str) -> str:
+    """``dinsdag 1 december 2026``: Babel reads its locale data at every call, and most turns
+    of a report show the same day or two."""
+    return format_date(value, format="EEEE d MMMM y", locale=language)
 
 
 def all_labels(key: str) -> set[str]:
