@@ -13,13 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from aiohttp import web
-from telegram import (
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import BotCommand, CallbackQuery, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -32,7 +26,8 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.adapters.buttons import button_data
 from bot.adapters.delivery import Apologies, deliver_in_order
-from bot.adapters.telegram.render import render
+from bot.adapters.telegram.api import BotApi
+from bot.adapters.telegram.render import button, render
 from bot.adapters.telegram.translate import PLATFORM, translate
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.clock import Clock, SystemClock
@@ -93,11 +88,12 @@ class TelegramSender:
 
     def __init__(self, application: Application) -> None:
         self.application = application
+        self.api = BotApi(application.bot)
 
     async def send(self, recipient: str, message: Outbound) -> None:
         try:
             for part in render(message):
-                await self.application.bot.send_message(chat_id=_chat_id(recipient), **part)
+                await self.api.send_message(_chat_id(recipient), part)
             if message.attachment is not None:  # made at send time, sent from memory
                 name, data = message.attachment
                 await self.application.bot.send_document(
@@ -148,6 +144,7 @@ class TelegramAdapter:
                 raise RuntimeError("webhook mode needs the bot's HTTP server")
             http.add_post(WEBHOOK_PATH, self._on_webhook)  # before the server starts
         self.sender = TelegramSender(self.application)
+        self.api = self.sender.api
         self._group_replied: dict[int, datetime] = {}
         self._seen: dict[str, deque[int]] = {}
         self.username: str | None = None
@@ -316,10 +313,9 @@ class TelegramAdapter:
         finally:
             await answering
 
-    @staticmethod
-    async def _answer(query: CallbackQuery) -> None:
+    async def _answer(self, query: CallbackQuery) -> None:
         with contextlib.suppress(TelegramError):
-            await query.answer()
+            await self.api.answer_callback_query(query.id)
 
     async def _process(self, update: Update, query: CallbackQuery | None) -> bool:
         if query is not None and (query.data or "").startswith(WIPE_TOKEN):
@@ -364,14 +360,10 @@ class TelegramAdapter:
 
     async def _offer_wipe(self, chat_id: str, language: str | None) -> None:
         t = Translator(language or self.config.organisation.language)
-        wipe = InlineKeyboardButton(
-            t("telegram.wipe"), callback_data=button_data(WIPE_TOKEN, "yes")
-        )
-        markup = InlineKeyboardMarkup([[wipe]])
+        wipe = button(t("telegram.wipe"), button_data(WIPE_TOKEN, "yes"))
+        offer = {"text": t("telegram.wipe_offer"), "reply_markup": {"inline_keyboard": [[wipe]]}}
         with contextlib.suppress(TelegramError):
-            await self.application.bot.send_message(
-                chat_id=_chat_id(chat_id), text=t("telegram.wipe_offer"), reply_markup=markup
-            )
+            await self.api.send_message(_chat_id(chat_id), offer)
 
     async def _wipe(self, update: Update) -> None:
         chat = update.effective_chat
@@ -388,19 +380,18 @@ class TelegramAdapter:
         user = update.effective_user
         t = Translator((user.language_code if user else None) or self.config.organisation.language)
         with contextlib.suppress(TelegramError):
-            await bot.send_message(chat_id=chat.id, text=t("telegram.wiped"))
+            await self.api.send_message(chat.id, {"text": t("telegram.wiped")})
 
     async def _reply(
         self, chat_id: str, reply: Outbound, query: CallbackQuery | None
     ) -> timedelta | None:
         """Send (or edit) a reply. None when delivered; else how long to wait before a retry."""
-        bot = self.application.bot
         try:
             if reply.edit and query is not None and query.message is not None:
                 part = render(reply)[-1]
                 try:
-                    await bot.edit_message_text(
-                        chat_id=_chat_id(chat_id), message_id=query.message.message_id, **part
+                    await self.api.edit_message_text(
+                        _chat_id(chat_id), query.message.message_id, part
                     )
                     return None
                 except BadRequest as error:
@@ -408,8 +399,7 @@ class TelegramAdapter:
                         return None
                     # the message can't be edited (too old): send the question anew below
             for part in render(reply):
-                sent = await bot.send_message(chat_id=_chat_id(chat_id), **part)
-                self._remember(chat_id, sent.message_id)
+                self._remember(chat_id, await self.api.send_message(_chat_id(chat_id), part))
         except TelegramError as error:
             failure = classify(error)
             if isinstance(failure, TemporaryFailure):

@@ -1,0 +1,43 @@
+"""The Bot API calls of every turn, as plain JSON through python-telegram-bot's request layer.
+
+PTB's ``Bot.send_message`` and friends build a ``Message`` (with its ``Chat``, ``User``, …)
+from every answer and turn the keyboard objects into JSON again: about 0.2 ms of CPU per
+call, more than the HTTP call itself. A turn only needs the sent message's id. These calls
+go through the same path below the object model: ``Bot._post`` (what ``Bot.do_api_request``
+uses, without its warning for known methods), so PTB still inserts its defaults, encodes
+the parameters, picks the ``getUpdates`` connection, maps errors to ``TelegramError``\\ s
+(``RetryAfter``, ``Forbidden``, ``BadRequest``, …) and reads the JSON answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Bot
+
+# One message's parameters besides the chat: text, parse mode and keyboard (render.py).
+Part = dict[str, Any]
+
+
+class BotApi:
+    """sendMessage, editMessageText and answerCallbackQuery without PTB's objects."""
+
+    __slots__ = ("bot",)
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def call(self, method: str, params: dict[str, Any], **timeouts: Any) -> Any:
+        """The method's ``result`` as JSON (a dict, a list or True)."""
+        return await self.bot._post(method, params, **timeouts)
+
+    async def send_message(self, chat_id: int | str, part: Part) -> int:
+        """Send one message; its id."""
+        sent = await self.call("sendMessage", {"chat_id": chat_id, **part})
+        return int(sent["message_id"])
+
+    async def edit_message_text(self, chat_id: int | str, message_id: int, part: Part) -> None:
+        await self.call("editMessageText", {"chat_id": chat_id, "message_id": message_id, **part})
+
+    async def answer_callback_query(self, query_id: str) -> None:
+        await self.call("answerCallbackQuery", {"callback_query_id": query_id})
