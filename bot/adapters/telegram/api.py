@@ -2,7 +2,8 @@
 
 PTB's ``Bot.send_message`` and friends build a ``Message`` (with its ``Chat``, ``User``, …)
 from every answer and turn the keyboard objects into JSON again: about 0.2 ms of CPU per
-call, more than the HTTP call itself. A turn only needs the sent message's id. These calls
+call, more than the HTTP call itself. A turn only needs the sent message's id (and a few
+fields of the update, read from its JSON in translate.py). These calls
 go through the same path below the object model: ``Bot._post`` (what ``Bot.do_api_request``
 uses, without its warning for known methods), so PTB still inserts its defaults, encodes
 the parameters, picks the ``getUpdates`` connection, maps errors to ``TelegramError``\\ s
@@ -20,7 +21,8 @@ Part = dict[str, Any]
 
 
 class BotApi:
-    """sendMessage, editMessageText and answerCallbackQuery without PTB's objects."""
+    """getUpdates, sendMessage, editMessageText and answerCallbackQuery without PTB's
+    objects."""
 
     __slots__ = ("bot",)
 
@@ -41,3 +43,14 @@ class BotApi:
 
     async def answer_callback_query(self, query_id: str) -> None:
         await self.call("answerCallbackQuery", {"callback_query_id": query_id})
+
+    async def get_updates(
+        self, offset: int, wait: float, allowed: list[str], *, read_timeout: float
+    ) -> list[dict[str, Any]]:
+        """The pending updates from ``offset`` on, as JSON, waiting up to ``wait`` seconds
+        for one (long polling): the answer may take that much longer than ``read_timeout``."""
+        params = {"offset": offset, "timeout": wait, "allowed_updates": allowed}
+        updates: list[dict[str, Any]] = await self.call(
+            "getUpdates", params, read_timeout=read_timeout + wait
+        )
+        return updates
