@@ -6,6 +6,11 @@ question, fetch updates), and httpx with httpcore spends noticeably more CPU per
 aiohttp's client, which the bot already uses for its own HTTP server. Everything above the
 transport (retries, flood control, error mapping, JSON) stays PTB's own: this class only
 moves bytes, as ``HTTPXRequest`` does.
+
+Parameters go as ``application/x-www-form-urlencoded``, encoded by yarl's quoter (aiohttp's
+own URL library, in C): aiohttp's ``FormData`` builds a multipart writer (with a fresh
+uuid4 boundary) for every call and encodes with ``urllib.parse.urlencode``, about 40 µs of
+CPU per call against 4.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 
 class AiohttpRequest(BaseRequest):
@@ -95,7 +101,7 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        data: Any = _form(fields, files) if files else fields
+        data: Any = _form(fields, files) if files else _urlencoded(fields)
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 return response.status, await response.read()
@@ -105,8 +111,19 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def _given(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
+
+
+def _urlencoded(fields: dict[str, str] | None) -> aiohttp.BytesPayload | None:
+    """The parameters as an ``application/x-www-form-urlencoded`` body."""
+    if not fields:
+        return None
+    body = URL.build(query=fields).raw_query_string.encode()
+    return aiohttp.BytesPayload(body, content_type=FORM)
 
 
 def _form(fields: dict[str, str] | None, files: dict[str, Any]) -> aiohttp.FormData:
