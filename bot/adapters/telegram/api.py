@@ -12,6 +12,7 @@ the parameters, picks the ``getUpdates`` connection, maps errors to ``TelegramEr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from telegram import Bot
@@ -30,15 +31,21 @@ class BotApi:
         self.bot = bot
 
     async def call(self, method: str, params: dict[str, Any], **timeouts: Any) -> Any:
-        """The method's ``result`` as JSON (a dict, a list or True)."""
-        return await self.bot._post(method, params, **timeouts)
+        """The method's ``result`` as JSON (a dict, a list or True). Parameters that are not
+        text are JSON-encoded here, once (PTB would encode a keyboard twice per call)."""
+        encoded = {
+            k: v if isinstance(v, str) else json.dumps(v)
+            for k, v in params.items()
+            if v is not None
+        }
+        return await self.bot._post(method, encoded, **timeouts)
 
-    async def send_message(self, chat_id: int | str, part: Part) -> int:
+    async def send_message(self, chat_id: str, part: Part) -> int:
         """Send one message; its id."""
         sent = await self.call("sendMessage", {"chat_id": chat_id, **part})
         return int(sent["message_id"])
 
-    async def edit_message_text(self, chat_id: int | str, message_id: int, part: Part) -> None:
+    async def edit_message_text(self, chat_id: str, message_id: int, part: Part) -> None:
         await self.call("editMessageText", {"chat_id": chat_id, "message_id": message_id, **part})
 
     async def answer_callback_query(self, query_id: str) -> None:

@@ -93,7 +93,7 @@ class TelegramSender:
     async def send(self, recipient: str, message: Outbound) -> None:
         try:
             for part in render(message):
-                await self.api.send_message(_chat_id(recipient), part)
+                await self.api.send_message(recipient, part)
             if message.attachment is not None:  # made at send time, sent from memory
                 name, data = message.attachment
                 await self.application.bot.send_document(
@@ -367,7 +367,7 @@ class TelegramAdapter:
         wipe = button(t("telegram.wipe"), button_data(WIPE_TOKEN, "yes"))
         offer = {"text": t("telegram.wipe_offer"), "reply_markup": {"inline_keyboard": [[wipe]]}}
         with contextlib.suppress(TelegramError):
-            await self.api.send_message(_chat_id(chat_id), offer)
+            await self.api.send_message(chat_id, offer)
 
     async def _wipe(self, update: Json) -> None:
         message = message_of(update)
@@ -382,7 +382,7 @@ class TelegramAdapter:
         user = user_of(update) or {}
         t = Translator(user.get("language_code") or self.config.organisation.language)
         with contextlib.suppress(TelegramError):
-            await self.api.send_message(chat_id, {"text": t("telegram.wiped")})
+            await self.api.send_message(str(chat_id), {"text": t("telegram.wiped")})
 
     async def _reply(self, chat_id: str, reply: Outbound, tapped: int | None) -> timedelta | None:
         """Send a reply, or edit the question whose button was ``tapped`` into it. None when
@@ -391,14 +391,14 @@ class TelegramAdapter:
             if reply.edit and tapped is not None:
                 part = render(reply)[-1]
                 try:
-                    await self.api.edit_message_text(_chat_id(chat_id), tapped, part)
+                    await self.api.edit_message_text(chat_id, tapped, part)
                     return None
                 except BadRequest as error:
                     if "not modified" in error.message.lower():
                         return None
                     # the message can't be edited (too old): send the question anew below
             for part in render(reply):
-                self._remember(chat_id, await self.api.send_message(_chat_id(chat_id), part))
+                self._remember(chat_id, await self.api.send_message(chat_id, part))
         except TelegramError as error:
             failure = classify(error)
             if isinstance(failure, TemporaryFailure):

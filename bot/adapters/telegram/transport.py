@@ -15,6 +15,7 @@ CPU per call against 4.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import aiohttp
@@ -95,15 +96,12 @@ class AiohttpRequest(BaseRequest):
         write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
         connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, self._pool_timeout)
-        timeout = aiohttp.ClientTimeout(
-            total=None if read is None or write is None else read + write + (connect or 0),
-            connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
-            sock_connect=connect,
-            sock_read=read,
-        )
+        timeout = _timeout(read, write, connect, pool)
         data: Any = _form(fields, files) if files else _urlencoded(fields)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, _url(url), data=data, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's are TimeoutErrors
             raise TimedOut from error
@@ -112,6 +110,25 @@ class AiohttpRequest(BaseRequest):
 
 
 FORM = "application/x-www-form-urlencoded"
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    read: float | None, write: float | None, connect: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for PTB's four (the same few on every call: made once each)."""
+    return aiohttp.ClientTimeout(
+        total=None if read is None or write is None else read + write + (connect or 0),
+        connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url: str) -> URL:
+    """A method's URL, parsed once rather than at every call."""
+    return URL(url)
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
