@@ -119,3 +119,13 @@ async def test_not_initialised_or_shut_down() -> None:
     await request.shutdown()
     await request.shutdown()  # twice is fine
     assert json.loads(json.dumps(request.read_timeout)) == 5.0
+
+
+async def test_any_text_arrives_as_it_was_sent(server: tuple[Server, str]) -> None:
+    fake, url = server
+    text = "a&b=c+d e;f%g/?:@#ü\n<b>x</b> 😡 %20 %zz + \\ \" '"
+    async with make_bot(url) as bot:
+        await bot.send_message(chat_id=42, text=text, reply_markup=None)
+        await bot.get_me()  # a method without parameters: an empty body
+    (_, fields, _), (method, empty, _) = fake.received[-2:]
+    assert fields["text"] == text and method == "getMe" and empty == {}

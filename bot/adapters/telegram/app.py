@@ -13,13 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from aiohttp import web
-from telegram import (
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import BotCommand, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -32,8 +26,9 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.adapters.buttons import button_data
 from bot.adapters.delivery import Apologies, deliver_in_order
-from bot.adapters.telegram.render import render
-from bot.adapters.telegram.translate import PLATFORM, translate
+from bot.adapters.telegram.api import BotApi
+from bot.adapters.telegram.render import button, render
+from bot.adapters.telegram.translate import PLATFORM, Json, message_of, translate, user_of
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.clock import Clock, SystemClock
 from bot.commands import MENU, Name
@@ -93,11 +88,12 @@ class TelegramSender:
 
     def __init__(self, application: Application) -> None:
         self.application = application
+        self.api = BotApi(application.bot)
 
     async def send(self, recipient: str, message: Outbound) -> None:
         try:
             for part in render(message):
-                await self.application.bot.send_message(chat_id=_chat_id(recipient), **part)
+                await self.api.send_message(recipient, part)
             if message.attachment is not None:  # made at send time, sent from memory
                 name, data = message.attachment
                 await self.application.bot.send_document(
@@ -126,6 +122,7 @@ class TelegramAdapter:
         self.on_queued = on_queued
         self.sleep = sleep
         self.webhook = settings.mode == "webhook"
+        self._polling = AiohttpRequest(pool_size=1)
         builder = (
             ApplicationBuilder()
             .token(settings.token)
@@ -134,7 +131,7 @@ class TelegramAdapter:
             .concurrent_updates(MAX_CONCURRENT_UPDATES)
             # Bot API calls over aiohttp rather than httpx: less CPU per call (transport.py).
             .request(AiohttpRequest(pool_size=MAX_CONCURRENT_UPDATES * 2))
-            .get_updates_request(AiohttpRequest(pool_size=1))
+            .get_updates_request(self._polling)
             .job_queue(None)
         )
         if settings.base_url:
@@ -148,6 +145,7 @@ class TelegramAdapter:
                 raise RuntimeError("webhook mode needs the bot's HTTP server")
             http.add_post(WEBHOOK_PATH, self._on_webhook)  # before the server starts
         self.sender = TelegramSender(self.application)
+        self.api = self.sender.api
         self._group_replied: dict[int, datetime] = {}
         self._seen: dict[str, deque[int]] = {}
         self.username: str | None = None
@@ -217,7 +215,7 @@ class TelegramAdapter:
                 await self._batch  # the turns in progress are finished and stored
             if self._offset:  # confirm what was stored, so a restart does not fetch it again
                 with contextlib.suppress(TelegramError):
-                    await app.bot.get_updates(offset=self._offset, timeout=0)
+                    await self._get_updates(wait=0)
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -234,15 +232,10 @@ class TelegramAdapter:
         ones after it (those already stored are skipped by processed_updates). Nothing is
         lost while the database is down, also not when the process stops in the meantime.
         """
-        bot = self.application.bot
         pauses = POLL_BACKOFF.pauses()
         while True:
             try:
-                updates = await bot.get_updates(
-                    offset=self._offset,
-                    timeout=self.config.telegram.poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
+                updates = await self._get_updates(self.config.telegram.poll_timeout)
             except TelegramError as error:
                 pause = next(pauses)
                 log.warning("telegram_poll_failed", reason=error.message, retry_in_seconds=pause)
@@ -258,14 +251,20 @@ class TelegramAdapter:
             log.warning("telegram_update_kept_for_retry", retry_in_seconds=pause)
             await self.sleep(pause)
 
-    async def _handle_batch(self, updates: Sequence[Update]) -> bool:
+    async def _get_updates(self, wait: float) -> list[Json]:
+        read_timeout = self._polling.read_timeout or 0
+        return await self.api.get_updates(
+            self._offset, wait, ALLOWED_UPDATES, read_timeout=read_timeout
+        )
+
+    async def _handle_batch(self, updates: Sequence[Json]) -> bool:
         """Handle the updates (chats in parallel; the core keeps each chat in order) and
         move the offset past those stored. True when all were."""
         stored = await asyncio.gather(*(self._handle(update) for update in updates))
         for update, done in zip(updates, stored, strict=True):
             if not done:
                 return False
-            self._offset = update.update_id + 1
+            self._offset = update["update_id"] + 1
         return True
 
     async def _register_commands(self) -> None:
@@ -283,20 +282,20 @@ class TelegramAdapter:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-            if not isinstance(data, dict):  # valid JSON, but an update is always an object
-                raise TypeError("an update is a JSON object")
-            update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
+            # valid JSON, but an update is always an object, with its number
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise TypeError("an update is a JSON object with an update_id")
+        except (json.JSONDecodeError, ValueError, TypeError):
             return web.Response(status=400, text="bad update")
         # Answered when the turn is stored; a 503 when the database could not take it, so
         # Telegram delivers the update again.
-        if not await self._handle(update):
+        if not await self._handle(data):
             return web.Response(status=503, text="try again")
         return web.Response(status=200, text="ok")
 
     # ---- updates ------------------------------------------------------------------------
 
-    async def _handle(self, update: Update) -> bool:
+    async def _handle(self, update: Json) -> bool:
         """One update, to the end. False only when the database could not store its turn."""
         try:
             return await self._on_update(update)
@@ -304,35 +303,36 @@ class TelegramAdapter:
             log.error("telegram_handler_error", error=type(error).__name__)
             return True
 
-    async def _on_update(self, update: Update) -> bool:
-        query = update.callback_query
+    async def _on_update(self, update: Json) -> bool:
+        query = update.get("callback_query")
         if query is None:
             return await self._process(update, None)
         # Stop the phone's spinner while the turn runs, not before it: the reply comes one
         # round trip to Telegram sooner.
-        answering = asyncio.create_task(self._answer(query))
+        answering = asyncio.create_task(self._answer(query["id"]))
         try:
             return await self._process(update, query)
         finally:
             await answering
 
-    @staticmethod
-    async def _answer(query: CallbackQuery) -> None:
+    async def _answer(self, query_id: str) -> None:
         with contextlib.suppress(TelegramError):
-            await query.answer()
+            await self.api.answer_callback_query(query_id)
 
-    async def _process(self, update: Update, query: CallbackQuery | None) -> bool:
-        if query is not None and (query.data or "").startswith(WIPE_TOKEN):
+    async def _process(self, update: Json, query: Json | None) -> bool:
+        if query is not None and (query.get("data") or "").startswith(WIPE_TOKEN):
             await self._wipe(update)
             return True
         event = translate(update, self.application.bot.id)
         if event is None:
             return True
-        if event.is_private and update.message is not None:
-            self._remember(event.chat_id, update.message.message_id)
         if not event.is_private:
-            await self._answer_group(update)
+            await self._answer_group(Update.de_json(update, self.application.bot))
             return True
+        # the message the person sent, or the question whose button they pressed
+        message_id: int = (message_of(update) or {})["message_id"]
+        if query is None:
+            self._remember(event.chat_id, message_id)
         outcome = await self.core.handle(event)
         if outcome.unavailable:
             if self._apologies.first(event.dedupe_key):  # once, not at every redelivery
@@ -346,7 +346,7 @@ class TelegramAdapter:
             self.core,
             f"{PLATFORM}:{event.chat_id}",
             outcome.replies,
-            lambda reply: self._reply(event.chat_id, reply, query),
+            lambda reply: self._reply(event.chat_id, reply, message_id if query else None),
         )
         if self.on_queued is not None and (outcome.notifications or queued):
             self.on_queued()
@@ -364,52 +364,41 @@ class TelegramAdapter:
 
     async def _offer_wipe(self, chat_id: str, language: str | None) -> None:
         t = Translator(language or self.config.organisation.language)
-        wipe = InlineKeyboardButton(
-            t("telegram.wipe"), callback_data=button_data(WIPE_TOKEN, "yes")
-        )
-        markup = InlineKeyboardMarkup([[wipe]])
+        wipe = button(t("telegram.wipe"), button_data(WIPE_TOKEN, "yes"))
+        offer = {"text": t("telegram.wipe_offer"), "reply_markup": {"inline_keyboard": [[wipe]]}}
         with contextlib.suppress(TelegramError):
-            await self.application.bot.send_message(
-                chat_id=_chat_id(chat_id), text=t("telegram.wipe_offer"), reply_markup=markup
-            )
+            await self.api.send_message(chat_id, offer)
 
-    async def _wipe(self, update: Update) -> None:
-        chat = update.effective_chat
-        query = update.callback_query
-        if chat is None or query is None:
+    async def _wipe(self, update: Json) -> None:
+        message = message_of(update)
+        if message is None:
             return
-        ids = list(self._seen.pop(str(chat.id), ()))
-        if query.message is not None:
-            ids.append(query.message.message_id)
+        chat_id = message["chat"]["id"]
+        ids = [*self._seen.pop(str(chat_id), ()), message["message_id"]]
         bot = self.application.bot
         for start in range(0, len(ids), 100):  # Telegram deletes at most 100 at once
             with contextlib.suppress(TelegramError):
-                await bot.delete_messages(chat_id=chat.id, message_ids=ids[start : start + 100])
-        user = update.effective_user
-        t = Translator((user.language_code if user else None) or self.config.organisation.language)
+                await bot.delete_messages(chat_id=chat_id, message_ids=ids[start : start + 100])
+        user = user_of(update) or {}
+        t = Translator(user.get("language_code") or self.config.organisation.language)
         with contextlib.suppress(TelegramError):
-            await bot.send_message(chat_id=chat.id, text=t("telegram.wiped"))
+            await self.api.send_message(str(chat_id), {"text": t("telegram.wiped")})
 
-    async def _reply(
-        self, chat_id: str, reply: Outbound, query: CallbackQuery | None
-    ) -> timedelta | None:
-        """Send (or edit) a reply. None when delivered; else how long to wait before a retry."""
-        bot = self.application.bot
+    async def _reply(self, chat_id: str, reply: Outbound, tapped: int | None) -> timedelta | None:
+        """Send a reply, or edit the question whose button was ``tapped`` into it. None when
+        delivered; else how long to wait before a retry."""
         try:
-            if reply.edit and query is not None and query.message is not None:
+            if reply.edit and tapped is not None:
                 part = render(reply)[-1]
                 try:
-                    await bot.edit_message_text(
-                        chat_id=_chat_id(chat_id), message_id=query.message.message_id, **part
-                    )
+                    await self.api.edit_message_text(chat_id, tapped, part)
                     return None
                 except BadRequest as error:
                     if "not modified" in error.message.lower():
                         return None
                     # the message can't be edited (too old): send the question anew below
             for part in render(reply):
-                sent = await bot.send_message(chat_id=_chat_id(chat_id), **part)
-                self._remember(chat_id, sent.message_id)
+                self._remember(chat_id, await self.api.send_message(chat_id, part))
         except TelegramError as error:
             failure = classify(error)
             if isinstance(failure, TemporaryFailure):
