@@ -231,6 +231,18 @@ async def harness(
     await bot.stop()
 
 
+@pytest.fixture
+async def answering_first(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> AsyncIterator[Harness]:
+    """The app as in production: Slack gets its answer first, the turn's replies follow."""
+    port = free_port()
+    bot = Bot(slack_config(fake, port=port), sqlite_db, clock)
+    await bot.start()
+    yield Harness(fake, bot, sqlite_db, port)
+    await bot.stop()
+
+
 async def _until_summary(h: Harness) -> None:
     await h.command("")
     await answer_report(h, "<!channel> Meneer schold mij uit & dreigde <http://x|klik> 😡", "now")
@@ -769,3 +781,36 @@ async def test_socket_mode_does_not_ack_while_the_database_is_down(
         assert not [a for a in fake.socket_acks if a["envelope_id"] == "env-down"]
     finally:
         await bot.stop()
+
+
+async def test_slack_gets_its_answer_first_and_the_replies_follow(
+    answering_first: Harness,
+) -> None:
+    h = answering_first
+    assert await h.dm("melden") == 200
+    question = await h.fake.wait_for_post(DM, "direct gevaar")
+    await h.tap("no", question)
+    await h.fake.wait_for_post(DM, "Wat is er gebeurd?")
+    assert await h.dm("Cliënt is gevallen in de badkamer") == 200
+    await h.fake.wait_for_post(DM, "Wanneer")
+
+
+async def test_a_turn_failing_after_the_answer_is_logged_and_the_next_one_works(
+    answering_first: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = answering_first
+    assert await h.dm("melden") == 200
+    question = await h.fake.wait_for_post(DM, "direct gevaar")
+    service = h.bot.service
+    handle = service.handle
+
+    async def failing(event: Any) -> Any:
+        raise RuntimeError("the turn failed")
+
+    with capture_logs() as logs:
+        monkeypatch.setattr(service, "handle", failing)
+        await h.tap("no", question)  # Slack has its answer; the turn fails after it
+        monkeypatch.setattr(service, "handle", handle)
+        await h.tap("no", question)
+        await h.fake.wait_for_post(DM, "Wat is er gebeurd?")
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == ["slack_turn_failed"]
