@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -814,3 +815,12 @@ async def test_a_turn_failing_after_the_answer_is_logged_and_the_next_one_works(
         await h.tap("no", question)
         await h.fake.wait_for_post(DM, "Wat is er gebeurd?")
     assert [e["event"] for e in logs if e["log_level"] == "error"] == ["slack_turn_failed"]
+
+
+async def test_the_web_client_skips_the_debug_lines_logging_would_drop(harness: Harness) -> None:
+    """slack_sdk writes out a debug line of every call (blocks, response body) unless its
+    logger has a level of its own above DEBUG."""
+    [adapter] = harness.bot.adapters
+    logger = adapter.client.logger  # type: ignore[attr-defined]
+    assert logger.getEffectiveLevel() > logging.DEBUG
+    assert logger.level > logging.DEBUG
