@@ -481,6 +481,38 @@ async def test_forged_missing_and_expired_signatures_get_401(harness: Harness) -
     assert await h.count(Person) == 0
 
 
+async def test_a_button_press_with_a_forged_signature_gets_401_and_no_turn(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("")
+    question = h.question()
+    [button, *_] = h.buttons(question)
+    before = len(h.fake.calls)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": WORKER, "name": "uma"},
+        "team": {"id": "T1"},
+        "channel": {"id": DM},
+        "message": {"ts": question.result["ts"]},
+        "actions": [{"type": "button", "action_id": button["action_id"], "value": button["value"]}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        **signed_headers(body, secret="not-the-secret"),
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(h.url, data=body, headers=headers) as response,
+    ):
+        assert response.status == 401
+    assert len(h.fake.calls) == before  # no turn, no reply
+    async with h.db.transaction() as store:
+        row = await store.load_conversation("slack", DM)
+        assert row is not None and row.state["step"] == "danger"
+
+
 async def test_rate_limited_api_is_retried_from_the_outbox(harness: Harness) -> None:
     h = harness
     h.fake.fail_next("chat.postMessage", 429, {"error": "ratelimited"}, {"Retry-After": "2"})
