@@ -300,9 +300,10 @@ class SlackAdapter:
         if self.app.process_before_response:
             await work
         else:
-            self._keep(asyncio.create_task(self._logged(work)))
+            self._in_background(work)
 
-    def _keep(self, task: asyncio.Task[None]) -> None:
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._logged(work))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
@@ -323,9 +324,7 @@ class SlackAdapter:
         outcome = await self.core.handle(inbound)
         if outcome.unavailable:
             if self._apologies.first(inbound.dedupe_key):  # once, not at every retry
-                self._keep(
-                    asyncio.create_task(self._deliver(inbound.chat_id, outcome.replies, None))
-                )
+                self._in_background(self._deliver(inbound.chat_id, outcome.replies, None))
             return BoltResponse(status=503, body="")
         self._apologies.forget(inbound.dedupe_key)
         if not outcome.duplicate:
