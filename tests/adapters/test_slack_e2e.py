@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -224,6 +225,18 @@ def processing_before_ack(monkeypatch: pytest.MonkeyPatch) -> None:
 async def harness(
     fake: FakeSlack, sqlite_db: Database, clock: FrozenClock, processing_before_ack: None
 ) -> AsyncIterator[Harness]:
+    port = free_port()
+    bot = Bot(slack_config(fake, port=port), sqlite_db, clock)
+    await bot.start()
+    yield Harness(fake, bot, sqlite_db, port)
+    await bot.stop()
+
+
+@pytest.fixture
+async def answering_first(
+    fake: FakeSlack, sqlite_db: Database, clock: FrozenClock
+) -> AsyncIterator[Harness]:
+    """The app as in production: Slack gets its answer first, the turn's replies follow."""
     port = free_port()
     bot = Bot(slack_config(fake, port=port), sqlite_db, clock)
     await bot.start()
@@ -466,6 +479,38 @@ async def test_forged_missing_and_expired_signatures_get_401(harness: Harness) -
         async with session.post(h.url, data=body, headers=stale) as response:
             assert response.status == 401
     assert await h.count(Person) == 0
+
+
+async def test_a_button_press_with_a_forged_signature_gets_401_and_no_turn(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("")
+    question = h.question()
+    [button, *_] = h.buttons(question)
+    before = len(h.fake.calls)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": WORKER, "name": "uma"},
+        "team": {"id": "T1"},
+        "channel": {"id": DM},
+        "message": {"ts": question.result["ts"]},
+        "actions": [{"type": "button", "action_id": button["action_id"], "value": button["value"]}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        **signed_headers(body, secret="not-the-secret"),
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(h.url, data=body, headers=headers) as response,
+    ):
+        assert response.status == 401
+    assert len(h.fake.calls) == before  # no turn, no reply
+    async with h.db.transaction() as store:
+        row = await store.load_conversation("slack", DM)
+        assert row is not None and row.state["step"] == "danger"
 
 
 async def test_rate_limited_api_is_retried_from_the_outbox(harness: Harness) -> None:
@@ -769,3 +814,45 @@ async def test_socket_mode_does_not_ack_while_the_database_is_down(
         assert not [a for a in fake.socket_acks if a["envelope_id"] == "env-down"]
     finally:
         await bot.stop()
+
+
+async def test_slack_gets_its_answer_first_and_the_replies_follow(
+    answering_first: Harness,
+) -> None:
+    h = answering_first
+    assert await h.dm("melden") == 200
+    question = await h.fake.wait_for_post(DM, "direct gevaar")
+    await h.tap("no", question)
+    await h.fake.wait_for_post(DM, "Wat is er gebeurd?")
+    assert await h.dm("Cliënt is gevallen in de badkamer") == 200
+    await h.fake.wait_for_post(DM, "Wanneer")
+
+
+async def test_a_turn_failing_after_the_answer_is_logged_and_the_next_one_works(
+    answering_first: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = answering_first
+    assert await h.dm("melden") == 200
+    question = await h.fake.wait_for_post(DM, "direct gevaar")
+    service = h.bot.service
+    handle = service.handle
+
+    async def failing(event: Any) -> Any:
+        raise RuntimeError("the turn failed")
+
+    with capture_logs() as logs:
+        monkeypatch.setattr(service, "handle", failing)
+        await h.tap("no", question)  # Slack has its answer; the turn fails after it
+        monkeypatch.setattr(service, "handle", handle)
+        await h.tap("no", question)
+        await h.fake.wait_for_post(DM, "Wat is er gebeurd?")
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == ["slack_turn_failed"]
+
+
+async def test_the_web_client_skips_the_debug_lines_logging_would_drop(harness: Harness) -> None:
+    """slack_sdk writes out a debug line of every call (blocks, response body) unless its
+    logger has a level of its own above DEBUG."""
+    [adapter] = harness.bot.adapters
+    logger = adapter.client.logger  # type: ignore[attr-defined]
+    assert logger.getEffectiveLevel() > logging.DEBUG
+    assert logger.level > logging.DEBUG
