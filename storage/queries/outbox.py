@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage import crypto
 from storage.models import OutboxMessage
@@ -16,6 +17,10 @@ from storage.queries.tables import OUTBOX
 
 class OutboxQueries(StoreBase):
     __slots__ = ()
+
+    @property
+    def _outbox(self) -> OutboxStatements:
+        return OutboxStatements.for_dialect(self._dialect)
 
     async def enqueue(
         self,
@@ -52,28 +57,18 @@ class OutboxQueries(StoreBase):
 
     async def due_messages(
         self, now: datetime, platforms: Sequence[str], limit: int = 100
-    ) -> Sequence[OutboxMessage]:
+    ) -> list[DueMessage]:
         """Pending messages due now for the given platforms, locked (SKIP LOCKED on PostgreSQL)."""
-        stmt = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.due_at <= now,
-                OutboxMessage.platform.in_(list(platforms)),
-            )
-            .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        result = await self._connection.execute(
+            self._outbox.due, {"now": now, "platforms": list(platforms), "limit": limit}
         )
-        return (await self._session.execute(stmt)).scalars().all()
+        return [DueMessage(*row) for row in result]
 
     async def claim_messages(self, message_ids: Sequence[int], token: str, until: datetime) -> None:
         """Hold the messages under ``token`` until ``until`` (their lease: not due before)."""
         if message_ids:
             await self._connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(message_ids))
-                .values(claim_token=token, due_at=until)
+                self._outbox.claim, {"ids": list(message_ids), "token": token, "until": until}
             )
 
     async def renew_claims(
@@ -83,14 +78,7 @@ class OutboxQueries(StoreBase):
         if not message_ids:
             return set()
         result = await self._connection.execute(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.id.in_(message_ids),
-                OUTBOX.c.claim_token == token,
-                OUTBOX.c.status == "pending",
-            )
-            .values(due_at=until)
-            .returning(OUTBOX.c.id)
+            self._outbox.renew, {"ids": list(message_ids), "token": token, "until": until}
         )
         return set(result.scalars().all())
 
@@ -106,12 +94,7 @@ class OutboxQueries(StoreBase):
     ) -> bool:
         """The outcome of one delivery attempt, written only by the holder of the message's
         claim (and ending it). False, and nothing written, when the claim was taken over."""
-        values: dict[str, Any] = {
-            "attempts": OUTBOX.c.attempts + 1,
-            "status": status,
-            "last_error": error[:500] if error else None,
-            "claim_token": None,
-        }
+        values: dict[str, Any] = {"status": status, "last_error": error[:500] if error else None}
         if status == "sent":
             values["sent_at"] = now
             if payload is not None:  # what it keeps once delivered
@@ -120,10 +103,69 @@ class OutboxQueries(StoreBase):
             values["due_at"] = retry_at
         elif status != "pending":
             values["due_at"] = now  # settled: no lease or delay moment stays behind
+        statement = self._outbox.record(tuple(values))
         result = await self._connection.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == message_id, OUTBOX.c.claim_token == token)
-            .values(values)
-            .returning(OUTBOX.c.id)
+            statement, {**values, "message_id": message_id, "token": token}
         )
         return result.scalar_one_or_none() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DueMessage:
+    """A message the dispatcher may claim: which, to whom, what, and how often tried."""
+
+    id: int
+    address: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OutboxStatements:
+    """The dispatcher's statements, built once per dialect (it runs after every report and
+    every minute: building a statement anew cost more than running it)."""
+
+    _built: ClassVar[dict[str, OutboxStatements]] = {}
+
+    def __init__(self) -> None:
+        c = OUTBOX.c
+        self.due = (
+            select(c.id, c.address, c.payload, c.attempts)
+            .where(
+                c.status == "pending",
+                c.due_at <= bindparam("now", type_=c.due_at.type),
+                c.platform.in_(bindparam("platforms", expanding=True)),
+            )
+            .order_by(c.due_at, c.id)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+        )
+        held = c.id.in_(bindparam("ids", expanding=True))
+        until = bindparam("until", type_=c.due_at.type)
+        self.claim = update(OUTBOX).where(held).values(claim_token=bindparam("token"), due_at=until)
+        self.renew = (
+            update(OUTBOX)
+            .where(held, c.claim_token == bindparam("token"), c.status == "pending")
+            .values(due_at=until)
+            .returning(c.id)
+        )
+        self._records: dict[tuple[str, ...], Any] = {}
+
+    def record(self, columns: tuple[str, ...]) -> Any:
+        """The outcome's UPDATE for these columns (one per kind of outcome), by the holder."""
+        if columns not in self._records:
+            c = OUTBOX.c
+            values: dict[str, Any] = {name: bindparam(name, type_=c[name].type) for name in columns}
+            values.update(attempts=c.attempts + 1, claim_token=None)
+            self._records[columns] = (
+                update(OUTBOX)
+                .where(c.id == bindparam("message_id"), c.claim_token == bindparam("token"))
+                .values(values)
+                .returning(c.id)
+            )
+        return self._records[columns]
+
+    @classmethod
+    def for_dialect(cls, dialect: str) -> OutboxStatements:
+        if dialect not in cls._built:
+            cls._built[dialect] = cls()
+        return cls._built[dialect]

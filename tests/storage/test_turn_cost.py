@@ -154,3 +154,30 @@ async def test_the_turn_that_sends_a_report(
         # the person (with BEGIN), the number, the report (its id is needed), then the COMMIT
         # with the rest: the history, the person kept, the nudges, the notice
         assert trips == ["_run"] * 3 + ["_end"], counted
+
+
+async def test_a_delivery_round(
+    database: Database, clock: FrozenClock, statements: list[str]
+) -> None:
+    """What the outbox costs a notification: the round claims it (one SELECT, one UPDATE),
+    the outcome is recorded (one UPDATE); an empty round is one SELECT."""
+    from bot.events import Outbound, payload_of
+    from bot.outbox import Dispatcher
+
+    sent: list[str] = []
+
+    class Sender:
+        async def send(self, recipient: str, message: Outbound) -> None:
+            sent.append(recipient)
+
+    dispatcher = Dispatcher(database, clock, {"shell": Sender()})
+    async with database.transaction() as store:
+        await store.enqueue("shell:lead", payload_of(Outbound("Nieuwe melding")), clock.now())
+    statements.clear()
+    result = await dispatcher.dispatch_due()
+    assert result.sent == 1 and sent == ["lead"]
+    work = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
+    assert work == ["SELECT outbox", "UPDATE outbox", "UPDATE outbox"], statements
+    statements.clear()
+    assert (await dispatcher.dispatch_due()).handled == 0
+    assert [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))] == ["SELECT outbox"]
