@@ -124,3 +124,40 @@ async def test_transactions_take_turns_on_one_connection(db: Database) -> None:
         assert await store.load_conversation("shell", "c") is not None
     await db.dispose()  # the kept connection is closed too: nothing left checked out
     assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_deferred_rows_are_seen_by_a_later_read_and_lost_with_a_rollback(
+    db: Database, trips: list[str]
+) -> None:
+    """New outbox and history rows wait for the transaction's next trip: a read after them
+    in the same transaction sees them (they go first, in that trip), a rollback drops them,
+    and a commit writes them, in the order they were made."""
+    async with db.transaction() as store:
+        await store.enqueue("shell:a", {"text": "een"}, NOW)
+        await store.enqueue("shell:a", {"text": "twee"}, NOW)
+        assert [m.payload["text"] for m in await store.pending_for("shell:a")] == ["een", "twee"]
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as store:
+            await store.enqueue("shell:b", {"text": "weg"}, NOW)
+            raise RuntimeError("the turn failed")
+    trips.clear()
+    async with db.transaction() as store:  # nothing of the failed one, and it begins anew
+        assert await store.pending_for("shell:b") == []
+        assert [m.payload["text"] for m in await store.pending_for("shell:a")] == ["een", "twee"]
+    assert trips[-1] == "_end"
+
+
+async def test_deferred_rows_go_with_the_commit_alone(db: Database, trips: list[str]) -> None:
+    """A transaction whose only statements are deferred ones takes one trip: BEGIN, the rows
+    and the COMMIT together; the values are stored as the ORM stores them."""
+    async with db.transaction() as store:  # warm: the kept connection exists
+        await store.load_conversation("shell", "warm")
+    trips.clear()
+    async with db.transaction() as store:
+        await store.enqueue("shell:c", {"text": "drie", "n": 3}, NOW)
+    assert trips == ["_end"]
+    async with db.transaction() as store:
+        (message,) = await store.pending_for("shell:c")
+    assert message.payload == {"text": "drie", "n": 3}
+    assert message.created_at == NOW and message.due_at == NOW  # aware UTC, as written
+    assert message.status == "pending" and message.attempts == 0
