@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.outbox import DispatchResult
@@ -84,3 +86,23 @@ async def test_a_failing_round_does_not_stop_later_kicks(
     bot.kick_outbox()
     await _settled(bot)
     assert Failing.rounds == 2
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a kick just after the last round is lost")
+async def test_a_kick_right_after_the_last_round_starts_a_round(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    """The round decided it was the last; a turn kicks in the same step of the loop, before
+    the finished task is forgotten: that kick still makes a round (not the scheduler's)."""
+    bot = Bot(config, sqlite_db, clock)
+    dispatcher = CountingDispatcher()
+    bot.dispatcher = dispatcher  # type: ignore[assignment]
+    bot.kick_outbox()
+    await dispatcher.started.wait()
+    dispatcher.release.set()
+    asyncio.get_running_loop().call_soon(bot.kick_outbox)
+    await _settled(bot)
+    for _ in range(5):  # let the loop run what the kick scheduled
+        await asyncio.sleep(0)
+    await _settled(bot)
+    assert dispatcher.rounds == 2

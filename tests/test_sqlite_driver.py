@@ -161,3 +161,48 @@ async def test_deferred_rows_go_with_the_commit_alone(db: Database, trips: list[
     assert message.payload == {"text": "drie", "n": 3}
     assert message.created_at == NOW and message.due_at == NOW  # aware UTC, as written
     assert message.status == "pending" and message.attempts == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a failed COMMIT leaves the kept connection stuck")
+async def test_a_failed_commit_leaves_the_connection_usable(db: Database) -> None:
+    """A write that fails at COMMIT (a deferred row breaking a foreign key) fails that
+    transaction only: the kept connection ends it, holds no lock, and the next works."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    async with db.transaction() as store:  # warm: the kept connection exists
+        await store.load_conversation("shell", "warm")
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        async with db.transaction() as store:
+            await store.save_conversation("shell", "a", "report", {"n": 1}, NOW)
+            await store.add_event(999_999, "created", NOW)  # deferred: fails at the COMMIT
+    other = sqlite3.connect(make_url(db.url).database, timeout=0.2)  # another process
+    other.execute("BEGIN IMMEDIATE")  # the write lock is free
+    other.rollback()
+    other.close()
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "a") is None  # rolled back whole
+        await store.save_conversation("shell", "b", "report", {"n": 2}, NOW)
+    async with db.transaction() as store:
+        assert await store.load_conversation("shell", "b") is not None
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a streamed read runs outside the transaction")
+async def test_a_streamed_read_runs_inside_the_transaction(db: Database) -> None:
+    """A read through a server-side cursor (``stream_scalars``: key rotation) sends the
+    pending BEGIN IMMEDIATE first: another process can't write between it and the commit."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    async with db.transaction() as store:
+        await store.enqueue("shell:a", {"text": "uitgesteld"}, NOW)
+    async with db.transaction() as store:
+        await store.enqueue("shell:z", {"text": "ook uitgesteld"}, NOW)  # deferred
+        touched = await store.reencrypt("outbox")  # streams the rows
+        other = sqlite3.connect(make_url(db.url).database, timeout=0.2)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")  # the transaction holds the write lock
+        other.close()
+    assert touched == 2  # the deferred row was written before the read
