@@ -104,6 +104,11 @@ class Bot:
                 log.warning("outbox_round_failed", error=type(error).__name__)
                 result = DispatchResult()
             again = self._kick_again or result.handled >= ROUND  # a full round: more may wait
+        # Forgotten now, not by the done-callback a step later: a kick in between would
+        # otherwise only mark this finished task for another round.
+        current = asyncio.current_task()
+        if current is not None:
+            self._kicks.discard(current)  # type: ignore[arg-type]
 
     async def start(self) -> None:
         if self.http is not None:

@@ -117,8 +117,18 @@ class Database:
                 async with self._unit_of_work(Store(connection, driver)) as store:
                     yield store
             except BaseException:
-                if connection.closed or connection.invalidated:
+                # The kept connection must come out of a failure as a pooled one would: no
+                # transaction left open (in SQLAlchemy or in SQLite, with its write lock).
+                try:
+                    if connection.closed or connection.invalidated:
+                        raise ConnectionError("the kept connection is gone")
+                    if connection.in_transaction():
+                        await connection.rollback()
+                    await driver.reset()
+                except Exception:
                     self._writer = None  # made anew for the next transaction
+                    with contextlib.suppress(Exception):
+                        await connection.close()
                 raise
 
     @staticmethod
@@ -129,7 +139,12 @@ class Database:
         except BaseException:
             await store.end(commit=False)
             raise
-        await store.end(commit=True)
+        try:
+            await store.end(commit=True)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the COMMIT failed: end the transaction
+                await store.end(commit=False)
+            raise
 
     async def _writer_connection(self) -> tuple[AsyncConnection, Any]:
         """SQLite: the connection every transaction of this process uses in turn (they take

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
+    AsyncAdapt_aiosqlite_ss_cursor,
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
@@ -73,6 +74,15 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool =
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _nothing(conn: sqlite3.Connection) -> None:
+    """A trip for what is pending only (the BEGIN, the deferred writes)."""
+
+
+def _rollback_if_open(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.rollback()
 
 
 def _end(conn: sqlite3.Connection, commit: bool) -> None:
@@ -137,12 +147,33 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = collections.deque(rows)
 
 
+class OneTripStreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
+    """SQLAlchemy's server-side (streaming) cursor, which talks to aiosqlite itself: the
+    pending BEGIN and deferred writes are sent first, so the rows it reads are the
+    transaction's own."""
+
+    __slots__ = ()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        adapt = self._adapt_connection
+        assert isinstance(adapt, OneTripConnection)
+        await adapt.send_pending()
+        return await super()._execute_async(operation, parameters)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        adapt = self._adapt_connection
+        assert isinstance(adapt, OneTripConnection)
+        await adapt.send_pending()
+        return await super()._executemany_async(operation, seq_of_parameters)
+
+
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """Commit and rollback without a trip when there is no transaction to end; BEGIN with
     the first statement; several statements in one trip (:meth:`call`)."""
 
     __slots__ = ("_begin_pending", "_deferred", "_in_transaction")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+    _ss_cursor_cls = OneTripStreamingCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
         super().__init__(dbapi, connection)
@@ -175,6 +206,18 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             )
         self._in_transaction = in_tx
         return result  # type: ignore[no-any-return]
+
+    async def send_pending(self) -> None:
+        """Send the pending BEGIN and the deferred writes now (a trip), if there are any."""
+        if self._begin_pending or self._deferred:
+            await self.call(_nothing)
+
+    async def reset(self) -> None:
+        """After a failure: nothing pending, and no transaction left open on the database
+        thread (rolled back there if one is), whatever SQLAlchemy made of the failure."""
+        self._deferred.clear()
+        self._begin_pending = False
+        await self.call(_rollback_if_open)
 
     def _end(self, commit: bool) -> None:
         if not commit:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.outbox import DispatchResult
@@ -88,7 +86,6 @@ async def test_a_failing_round_does_not_stop_later_kicks(
     assert Failing.rounds == 2
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a kick just after the last round is lost")
 async def test_a_kick_right_after_the_last_round_starts_a_round(
     config: Config, sqlite_db: Database, clock: FrozenClock
 ) -> None:

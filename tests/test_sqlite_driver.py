@@ -163,7 +163,6 @@ async def test_deferred_rows_go_with_the_commit_alone(db: Database, trips: list[
     assert message.status == "pending" and message.attempts == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a failed COMMIT leaves the kept connection stuck")
 async def test_a_failed_commit_leaves_the_connection_usable(db: Database) -> None:
     """A write that fails at COMMIT (a deferred row breaking a foreign key) fails that
     transaction only: the kept connection ends it, holds no lock, and the next works."""
@@ -188,7 +187,6 @@ async def test_a_failed_commit_leaves_the_connection_usable(db: Database) -> Non
         assert await store.load_conversation("shell", "b") is not None
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a streamed read runs outside the transaction")
 async def test_a_streamed_read_runs_inside_the_transaction(db: Database) -> None:
     """A read through a server-side cursor (``stream_scalars``: key rotation) sends the
     pending BEGIN IMMEDIATE first: another process can't write between it and the commit."""
