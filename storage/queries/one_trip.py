@@ -22,13 +22,12 @@ from typing import Any, ClassVar
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 
-from storage.queries.tables import CONVERSATIONS, PEOPLE, PROCESSED
+from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, PEOPLE, PROCESSED
 
 Processor = Callable[[Any], Any] | None
 
 PERSON_COLUMNS = ("address_hash", "address", "name", "language", "team_id", "created_at")
 CONVERSATION_COLUMNS = ("chat_hash", "flow", "state", "created_at", "updated_at")
-NEW_CONVERSATION = ("platform", "chat_hash", "chat_id", "flow", "state", "created_at", "updated_at")
 
 
 def _marks(count: int) -> str:
@@ -69,14 +68,8 @@ class SqliteTurn:
             "ON CONFLICT DO NOTHING RETURNING key"
         )
         self.update_conversation = (
-            "UPDATE conversations SET flow = ?, state = ?, updated_at = ? "
+            f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in CONVERSATION_KEPT)} "
             "WHERE platform = ? AND chat_hash = ?"
-        )
-        self.insert_conversation = (
-            f"INSERT INTO conversations ({', '.join(NEW_CONVERSATION)}) "
-            f"VALUES ({_marks(len(NEW_CONVERSATION))}) "
-            "ON CONFLICT (platform, chat_hash) DO UPDATE SET flow = excluded.flow, "
-            "state = excluded.state, updated_at = excluded.updated_at"
         )
         self.delete_conversation = (
             f"DELETE FROM conversations WHERE platform = ? AND chat_hash IN ({marks})"
@@ -84,8 +77,7 @@ class SqliteTurn:
         self.person_out = _result(PEOPLE, PERSON_COLUMNS, dialect)
         self.conversation_out = _result(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
         self.claim_in = _bind(PROCESSED, ("key", "at"), dialect)
-        self.update_in = _bind(CONVERSATIONS, ("flow", "state", "updated_at"), dialect)
-        self.insert_in = _bind(CONVERSATIONS, NEW_CONVERSATION, dialect)
+        self.update_in = _bind(CONVERSATIONS, CONVERSATION_KEPT, dialect)
 
     @classmethod
     def for_hashes(cls, dialect: Dialect, hashes: int) -> SqliteTurn:

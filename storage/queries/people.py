@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from storage import crypto
 from storage.models import Person
 from storage.queries.base import StoreBase
-from storage.queries.tables import PEOPLE
+from storage.queries.tables import PEOPLE, PERSON_KEPT
 
 
 class PeopleQueries(StoreBase):
@@ -75,7 +75,7 @@ class PeopleQueries(StoreBase):
             "team_id": person.team_id,
             "created_at": person.created_at,
         }
-        if not await self._insert_later(PEOPLE, [row], upsert=("name", "language", "team_id")):
+        if not await self._insert_later(PEOPLE, [row], upsert=PERSON_KEPT):
             await self._connection.execute(self._turn.keep_person, row)
 
     async def delete_person(self, address: str) -> None:

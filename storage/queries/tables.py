@@ -30,6 +30,12 @@ AUDIT = cast(Table, AuditEntry.__table__)
 EVENTS = cast(Table, ReportEvent.__table__)
 
 
+# What an upsert of an existing row takes over from the new one (the Core statements of
+# ``TurnStatements`` and the deferred SQLite rows of ``StoreBase._insert_later`` alike).
+CONVERSATION_KEPT = ("flow", "state", "updated_at")
+PERSON_KEPT = ("name", "language", "team_id")
+
+
 def upsert_insert(dialect: str) -> Any:
     """The dialect's ``insert`` that knows ``ON CONFLICT`` (SQLite and PostgreSQL)."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -7,9 +7,11 @@ from typing import ClassVar
 from sqlalchemy import bindparam, delete, select
 
 from storage.queries.tables import (
+    CONVERSATION_KEPT,
     CONVERSATIONS,
     COUNTERS,
     PEOPLE,
+    PERSON_KEPT,
     PROCESSED,
     STARTS,
     upsert_insert,
@@ -47,11 +49,7 @@ class TurnStatements:
         )
         self.save_conversation = upsert.on_conflict_do_update(
             index_elements=[conv.platform, conv.chat_hash],
-            set_={
-                "flow": upsert.excluded.flow,
-                "state": upsert.excluded.state,
-                "updated_at": upsert.excluded.updated_at,
-            },
+            set_={key: upsert.excluded[key] for key in CONVERSATION_KEPT},
         )
         self.delete_conversation = delete(CONVERSATIONS).where(*this_chat)
         self.person = select(PEOPLE).where(
@@ -62,7 +60,7 @@ class TurnStatements:
         )
         self.keep_person = keep.on_conflict_do_update(
             index_elements=[PEOPLE.c.address_hash],
-            set_={key: keep.excluded[key] for key in ("name", "language", "team_id")},
+            set_={key: keep.excluded[key] for key in PERSON_KEPT},
         )
         counter = COUNTERS.c
         # the year's next number in one statement: the year's row made (number 1) or moved on

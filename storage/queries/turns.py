@@ -21,7 +21,7 @@ from storage.queries.one_trip import (
     read_turn,
 )
 from storage.queries.people import PeopleQueries
-from storage.queries.tables import chat_key
+from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, chat_key
 
 
 class TurnQueries(ConversationQueries, PeopleQueries):
@@ -58,14 +58,10 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         )
         if not claimed:
             return None
-        person = await self._person_as_read(
-            None if person_row is None else self._as_dict(sql.person_out, person_row),
-            hashes,
-            address,
-            now,
-            name,
-            language,
-        )
+        stored_person = None
+        if person_row is not None:
+            stored_person = self._as_dict(sql.person_out, person_row, PERSON_COLUMNS)
+        person = await self._person_as_read(stored_person, hashes, address, now, name, language)
         if conversation_row is None:
             return person, None
         row = self._as_dict(sql.conversation_out, conversation_row, CONVERSATION_COLUMNS)
@@ -75,9 +71,7 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         )
 
     @staticmethod
-    def _as_dict(
-        processors: Any, row: Any, columns: tuple[str, ...] = PERSON_COLUMNS
-    ) -> dict[str, Any]:
+    def _as_dict(processors: Any, row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
         return dict(zip(columns, apply(processors, row), strict=True))
 
     async def finish_conversation(
@@ -95,9 +89,16 @@ class TurnQueries(ConversationQueries, PeopleQueries):
             values = apply(sql.update_in, (flow, state, now))
             driver.defer(sql.update_conversation, [(*values, platform, stored)])
             return
-        chat_hash = crypto.current().lookup(chat_key(platform, chat_id))
-        values = apply(sql.insert_in, (platform, chat_hash, chat_id, flow, state, now, now))
-        driver.defer(sql.insert_conversation, [values])
+        row = {
+            "platform": platform,
+            "chat_hash": crypto.current().lookup(chat_key(platform, chat_id)),
+            "chat_id": chat_id,
+            "flow": flow,
+            "state": state,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await self._insert_later(CONVERSATIONS, [row], upsert=CONVERSATION_KEPT)
 
     async def end_conversation(self, platform: str, chat_id: str) -> None:
         """Delete the chat's conversation as the transaction's last write (see
