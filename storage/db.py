@@ -122,8 +122,7 @@ class Database:
                 try:
                     if connection.closed or connection.invalidated:
                         raise ConnectionError("the kept connection is gone")
-                    if connection.in_transaction():
-                        await connection.rollback()
+                    await connection.rollback()  # also a transaction whose COMMIT failed
                     await driver.reset()
                 except Exception:
                     self._writer = None  # made anew for the next transaction
@@ -139,12 +138,7 @@ class Database:
         except BaseException:
             await store.end(commit=False)
             raise
-        try:
-            await store.end(commit=True)
-        except BaseException:
-            with contextlib.suppress(Exception):  # the COMMIT failed: end the transaction
-                await store.end(commit=False)
-            raise
+        await store.end(commit=True)  # if the COMMIT fails, the caller ends the transaction
 
     async def _writer_connection(self) -> tuple[AsyncConnection, Any]:
         """SQLite: the connection every transaction of this process uses in turn (they take

@@ -80,11 +80,6 @@ def _nothing(conn: sqlite3.Connection) -> None:
     """A trip for what is pending only (the BEGIN, the deferred writes)."""
 
 
-def _rollback_if_open(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.rollback()
-
-
 def _end(conn: sqlite3.Connection, commit: bool) -> None:
     if commit:
         conn.commit()
@@ -217,7 +212,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         thread (rolled back there if one is), whatever SQLAlchemy made of the failure."""
         self._deferred.clear()
         self._begin_pending = False
-        await self.call(_rollback_if_open)
+        await self.call(_end, False)  # a rollback with nothing open does nothing
 
     def _end(self, commit: bool) -> None:
         if not commit:

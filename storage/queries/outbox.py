@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
@@ -17,10 +17,6 @@ from storage.queries.tables import OUTBOX
 
 class OutboxQueries(StoreBase):
     __slots__ = ()
-
-    @property
-    def _outbox(self) -> OutboxStatements:
-        return OutboxStatements.for_dialect(self._dialect)
 
     async def enqueue(
         self,
@@ -60,7 +56,7 @@ class OutboxQueries(StoreBase):
     ) -> list[DueMessage]:
         """Pending messages due now for the given platforms, locked (SKIP LOCKED on PostgreSQL)."""
         result = await self._connection.execute(
-            self._outbox.due, {"now": now, "platforms": list(platforms), "limit": limit}
+            STATEMENTS.due, {"now": now, "platforms": list(platforms), "limit": limit}
         )
         return [DueMessage(*row) for row in result]
 
@@ -68,7 +64,7 @@ class OutboxQueries(StoreBase):
         """Hold the messages under ``token`` until ``until`` (their lease: not due before)."""
         if message_ids:
             await self._connection.execute(
-                self._outbox.claim, {"ids": list(message_ids), "token": token, "until": until}
+                STATEMENTS.claim, {"ids": list(message_ids), "token": token, "until": until}
             )
 
     async def renew_claims(
@@ -78,7 +74,7 @@ class OutboxQueries(StoreBase):
         if not message_ids:
             return set()
         result = await self._connection.execute(
-            self._outbox.renew, {"ids": list(message_ids), "token": token, "until": until}
+            STATEMENTS.renew, {"ids": list(message_ids), "token": token, "until": until}
         )
         return set(result.scalars().all())
 
@@ -103,7 +99,7 @@ class OutboxQueries(StoreBase):
             values["due_at"] = retry_at
         elif status != "pending":
             values["due_at"] = now  # settled: no lease or delay moment stays behind
-        statement = self._outbox.record(tuple(values))
+        statement = STATEMENTS.record(tuple(values))
         result = await self._connection.execute(
             statement, {**values, "message_id": message_id, "token": token}
         )
@@ -121,10 +117,8 @@ class DueMessage:
 
 
 class OutboxStatements:
-    """The dispatcher's statements, built once per dialect (it runs after every report and
-    every minute: building a statement anew cost more than running it)."""
-
-    _built: ClassVar[dict[str, OutboxStatements]] = {}
+    """The dispatcher's statements, built once (it runs after every report and every minute:
+    building a statement anew cost more than running it)."""
 
     def __init__(self) -> None:
         c = OUTBOX.c
@@ -164,8 +158,5 @@ class OutboxStatements:
             )
         return self._records[columns]
 
-    @classmethod
-    def for_dialect(cls, dialect: str) -> OutboxStatements:
-        if dialect not in cls._built:
-            cls._built[dialect] = cls()
-        return cls._built[dialect]
+
+STATEMENTS = OutboxStatements()  # the same for every dialect: compiled per dialect when run
