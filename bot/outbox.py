@@ -83,6 +83,9 @@ class DispatchResult:
         return self.sent + self.retried + self.failed + self.lost
 
 
+ROUND = 100  # messages one delivery round claims at most
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … up to an hour."""
     return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
@@ -106,7 +109,7 @@ class Dispatcher:
         self.db, self.clock, self.senders = db, clock, senders
         self.render = render
 
-    async def dispatch_due(self, limit: int = 100) -> DispatchResult:
+    async def dispatch_due(self, limit: int = ROUND) -> DispatchResult:
         """Claim what is due; send each message outside any transaction and record its
         outcome right after, in a short transaction of its own.
 

@@ -18,7 +18,7 @@ from bot.casework.scheduled import Sweeper
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.http_server import HttpServer
-from bot.outbox import Dispatcher, DispatchResult, Sender
+from bot.outbox import ROUND, Dispatcher, DispatchResult, Sender
 from bot.retry import Backoff, Sleep
 from bot.service import ReportService
 from bot.startup import open_database
@@ -26,8 +26,6 @@ from scheduler import build_scheduler
 from storage.db import Database
 
 log = structlog.get_logger("vimbot.run")
-
-ROUND = 100  # messages one delivery round claims at most
 
 
 class Adapter(Protocol):

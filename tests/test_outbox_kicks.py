@@ -8,8 +8,8 @@ import asyncio
 
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.outbox import DispatchResult
-from bot.runner import ROUND, Bot
+from bot.outbox import ROUND, DispatchResult
+from bot.runner import Bot
 from storage.db import Database
 
 
