@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -146,6 +147,21 @@ def run_pair(
     # what the old method (the last half-second sample) reads, to show the difference
     result["bot_cpu_ms_per_turn_sampled"] = round((bot_cpu - start["bot"]) * 1000 / turns, 3)
     return result
+
+
+def messenger_arguments() -> argparse.Namespace:
+    """The options of a messenger's benchmark (``telegram_bench``, ``slack_bench``)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small loads (a smoke test)")
+    parser.add_argument(
+        "--check", action="store_true", help="exit non-zero when a target is missed"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile vimbot's capacity run: where its CPU goes (py-spy)",
+    )
+    return parser.parse_args()
 
 
 def prepare_bot(config: Path, text: str, env: dict[str, str]) -> None:

@@ -5,7 +5,6 @@ python -m benchmarks.slack_bench [--quick] [--check]
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -17,6 +16,7 @@ from benchmarks.common import (
     check_reports,
     clean_env,
     free_port,
+    messenger_arguments,
     prepare_bot,
     ratios,
     run_pair,
@@ -110,17 +110,7 @@ def echo(people: int, concurrency: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="small loads (a smoke test)")
-    parser.add_argument(
-        "--check", action="store_true", help="exit non-zero when a target is missed"
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="only profile vimbot's capacity run: where its CPU goes (py-spy)",
-    )
-    args = parser.parse_args()
+    args = messenger_arguments()
     # Each gets enough people for a steady state of several seconds (the echo app is ~4x as
     # fast as vimbot, so it gets more people); what is compared is CPU per turn.
     people, echo_people, concurrency = (60, 200, 20) if args.quick else (200, 600, 50)

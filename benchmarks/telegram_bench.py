@@ -5,7 +5,6 @@ python -m benchmarks.telegram_bench [--quick] [--check]
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -16,6 +15,7 @@ from benchmarks.common import (
     bot_config,
     check_reports,
     clean_env,
+    messenger_arguments,
     prepare_bot,
     ratios,
     run_pair,
@@ -114,17 +114,7 @@ def echo(people: int, concurrency: int, transport: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="small loads (a smoke test)")
-    parser.add_argument(
-        "--check", action="store_true", help="exit non-zero when a target is missed"
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="only profile vimbot's capacity run: where its CPU goes (py-spy)",
-    )
-    args = parser.parse_args()
+    args = messenger_arguments()
     quick = args.quick
     concurrency = 20 if quick else 50
     # The capacity run: people without pauses. Each contender gets enough people for a
