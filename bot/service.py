@@ -11,18 +11,22 @@ A turn is load → decide → commit, in one database transaction:
   audit entries are committed together, so a crash between two messages loses at most the
   message in flight.
 
-Turns of one chat run in order; turns of different chats run concurrently.
+Turns of one chat run in order; turns of different chats run concurrently. On SQLite, whose
+one writer takes them one at a time, the turns that wait for it at the same moment share one
+transaction (``bot/batching.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
+from bot.batching import TurnBatches
 from bot.casework.service import Casework
 from bot.clock import Clock, SystemClock
 from bot.commands import find as find_command
@@ -52,7 +56,7 @@ from bot.router import Router
 from bot.turn import Turn
 from storage.db import Database, unavailable
 from storage.models import Person
-from storage.repository import Store, StoredConversation
+from storage.repository import Store, StoredConversation, TurnKey
 
 log = structlog.get_logger("vimbot.service")
 
@@ -130,6 +134,8 @@ class ReportService:
         self.casework = Casework(config, self.clock)
         self.reporting = Reporting(config, self.clock, self.casework)
         self.router = Router(FLOWS, self.casework, self.reporting)
+        # SQLite's one writer: the turns that wait for it go in together
+        self._batches = TurnBatches(self._handle_together) if db.is_sqlite else None
 
     @property
     def language(self) -> str:
@@ -144,7 +150,17 @@ class ReportService:
         fails the outcome is marked ``unavailable`` (the update's claim was rolled back too,
         so its redelivery is processed). Any other error is a bug: logged, not retried."""
         async with self._locks.hold(event.chat_key):
-            for pause in (*self.turn_retry_pauses, None):
+            pauses = self.turn_retry_pauses
+            if self._batches is not None:  # SQLite: with the turns waiting beside it
+                together = await self._batches.handle(event)
+                if isinstance(together, Outcome):
+                    return together
+                if together.error is not None and unavailable(together.error):
+                    # the batch was this turn's first try
+                    await asyncio.sleep(pauses[0] if pauses else 0)
+                    pauses = pauses[1:]
+            reason = None
+            for pause in (*pauses, None):
                 try:
                     async with self.db.transaction() as store:
                         return await self._handle(store, event)
@@ -277,31 +293,51 @@ class ReportService:
 
     # ---- one turn: load → decide → commit ---------------------------------------------
 
-    async def _handle(self, store: Store, event: Inbound) -> Outcome:
-        turn = await self._load(store, event)
-        if turn is None:
-            log.info("duplicate_update_skipped", platform=event.platform)
-            return Outcome(duplicate=True)
-        outcome = await self.router.route(turn)
-        await self._commit(turn, outcome)
-        return outcome
+    async def _handle_together(self, events: Sequence[Inbound]) -> list[Outcome]:
+        """Turns of different chats in one transaction (see ``bot/batching.py``)."""
+        async with self.db.transaction() as store:
+            return await self._turns(store, events)
 
-    async def _load(self, store: Store, event: Inbound) -> Turn | None:
-        """Everything a turn needs, read once; None for an update delivered before."""
+    async def _handle(self, store: Store, event: Inbound) -> Outcome:
+        return (await self._turns(store, [event]))[0]
+
+    async def _turns(self, store: Store, events: Sequence[Inbound]) -> list[Outcome]:
+        """Each turn loaded (all at once), decided and written, in order."""
         now = self.clock.now()
+        loaded = await store.load_turns([self._key(event) for event in events], now)
+        outcomes = []
+        for event, found in zip(events, loaded, strict=True):
+            if found is None:
+                log.info("duplicate_update_skipped", platform=event.platform)
+                outcomes.append(Outcome(duplicate=True))
+                continue
+            turn = self._turn(store, event, now, *found)
+            outcome = await self.router.route(turn)
+            await self._commit(turn, outcome)
+            outcomes.append(outcome)
+        return outcomes
+
+    @staticmethod
+    def _key(event: Inbound) -> TurnKey:
         language = normalise_language(event.language) if event.language else None
-        loaded = await store.load_turn(
+        return TurnKey(
             event.platform,
             event.chat_id,
             event.address,
             event.dedupe_key,
-            now,
             event.user_name,
             language,
         )
-        if loaded is None:
-            return None
-        person, conversation = loaded
+
+    def _turn(
+        self,
+        store: Store,
+        event: Inbound,
+        now: datetime,
+        person: Person,
+        conversation: StoredConversation | None,
+    ) -> Turn:
+        """Everything a turn needs, from what was read for it."""
         word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
         argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
         ctx = self.reporting.context(person, event.language)

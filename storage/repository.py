@@ -21,9 +21,16 @@ from storage.queries.register import RegisterQueries
 from storage.queries.reports import ReportQueries
 from storage.queries.tables import chat_key, upsert_insert
 from storage.queries.turn import TurnStatements
-from storage.queries.turns import TurnQueries
+from storage.queries.turns import TurnKey, TurnQueries
 
-__all__ = ["Store", "StoredConversation", "TurnStatements", "chat_key", "upsert_insert"]
+__all__ = [
+    "Store",
+    "StoredConversation",
+    "TurnKey",
+    "TurnStatements",
+    "chat_key",
+    "upsert_insert",
+]
 
 
 class Store(

@@ -78,7 +78,7 @@ async def test_a_bug_in_a_turn_is_not_a_database_outage(
     async def broken(*args: object) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(ReportService, "_handle", broken)
+    monkeypatch.setattr(ReportService, "_turns", broken)
     outcome = await service.handle(_help(3))
     assert SORRY in outcome.replies[0].text and not outcome.unavailable
 

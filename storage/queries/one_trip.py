@@ -132,4 +132,13 @@ def read_turn(
     return person_row, conversation_row, claimed
 
 
-__all__ = ["Insert", "SqliteTurn", "apply", "read_turn"]
+def read_turns(
+    conn: sqlite3.Connection,
+    sql: SqliteTurn,
+    asked: Sequence[tuple[Sequence[Any], Sequence[Any], Sequence[Any] | None]],
+) -> list[tuple[Any, Any, bool]]:
+    """:func:`read_turn` for each turn asked (person, conversation and claim parameters)."""
+    return [read_turn(conn, sql, *each) for each in asked]
+
+
+__all__ = ["Insert", "SqliteTurn", "apply", "read_turn", "read_turns"]

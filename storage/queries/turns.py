@@ -7,6 +7,8 @@ of ``TurnStatements``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,54 +20,82 @@ from storage.queries.one_trip import (
     PERSON_COLUMNS,
     SqliteTurn,
     apply,
-    read_turn,
+    read_turns,
 )
 from storage.queries.people import PeopleQueries
 from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, chat_key
 
 
+@dataclass(frozen=True, slots=True)
+class TurnKey:
+    """What a turn is loaded by: the chat, the person writing, the platform's update key
+    (None when the platform gives none), and the name and language the platform gives."""
+
+    platform: str
+    chat_id: str
+    address: str
+    update_key: str | None
+    name: str | None
+    language: str | None
+
+
 class TurnQueries(ConversationQueries, PeopleQueries):
     __slots__ = ()
 
-    async def load_turn(
-        self,
-        platform: str,
-        chat_id: str,
-        address: str,
-        update_key: str | None,
-        now: datetime,
-        name: str | None,
-        language: str | None,
-    ) -> tuple[Person, StoredConversation | None] | None:
-        """The person (see :meth:`person_for_turn`) and the chat's conversation (locked on
-        PostgreSQL), with the update's key claimed; None when the update was claimed before
-        (a redelivery)."""
+    async def load_turns(
+        self, wanted: Sequence[TurnKey], now: datetime
+    ) -> list[tuple[Person, StoredConversation | None] | None]:
+        """For each turn: the person (see :meth:`person_for_turn`) and the chat's
+        conversation (locked on PostgreSQL), with the update's key claimed; None for an update
+        claimed before (a redelivery). On SQLite all of them in one trip."""
         driver = await self._one_trip()
         if driver is None:
-            person = await self.person_for_turn(address, now, name, language)
-            conversation = await self.load_conversation(platform, chat_id)
-            if update_key and not await self.claim_update(update_key, now):
-                return None
-            return person, conversation
+            return [await self._load_alone(key, now) for key in wanted]
         cipher = crypto.current()
-        hashes = cipher.lookups(address)
-        chat = chat_key(platform, chat_id)
-        chat_hashes = hashes if chat == address else cipher.lookups(chat)
-        sql = SqliteTurn.for_hashes(self._connection.dialect, len(hashes))
-        claim = apply(sql.claim_in, (update_key, now)) if update_key else None
-        person_row, conversation_row, claimed = await driver.call(
-            read_turn, sql, hashes, (platform, *chat_hashes), claim
-        )
+        sql = SqliteTurn.for_hashes(self._connection.dialect, cipher.lookup_count)
+        asked = []
+        for key in wanted:
+            hashes = cipher.lookups(key.address)
+            chat = chat_key(key.platform, key.chat_id)
+            chat_hashes = hashes if chat == key.address else cipher.lookups(chat)
+            claim = apply(sql.claim_in, (key.update_key, now)) if key.update_key else None
+            asked.append((hashes, (key.platform, *chat_hashes), claim))
+        rows = await driver.call(read_turns, sql, asked)
+        return [
+            await self._as_loaded(sql, key, hashes, read, now)
+            for key, (hashes, _, _), read in zip(wanted, asked, rows, strict=True)
+        ]
+
+    async def _load_alone(
+        self, key: TurnKey, now: datetime
+    ) -> tuple[Person, StoredConversation | None] | None:
+        person = await self.person_for_turn(key.address, now, key.name, key.language)
+        conversation = await self.load_conversation(key.platform, key.chat_id)
+        if key.update_key and not await self.claim_update(key.update_key, now):
+            return None
+        return person, conversation
+
+    async def _as_loaded(
+        self,
+        sql: SqliteTurn,
+        key: TurnKey,
+        hashes: list[str],
+        read: tuple[Any, Any, bool],
+        now: datetime,
+    ) -> tuple[Person, StoredConversation | None] | None:
+        person_row, conversation_row, claimed = read
         if not claimed:
             return None
         stored_person = None
         if person_row is not None:
             stored_person = self._as_dict(sql.person_out, person_row, PERSON_COLUMNS)
-        person = await self._person_as_read(stored_person, hashes, address, now, name, language)
+        person = await self._person_as_read(
+            stored_person, hashes, key.address, now, key.name, key.language
+        )
         if conversation_row is None:
             return person, None
         row = self._as_dict(sql.conversation_out, conversation_row, CONVERSATION_COLUMNS)
-        self._chat_hashes[(platform, chat_id)] = row["chat_hash"]
+        self._chat_hashes[(key.platform, key.chat_id)] = row["chat_hash"]
         return person, StoredConversation(
             row["flow"], row["state"], row["created_at"], row["updated_at"]
         )

@@ -91,7 +91,7 @@ async def test_an_ordinary_report_turn(
             "UPDATE conversations",
             "COMMIT",
         ], counted
-        assert trips == ["read_turn", "_end"], counted
+        assert trips == ["read_turns", "_end"], counted
     else:
         assert statements == [
             "SELECT people",

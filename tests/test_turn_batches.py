@@ -1,0 +1,183 @@
+"""Turns that wait for SQLite's writer together share one transaction (bot/batching.py): two
+trips for the lot instead of two each, and still all or nothing, in order per chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from bot.batching import Alone, TurnBatches
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.events import Inbound, InboundKind
+from bot.outcome import Outcome
+from bot.router import Router
+from bot.service import ReportService
+from bot.turn import Turn
+from storage.db import Database
+from storage.models import ProcessedUpdate
+from tests.helpers import SORRY, Chat, Outage, count_rows
+
+DESCRIPTION = "Mevrouw is gevallen naast het bed"
+
+
+def _described(chat: Chat, update: str) -> Inbound:
+    return Inbound(
+        platform=chat.platform,
+        chat_id=chat.user,
+        user_id=chat.user,
+        kind=InboundKind.TEXT,
+        text=DESCRIPTION,
+        user_name=chat.name,
+        dedupe_key=f"shell:{update}",
+    )
+
+
+async def _at_description(service: ReportService, count: int) -> list[Chat]:
+    """``count`` people, each asked what happened."""
+    chats = [Chat(service, user=f"p{n}", name=f"P{n}") for n in range(count)]
+    for chat in chats:
+        await chat.command("/melden")
+        await chat.tap("no")  # no danger: the flow asks what happened
+    return chats
+
+
+def _asks_when(outcome: Outcome) -> bool:
+    return any(reply.options and "Wanneer" in reply.text for reply in outcome.replies)
+
+
+async def test_turns_waiting_together_take_two_trips_in_all(
+    config: Config, sqlite_db: Database, clock: FrozenClock, trips: list[str]
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    chats = await _at_description(service, 10)
+    trips.clear()
+    outcomes = await asyncio.gather(
+        *(service.handle(_described(chat, f"d{n}")) for n, chat in enumerate(chats))
+    )
+    assert all(_asks_when(outcome) for outcome in outcomes)
+    assert trips == ["read_turns", "_end"]  # ten reads in one trip, ten writes with the COMMIT
+    assert await count_rows(sqlite_db, ProcessedUpdate) == 10
+    # each draft went on: asked again, each person hears the time question
+    for chat in chats:
+        resumed = await service.resume("shell", chat.user, f"shell:{chat.user}")
+        assert resumed and "Wanneer" in resumed[-1].text
+
+
+async def test_a_bug_in_one_turn_leaves_the_others_stored(
+    config: Config,
+    sqlite_db: Database,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    trips: list[str],
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    chats = await _at_description(service, 4)
+    route = Router.route
+
+    async def broken_for_p2(self: Router, turn: Turn) -> Outcome:
+        if turn.event.chat_id == "p2":
+            raise KeyError("a bug")
+        return await route(self, turn)
+
+    monkeypatch.setattr(Router, "route", broken_for_p2)
+    trips.clear()
+    outcomes = await asyncio.gather(
+        *(service.handle(_described(chat, f"d{n}")) for n, chat in enumerate(chats))
+    )
+    # the batch was rolled back; each turn then ran on its own, and only p2's failed
+    assert trips[:2] == ["read_turns", "_end"] and len(trips) > 2
+    assert SORRY in outcomes[2].replies[0].text and not outcomes[2].unavailable
+    assert all(_asks_when(outcomes[n]) for n in (0, 1, 3))
+    assert await count_rows(sqlite_db, ProcessedUpdate) == 3  # p2's update is not kept
+    monkeypatch.setattr(Router, "route", route)
+    again = await service.handle(_described(chats[2], "d2-again"))
+    assert _asks_when(again)  # p2's draft is as it was: still asked what happened
+
+
+async def test_a_failed_commit_is_tried_again_turn_by_turn(
+    config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    service.turn_retry_pauses = (0.0, 0.0)
+    chats = await _at_description(service, 5)
+    outage = Outage(monkeypatch)
+    outage.remaining = 1  # the batch's COMMIT fails (the connection was lost)
+    outcomes = await asyncio.gather(
+        *(service.handle(_described(chat, f"d{n}")) for n, chat in enumerate(chats))
+    )
+    assert outage.failed == 1
+    assert all(_asks_when(outcome) and not outcome.unavailable for outcome in outcomes)
+    assert await count_rows(sqlite_db, ProcessedUpdate) == 5
+
+
+async def test_a_redelivery_in_a_batch_is_skipped_and_the_rest_handled(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    chats = await _at_description(service, 3)
+    first = await service.handle(_described(chats[0], "d0"))
+    assert _asks_when(first)
+    outcomes = await asyncio.gather(
+        *(service.handle(_described(chat, f"d{n}")) for n, chat in enumerate(chats))
+    )
+    assert outcomes[0].duplicate and not outcomes[0].replies
+    assert _asks_when(outcomes[1]) and _asks_when(outcomes[2])
+
+
+async def test_turns_of_one_chat_keep_their_order(
+    config: Config, sqlite_db: Database, clock: FrozenClock
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    (chat,) = await _at_description(service, 1)
+    typed = Inbound(
+        platform="shell",
+        chat_id=chat.user,
+        user_id=chat.user,
+        kind=InboundKind.TEXT,
+        text="vandaag",
+        user_name=chat.name,
+        dedupe_key="shell:t1",
+    )
+    described, when = await asyncio.gather(
+        service.handle(_described(chat, "d1")), service.handle(typed)
+    )
+    assert _asks_when(described)
+    assert when.replies and not _asks_when(when)  # "vandaag" answered it: the next question
+
+
+async def test_a_stopped_batch_lets_its_turns_go_alone() -> None:
+    started = asyncio.Event()
+
+    async def never(events: Sequence[Inbound]) -> Sequence[Outcome]:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("not reached")
+
+    batches = TurnBatches(never)
+    event = Inbound(platform="shell", chat_id="a", user_id="a", kind=InboundKind.TEXT, text="x")
+    waiting = asyncio.ensure_future(batches.handle(event))
+    await started.wait()
+    later = asyncio.ensure_future(batches.handle(event))  # queued behind the running batch
+    await asyncio.sleep(0)
+    assert batches._draining is not None
+    batches._draining.cancel()
+    assert await waiting == Alone() and await later == Alone()
+
+
+async def test_batches_hold_at_most_their_limit() -> None:
+    sizes: list[int] = []
+
+    async def count(events: Sequence[Inbound]) -> Sequence[Outcome]:
+        sizes.append(len(events))
+        return [Outcome() for _ in events]
+
+    batches = TurnBatches(count, limit=3)
+    events = [
+        Inbound(platform="shell", chat_id=str(n), user_id=str(n), kind=InboundKind.TEXT, text="x")
+        for n in range(7)
+    ]
+    outcomes = await asyncio.gather(*(batches.handle(event) for event in events))
+    assert sizes == [3, 3, 1] and all(isinstance(o, Outcome) for o in outcomes)
