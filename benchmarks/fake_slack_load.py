@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import hashlib
 import hmac
 import json
@@ -70,6 +71,7 @@ class Load:
         self.ts = 0
         self.events = 0
         self.send_errors = 0  # events whose HTTP response was lost (the bot may still act)
+        self.api_calls: collections.Counter[str] = collections.Counter()  # Web API, by method
         self.tasks: set[asyncio.Task[None]] = set()
 
     def start_next(self) -> None:
@@ -173,6 +175,7 @@ class Load:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.api_calls[method] += 1
         params: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
             params.update(await request.json())
@@ -202,6 +205,7 @@ class Load:
             "script": self.script,
             "people": self.people,
             "send_errors": self.send_errors,
+            "api_calls": dict(self.api_calls.most_common()),
             **summarize(self.latencies, self.finished - self.started),
         }
 

@@ -35,7 +35,7 @@ async def may_start(store: Store, address: str, now: datetime, per_hour: int) ->
     hour = hour_of(now)
     previous = hour - HOUR
     person = _person(address)
-    await store.forget_starts_before(previous)  # everyone's: nothing old outlives a start
+    await store.forget_starts_soon(previous)  # everyone's: nothing old outlives a start
     counts = await store.starts_since(person, previous)
     still_inside = 1 - (now - hour) / HOUR  # the part of the previous hour within the last 60 min
     allowed = math.ceil(per_hour - counts.get(previous, 0) * still_inside)

@@ -70,3 +70,24 @@ async def test_old_counters_expire(database: Database, clock: FrozenClock) -> No
     clock.advance(timedelta(hours=2))
     await _start_and_stop(Chat(ReportService(config, database, clock), user="omar"))
     assert len((await _rows(database))[1]) == 1  # a start also clears what has expired
+
+
+async def test_counts_read_in_a_transaction_decide_its_starts(database: Database) -> None:
+    """On SQLite a start is counted with the COMMIT, decided from what the transaction read;
+    the answers are the same as the one statement's elsewhere, also for a second start in the
+    same transaction, and nothing is counted when the transaction is rolled back."""
+    hour = datetime(2026, 11, 18, 9, tzinfo=UTC)
+    async with database.transaction() as store:
+        assert await store.starts_since("p", hour - timedelta(hours=1)) == {}
+        assert await store.count_start("p", hour, allowed=1)
+        assert not await store.count_start("p", hour, allowed=1)  # the hour holds one now
+        assert await store.count_start("p", hour, allowed=2)
+    try:
+        async with database.transaction() as store:
+            assert await store.starts_since("p", hour) == {hour: 2}
+            assert await store.count_start("p", hour, allowed=3)
+            raise RuntimeError("the turn failed")
+    except RuntimeError:
+        pass
+    async with database.transaction() as store:
+        assert await store.starts_since("p", hour) == {hour: 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Table
@@ -23,7 +24,7 @@ class StoreBase:
     transaction commits, or before the next query reads them (autoflush): one batch instead
     of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
-    __slots__ = ("_chat_hashes", "_connection", "_driver", "_orm")
+    __slots__ = ("_chat_hashes", "_connection", "_driver", "_orm", "_starts_read")
 
     def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
         self._connection = connection
@@ -35,6 +36,9 @@ class StoreBase:
         # the stored hash of each chat loaded in this transaction (it may have been written
         # with an earlier key): saving the conversation updates that row, not a new one
         self._chat_hashes: dict[tuple[str, str], str] = {}
+        # SQLite: report starts read in this transaction, per (person, hour); (person, None)
+        # marks a person whose counts were read (see PeopleQueries.count_start)
+        self._starts_read: dict[tuple[str, datetime | None], int] = {}
 
     @property
     def _session(self) -> AsyncSession:

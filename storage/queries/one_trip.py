@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, PEOPLE, PROCESSED
 
@@ -38,7 +40,9 @@ def _bind(table: Table, names: Sequence[str], dialect: Dialect) -> tuple[Process
     return tuple(table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
 
 
-def _result(table: Table, names: Sequence[str], dialect: Dialect) -> tuple[Processor, ...]:
+def result_processors(
+    table: Table, names: Sequence[str], dialect: Dialect
+) -> tuple[Processor, ...]:
     return tuple(
         table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names
     )
@@ -74,8 +78,8 @@ class SqliteTurn:
         self.delete_conversation = (
             f"DELETE FROM conversations WHERE platform = ? AND chat_hash IN ({marks})"
         )
-        self.person_out = _result(PEOPLE, PERSON_COLUMNS, dialect)
-        self.conversation_out = _result(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
+        self.person_out = result_processors(PEOPLE, PERSON_COLUMNS, dialect)
+        self.conversation_out = result_processors(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
         self.claim_in = _bind(PROCESSED, ("key", "at"), dialect)
         self.update_in = _bind(CONVERSATIONS, CONVERSATION_KEPT, dialect)
 
@@ -115,7 +119,44 @@ class Insert:
         return cls._built[key]
 
 
+class Raw:
+    """A prebuilt Core statement as SQLite's own SQL, run without SQLAlchemy's execution (which
+    costs more than SQLite's work for a one-row statement): its parameters in order, with
+    their type processors and the values fixed in the statement, compiled once."""
+
+    _built: ClassVar[dict[tuple[int, int], Raw]] = {}
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        names = tuple(compiled.positiontup or ())
+        binds = compiled.binds
+        self.names = names
+        self.fixed = {n: binds[n].value for n in names if not binds[n].required}
+        self.binds = tuple(
+            binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        )
+
+    @classmethod
+    def of(cls, statement: ClauseElement, dialect: Dialect) -> Raw:
+        key = (id(statement), id(dialect))
+        if key not in cls._built:
+            cls._built[key] = cls(statement, dialect)
+        return cls._built[key]
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """The statement's parameters, in order, as SQLite takes them."""
+        fixed = self.fixed
+        return apply(self.binds, [values[n] if n in values else fixed[n] for n in self.names])
+
+
 # ---- run on the database thread: statements only ------------------------------------------
+
+
+def fetch_all(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of one statement."""
+    return conn.execute(sql, params).fetchall()
 
 
 def read_turn(
@@ -141,4 +182,13 @@ def read_turns(
     return [read_turn(conn, sql, *each) for each in asked]
 
 
-__all__ = ["Insert", "SqliteTurn", "apply", "read_turn", "read_turns"]
+__all__ = [
+    "Insert",
+    "Raw",
+    "SqliteTurn",
+    "apply",
+    "fetch_all",
+    "read_turn",
+    "read_turns",
+    "result_processors",
+]

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select, update
 from storage import crypto
 from storage.models import Person
 from storage.queries.base import StoreBase
-from storage.queries.tables import PEOPLE, PERSON_KEPT
+from storage.queries.one_trip import Raw, apply, fetch_all, result_processors
+from storage.queries.tables import PEOPLE, PERSON_KEPT, STARTS
 
 
 class PeopleQueries(StoreBase):
@@ -87,20 +88,54 @@ class PeopleQueries(StoreBase):
 
     async def starts_since(self, person: str, since: datetime) -> dict[datetime, int]:
         """The counted starts of ``person`` (a keyed hash) per hour, from ``since`` on."""
-        result = await self._connection.execute(
-            self._turn.starts_since, {"person": person, "since": since}
-        )
-        return {row.hour: row.starts for row in result}
+        driver = await self._one_trip()
+        if driver is None:
+            result = await self._connection.execute(
+                self._turn.starts_since, {"person": person, "since": since}
+            )
+            return {row.hour: row.starts for row in result}
+        dialect = self._connection.dialect
+        raw = Raw.of(self._turn.starts_since, dialect)
+        rows = await driver.call(fetch_all, raw.sql, raw.params({"person": person, "since": since}))
+        read = result_processors(STARTS, ("hour", "starts"), dialect)
+        counts = dict(apply(read, row) for row in rows)
+        # SQLite's one writer holds its lock from the transaction's first statement: what is
+        # read here stays true until the COMMIT (see count_start)
+        self._starts_read.update({(person, hour): n for hour, n in counts.items()})
+        self._starts_read.setdefault((person, None), 0)  # read: hours not listed hold none
+        return counts
 
     async def count_start(self, person: str, hour: datetime, allowed: int) -> bool:
         """Count one start of ``person`` in ``hour`` unless the hour already holds ``allowed``
-        (one statement, so concurrent turns can't both take the last one): True if counted."""
-        result = await self._connection.execute(
-            self._turn.count_start, {"person": person, "hour": hour, "allowed": allowed}
-        )
+        (one statement, so concurrent turns can't both take the last one): True if counted.
+
+        On SQLite, after :meth:`starts_since` read this person's counts in the same
+        transaction, nobody else can have changed them (SQLite has one writer, and this
+        transaction holds it): the answer is known, and the count goes with the next trip
+        (the same statement, its condition included)."""
+        values = {"person": person, "hour": hour, "allowed": allowed}
+        driver = await self._one_trip()
+        if driver is not None and (person, None) in self._starts_read:
+            if self._starts_read.get((person, hour), 0) >= allowed:
+                return False
+            raw = Raw.of(self._turn.count_start, self._connection.dialect)
+            driver.defer(raw.sql, [raw.params(values)])
+            self._starts_read[(person, hour)] = self._starts_read.get((person, hour), 0) + 1
+            return True
+        result = await self._connection.execute(self._turn.count_start, values)
         return result.scalar_one_or_none() is not None
 
     async def forget_starts_before(self, before: datetime) -> int:
         """Delete the counts of the hours before ``before``."""
         result = await self._connection.execute(self._turn.forget_starts, {"before": before})
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget_starts_soon(self, before: datetime) -> None:
+        """As :meth:`forget_starts_before`, without the number: on SQLite written with the
+        transaction's next trip (no trip of its own)."""
+        driver = await self._one_trip()
+        if driver is None:
+            await self.forget_starts_before(before)
+            return
+        raw = Raw.of(self._turn.forget_starts, self._connection.dialect)
+        driver.defer(raw.sql, [raw.params({"before": before})])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage import crypto
 from storage.models import Report, ReporterMessage, ReportEvent
 from storage.queries.base import StoreBase
+from storage.queries.one_trip import Raw, fetch_all
 from storage.queries.tables import EVENTS
 
 
@@ -19,8 +20,13 @@ class ReportQueries(StoreBase):
 
     async def next_report_number(self, year: int) -> int:
         """The next number of ``year``, safe against concurrent writers."""
-        result = await self._connection.execute(self._turn.next_number, {"the_year": year})
-        return int(result.scalar_one())
+        driver = await self._one_trip()
+        if driver is None:
+            result = await self._connection.execute(self._turn.next_number, {"the_year": year})
+            return int(result.scalar_one())
+        raw = Raw.of(self._turn.next_number, self._connection.dialect)
+        ((number,),) = await driver.call(fetch_all, raw.sql, raw.params({"the_year": year}))
+        return int(number)
 
     async def add_report(self, report: Report) -> Report:
         self._session.add(report)

@@ -151,9 +151,35 @@ async def test_the_turn_that_sends_a_report(
     assert "INSERT report_events" in statements, counted  # created, notified (one or two)
     assert statements.count("INSERT outbox") == 1, counted  # the team leader's notice
     if database.is_sqlite:
-        # the person (with BEGIN), the number, the report (its id is needed), then the COMMIT
-        # with the rest: the history, the person kept, the nudges, the notice
-        assert trips == ["_run"] * 3 + ["_end"], counted
+        # the person (with BEGIN), the number (SQLite's own SQL), the report (its id is
+        # needed), then the COMMIT with the rest: the history, the person kept, the nudges,
+        # the notice
+        assert trips == ["_run", "fetch_all", "_run", "_end"], counted
+
+
+async def test_the_turn_that_starts_a_report(
+    database: Database,
+    config: Config,
+    clock: FrozenClock,
+    statements: list[str],
+    trips: list[str],
+) -> None:
+    """A start is counted for the flood limit: on SQLite the old counts are deleted and this
+    person's read in one trip, and the count goes with the COMMIT (the transaction holds
+    SQLite's one writer from its first statement, so what it read stays true)."""
+    service = ReportService(config, database, clock)
+    chat = Chat(service, user="nina", name="Nina")
+    await chat.command("/help")
+    statements.clear()
+    trips.clear()
+    assert "gevaar" in (await chat.command("/melden"))[-1].text
+    counted = f"{len(statements)} statements {statements}, {len(trips)} trips {trips}"
+    assert statements.count("DELETE report_starts") == 1, counted
+    assert statements.count("SELECT report_starts") == 1, counted
+    assert statements.count("INSERT report_starts") == 1, counted
+    if database.is_sqlite:
+        assert trips == ["read_turns", "fetch_all", "_end"], counted
+        assert statements.index("DELETE report_starts") < statements.index("SELECT report_starts")
 
 
 async def test_a_delivery_round(
