@@ -8,7 +8,7 @@ from typing import Any, Literal
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.queries.one_trip import Insert, apply
+from storage.queries.one_trip import Insert, apply, fetch_all
 from storage.queries.turn import TurnStatements
 from storage.sqlite_driver import OneTripConnection
 
@@ -74,6 +74,31 @@ class StoreBase:
         if rows:
             insert = Insert.of(table, tuple(rows[0]), self._connection.dialect, upsert)
             driver.defer(insert.sql, [apply(insert.binds, tuple(row.values())) for row in rows])
+        return True
+
+    async def _insert_now(self, new: Any) -> bool:
+        """SQLite: a new ORM object's row written at once, in one trip, its id taken back
+        (``RETURNING``) and the columns' Python defaults set on the object, without the
+        session's unit of work (a third of the turn that sends a report). The object stays
+        outside the session: for a row written once and read back later by its own query.
+        False elsewhere: the caller adds it to the session."""
+        driver = await self._one_trip()
+        if driver is None:
+            return False
+        table = new.__table__
+        row: dict[str, Any] = {}
+        for column in table.columns:
+            if column.primary_key:
+                continue
+            value = getattr(new, column.key)
+            if value is None and column.default is not None:
+                default = column.default
+                value = default.arg if default.is_scalar else default.arg(None)
+                setattr(new, column.key, value)
+            row[column.name] = value
+        insert = Insert.of(table, tuple(row), self._connection.dialect, returning="id")
+        params = apply(insert.binds, tuple(row.values()))
+        ((new.id,),) = await driver.call(fetch_all, insert.sql, params)
         return True
 
     async def end(self, commit: bool) -> None:

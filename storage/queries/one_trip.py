@@ -92,13 +92,18 @@ class SqliteTurn:
 
 
 class Insert:
-    """An INSERT of the given columns of a table (or an upsert by its primary key), with
-    their type processors, built once."""
+    """An INSERT of the given columns of a table (or an upsert by its primary key; or one that
+    returns a column of the new row), with their type processors, built once."""
 
-    _built: ClassVar[dict[tuple[str, tuple[str, ...], int, tuple[str, ...]], Insert]] = {}
+    _built: ClassVar[dict[tuple[str, tuple[str, ...], int, tuple[str, ...], str], Insert]] = {}
 
     def __init__(
-        self, table: Table, columns: tuple[str, ...], dialect: Dialect, upsert: tuple[str, ...]
+        self,
+        table: Table,
+        columns: tuple[str, ...],
+        dialect: Dialect,
+        upsert: tuple[str, ...],
+        returning: str = "",
     ) -> None:
         self.sql = (
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
@@ -107,15 +112,22 @@ class Insert:
             keys = ", ".join(c.name for c in table.primary_key.columns)
             taken = ", ".join(f"{c} = excluded.{c}" for c in upsert)
             self.sql += f" ON CONFLICT ({keys}) DO UPDATE SET {taken}"
+        if returning:
+            self.sql += f" RETURNING {returning}"
         self.binds = _bind(table, columns, dialect)
 
     @classmethod
     def of(
-        cls, table: Table, columns: tuple[str, ...], dialect: Dialect, upsert: tuple[str, ...] = ()
+        cls,
+        table: Table,
+        columns: tuple[str, ...],
+        dialect: Dialect,
+        upsert: tuple[str, ...] = (),
+        returning: str = "",
     ) -> Insert:
-        key = (table.name, columns, id(dialect), upsert)
+        key = (table.name, columns, id(dialect), upsert, returning)
         if key not in cls._built:
-            cls._built[key] = cls(table, columns, dialect, upsert)
+            cls._built[key] = cls(table, columns, dialect, upsert, returning)
         return cls._built[key]
 
 

@@ -29,8 +29,11 @@ class ReportQueries(StoreBase):
         return int(number)
 
     async def add_report(self, report: Report) -> Report:
-        self._session.add(report)
-        await self._session.flush()
+        """The new report stored, with its id (on SQLite outside the session: see
+        ``StoreBase._insert_now``)."""
+        if not await self._insert_now(report):
+            self._session.add(report)
+            await self._session.flush()
         return report
 
     async def add_event(

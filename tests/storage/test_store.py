@@ -85,3 +85,39 @@ def test_plain_urls_get_async_drivers() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert normalise_url("sqlite+aiosqlite:///y.db") == "sqlite+aiosqlite:///y.db"
+
+
+async def test_a_new_report_reads_back_as_it_was_made(database: Database) -> None:
+    """add_report stores every column (on SQLite as its own INSERT, outside the ORM's unit of
+    work): encrypted texts, JSON, dates, and the columns' defaults, set on the object too."""
+    from datetime import date
+
+    from sqlalchemy import inspect
+
+    from storage.models import Report
+
+    made = Report(
+        reference="VIM-2026-0042",
+        created_at=datetime(2026, 11, 18, 9, 30, tzinfo=UTC),
+        discovered_at=datetime(2026, 11, 18, 9, 30, tzinfo=UTC),
+        occurred_on=date(2026, 11, 17),
+        description="Mevrouw is gevallen naast het bed",
+        categories=["fall"],
+        affected=["client"],
+        report_type="MIC",
+        harm="none",
+        team_id="noord",
+        contact_wish="none",
+        reporter_address="shell:nina",
+        reporter_name="Nina",
+        analysis={"method": "prisma", "causes": ["haast"]},
+    )
+    async with database.transaction() as store:
+        await store.add_report(made)
+        assert made.id is not None
+        assert made.status == "new" and made.after_report == [] and made.language == "nl"
+    async with database.transaction() as store:
+        stored = await store.report_by_reference("VIM-2026-0042")
+    assert stored is not None
+    for column in inspect(Report).column_attrs:
+        assert getattr(stored, column.key) == getattr(made, column.key), column.key

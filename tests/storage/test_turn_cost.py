@@ -151,10 +151,10 @@ async def test_the_turn_that_sends_a_report(
     assert "INSERT report_events" in statements, counted  # created, notified (one or two)
     assert statements.count("INSERT outbox") == 1, counted  # the team leader's notice
     if database.is_sqlite:
-        # the person (with BEGIN), the number (SQLite's own SQL), the report (its id is
-        # needed), then the COMMIT with the rest: the history, the person kept, the nudges,
-        # the notice
-        assert trips == ["_run", "fetch_all", "_run", "_end"], counted
+        # the person (with BEGIN), the number and the report (its id is needed), each as
+        # SQLite's own SQL, then the COMMIT with the rest: the history, the person kept, the
+        # nudges, the notice
+        assert trips == ["_run", "fetch_all", "fetch_all", "_end"], counted
 
 
 async def test_the_turn_that_starts_a_report(
