@@ -8,6 +8,7 @@ description, so that usually one tap confirms.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -210,10 +211,17 @@ def suggest_categories(description: str) -> list[str]:
     general one it supersedes (medication forgotten is not also a medication error). Measured
     on a labelled set in tests/corpus/test_categories.py.
     """
+    return list(_suggested(description))
+
+
+# A turn's conditions ask for the same description's categories several times; a few kept
+# (in memory only, never written anywhere) spare the patterns each time.
+@functools.lru_cache(maxsize=8)
+def _suggested(description: str) -> tuple[str, ...]:
     folded = fold(description)
     found = [code for code, rx in _COMPILED.items() if _counts(code, rx, folded)]
     replaced = {gone for code in found for gone in _BY_CODE[code].supersedes}
-    return [code for code in found if code not in replaced]
+    return tuple(code for code in found if code not in replaced)
 
 
 def _counts(code: str, rx: re.Pattern[str], folded: str) -> bool:

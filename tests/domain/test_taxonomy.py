@@ -83,3 +83,13 @@ def test_personal_data_detection() -> None:
     assert found("piet@zorg.nl") == ["email"]
     assert found("3 tabletten, 500 mg, kamer 12, 21-11-2026 14:30") == []
     assert redact("mail piet@zorg.nl of bel 0612345678") == "mail [weggelaten] of bel [weggelaten]"
+
+
+def test_a_suggestion_asked_again_is_the_same_and_its_own() -> None:
+    """Kept for the turn's next question, not shared: a caller may change its list."""
+    from bot.domain.taxonomy import suggest_categories
+
+    first = suggest_categories("Mevrouw is gevallen naast het bed")
+    first.append("changed")
+    again = suggest_categories("Mevrouw is gevallen naast het bed")
+    assert again == first[:-1] and "changed" not in again
