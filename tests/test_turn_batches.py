@@ -17,8 +17,8 @@ from bot.router import Router
 from bot.service import ReportService
 from bot.turn import Turn
 from storage.db import Database
-from storage.models import ProcessedUpdate
-from tests.helpers import SORRY, Chat, Outage, count_rows
+from storage.models import ProcessedUpdate, Report
+from tests.helpers import SORRY, Chat, Outage, answer_report, count_rows, table_rows
 
 DESCRIPTION = "Mevrouw is gevallen naast het bed"
 
@@ -181,3 +181,51 @@ async def test_batches_hold_at_most_their_limit() -> None:
     ]
     outcomes = await asyncio.gather(*(batches.handle(event) for event in events))
     assert sizes == [3, 3, 1] and all(isinstance(o, Outcome) for o in outcomes)
+
+
+async def _ready_to_send(service: ReportService, user: str) -> Chat:
+    chat = Chat(service, user=user, name=user.title())
+    await chat.command("/melden")
+    await answer_report(chat, DESCRIPTION, "today", "none")
+    if chat.question is not None and "team" in (chat.question.token or ""):
+        await chat.tap("noord")
+    await chat.tap("team_leader")
+    return chat
+
+
+async def test_reports_sent_together_are_numbered_in_their_batch(
+    config: Config, sqlite_db: Database, clock: FrozenClock, trips: list[str]
+) -> None:
+    """A batch read the year counters and the last report's id while it holds SQLite's one
+    writer: its reports take the next numbers and ids and are written with its COMMIT."""
+    service = ReportService(config, sqlite_db, clock)
+    alone = await _ready_to_send(service, "nina")
+    trips.clear()
+    await alone.tap("send")
+    assert trips == ["read_turns", "_end"]  # the whole report: no trip of its own
+    chats = [await _ready_to_send(service, f"p{n}") for n in range(3)]
+    sends = [
+        Inbound(
+            platform="shell",
+            chat_id=chat.user,
+            user_id=chat.user,
+            kind=InboundKind.CHOICE,
+            choices=("send",),
+            token=chat.question.token if chat.question else None,
+            user_name=chat.name,
+        )
+        for chat in chats
+    ]
+    outcomes = await asyncio.gather(*(service.handle(send) for send in sends))
+    assert sorted(o.reference or "" for o in outcomes) == [
+        "VIM-2026-0002",
+        "VIM-2026-0003",
+        "VIM-2026-0004",
+    ]
+    reports = await table_rows(sqlite_db, Report)
+    assert sorted(r.id for r in reports) == [1, 2, 3, 4]
+    async with sqlite_db.transaction() as store:
+        for report in reports:  # each report's history is its own
+            assert [e.kind for e in await store.events_of(report.id)] == ["created", "notified"]
+    await (await _ready_to_send(service, "omar")).tap("send")
+    assert (await table_rows(sqlite_db, Report))[-1].reference == "VIM-2026-0005"

@@ -24,7 +24,15 @@ class StoreBase:
     transaction commits, or before the next query reads them (autoflush): one batch instead
     of a round trip each. Methods whose caller needs the new row's id flush at once."""
 
-    __slots__ = ("_chat_hashes", "_connection", "_driver", "_orm", "_starts_read")
+    __slots__ = (
+        "_chat_hashes",
+        "_connection",
+        "_driver",
+        "_last_report_id",
+        "_numbers",
+        "_orm",
+        "_starts_read",
+    )
 
     def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
         self._connection = connection
@@ -39,6 +47,10 @@ class StoreBase:
         # SQLite: report starts read in this transaction, per (person, hour); (person, None)
         # marks a person whose counts were read (see PeopleQueries.count_start)
         self._starts_read: dict[tuple[str, datetime | None], int] = {}
+        # SQLite, once a batch of turns was read: the year counters and the last report's
+        # id, as they are while this transaction holds the one writer (ReportQueries)
+        self._numbers: dict[int, int] | None = None
+        self._last_report_id: int | None = None
 
     @property
     def _session(self) -> AsyncSession:
@@ -77,11 +89,13 @@ class StoreBase:
         return True
 
     async def _insert_now(self, new: Any) -> bool:
-        """SQLite: a new ORM object's row written at once, in one trip, its id taken back
-        (``RETURNING``) and the columns' Python defaults set on the object, without the
-        session's unit of work (a third of the turn that sends a report). The object stays
-        outside the session: for a row written once and read back later by its own query.
-        False elsewhere: the caller adds it to the session."""
+        """SQLite: a new report's row written without the session's unit of work (a third
+        of the turn that sends a report), the columns' Python defaults set on the object,
+        and its id set. When this transaction read the last id (a batch of turns, which
+        holds SQLite's one writer), the id is the next one and the row goes with the next
+        trip; else it is written at once, in one trip, and its id taken back (``RETURNING``).
+        The object stays outside the session: a row written once and read back later by its
+        own query. False elsewhere: the caller adds it to the session."""
         driver = await self._one_trip()
         if driver is None:
             return False
@@ -96,7 +110,14 @@ class StoreBase:
                 value = default.arg if default.is_scalar else default.arg(None)
                 setattr(new, column.key, value)
             row[column.name] = value
-        insert = Insert.of(table, tuple(row), self._connection.dialect, returning="id")
+        dialect = self._connection.dialect
+        if self._last_report_id is not None and table.name == "reports":
+            self._last_report_id += 1
+            new.id = self._last_report_id
+            insert = Insert.of(table, ("id", *row), dialect)
+            driver.defer(insert.sql, [apply(insert.binds, (new.id, *row.values()))])
+            return True
+        insert = Insert.of(table, tuple(row), dialect, returning="id")
         params = apply(insert.binds, tuple(row.values()))
         ((new.id,),) = await driver.call(fetch_all, insert.sql, params)
         return True

@@ -75,6 +75,10 @@ class SqliteTurn:
             f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in CONVERSATION_KEPT)} "
             "WHERE platform = ? AND chat_hash = ?"
         )
+        # what a batch of turns needs to number and store new reports without a trip of
+        # their own (see ReportQueries): the counters of every year, the last report's id
+        self.numbers = "SELECT year, last_number FROM reference_counters"
+        self.last_report = "SELECT coalesce(max(id), 0) FROM reports"
         self.delete_conversation = (
             f"DELETE FROM conversations WHERE platform = ? AND chat_hash IN ({marks})"
         )
@@ -189,9 +193,13 @@ def read_turns(
     conn: sqlite3.Connection,
     sql: SqliteTurn,
     asked: Sequence[tuple[Sequence[Any], Sequence[Any], Sequence[Any] | None]],
-) -> list[tuple[Any, Any, bool]]:
-    """:func:`read_turn` for each turn asked (person, conversation and claim parameters)."""
-    return [read_turn(conn, sql, *each) for each in asked]
+) -> tuple[list[tuple[Any, Any, bool]], dict[int, int], int]:
+    """:func:`read_turn` for each turn asked (person, conversation and claim parameters);
+    the year counters and the last report's id."""
+    turns = [read_turn(conn, sql, *each) for each in asked]
+    numbers = dict(conn.execute(sql.numbers).fetchall())
+    (last_report,) = conn.execute(sql.last_report).fetchone()
+    return turns, numbers, int(last_report)
 
 
 __all__ = [

@@ -11,16 +11,28 @@ from sqlalchemy import select
 from storage import crypto
 from storage.models import Report, ReporterMessage, ReportEvent
 from storage.queries.base import StoreBase
-from storage.queries.one_trip import Raw, fetch_all
-from storage.queries.tables import EVENTS
+from storage.queries.one_trip import Insert, Raw, apply, fetch_all
+from storage.queries.tables import COUNTERS, EVENTS
 
 
 class ReportQueries(StoreBase):
     __slots__ = ()
 
     async def next_report_number(self, year: int) -> int:
-        """The next number of ``year``, safe against concurrent writers."""
+        """The next number of ``year``, safe against concurrent writers.
+
+        On SQLite, in a batch of turns (whose transaction read the counters while holding
+        the one writer, so nobody else can move them), the number is the counter's next and
+        the counter is written with the next trip."""
         driver = await self._one_trip()
+        if driver is not None and self._numbers is not None:
+            number = self._numbers.get(year, 0) + 1
+            self._numbers[year] = number
+            counter = Insert.of(
+                COUNTERS, ("year", "last_number"), self._connection.dialect, ("last_number",)
+            )
+            driver.defer(counter.sql, [apply(counter.binds, (year, number))])
+            return number
         if driver is None:
             result = await self._connection.execute(self._turn.next_number, {"the_year": year})
             return int(result.scalar_one())

@@ -47,7 +47,8 @@ class TurnQueries(ConversationQueries, PeopleQueries):
     ) -> list[tuple[Person, StoredConversation | None] | None]:
         """For each turn: the person (see :meth:`person_for_turn`) and the chat's
         conversation (locked on PostgreSQL), with the update's key claimed; None for an update
-        claimed before (a redelivery). On SQLite all of them in one trip."""
+        claimed before (a redelivery). On SQLite all of them in one trip, which also reads
+        what new reports need (see ``ReportQueries.next_report_number``)."""
         driver = await self._one_trip()
         if driver is None:
             return [await self._load_alone(key, now) for key in wanted]
@@ -60,7 +61,7 @@ class TurnQueries(ConversationQueries, PeopleQueries):
             chat_hashes = hashes if chat == key.address else cipher.lookups(chat)
             claim = apply(sql.claim_in, (key.update_key, now)) if key.update_key else None
             asked.append((hashes, (key.platform, *chat_hashes), claim))
-        rows = await driver.call(read_turns, sql, asked)
+        rows, self._numbers, self._last_report_id = await driver.call(read_turns, sql, asked)
         return [
             await self._as_loaded(sql, key, hashes, read, now)
             for key, (hashes, _, _), read in zip(wanted, asked, rows, strict=True)

@@ -81,13 +81,16 @@ async def test_an_ordinary_report_turn(
     assert outcome.replies  # the next question
     counted = f"{len(statements)} statements {statements}, {len(trips)} trips {trips}"
     if database.is_sqlite:
-        # the person and the conversation read and the update claimed in one trip; the
-        # conversation's new state written with the COMMIT in the second
+        # the person and the conversation read and the update claimed in one trip (with what
+        # a report sent in the same batch would need: the counters, the last report's id);
+        # the conversation's new state written with the COMMIT in the second
         assert statements == [
             "BEGIN IMMEDIATE",
             "SELECT people",
             "SELECT conversations",
             "INSERT processed_updates",
+            "SELECT reference_counters",
+            "SELECT reports",
             "UPDATE conversations",
             "COMMIT",
         ], counted
