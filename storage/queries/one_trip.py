@@ -60,16 +60,15 @@ class SqliteTurn:
 
     def __init__(self, dialect: Dialect, hashes: int) -> None:
         marks = _marks(hashes)
-        self.person = (
-            f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE address_hash IN ({marks})"
-        )
-        self.conversation = (
+        each = "IN (SELECT value FROM json_each(?))"  # the values of a JSON list
+        self.people = f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE address_hash {each}"
+        self.conversations = (
             f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations "
-            f"WHERE platform = ? AND chat_hash IN ({marks})"
+            f"WHERE platform = ? AND chat_hash {each}"
         )
-        self.claim = (
-            "INSERT INTO processed_updates (key, at) VALUES (?, ?) "
-            "ON CONFLICT DO NOTHING RETURNING key"
+        self.claims = (  # ("WHERE true": SQLite's parser wants it before ON CONFLICT)
+            "INSERT INTO processed_updates (key, at) SELECT value, ? FROM json_each(?) "
+            "WHERE true ON CONFLICT DO NOTHING RETURNING key"
         )
         self.update_conversation = (
             f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in CONVERSATION_KEPT)} "
@@ -84,7 +83,7 @@ class SqliteTurn:
         )
         self.person_out = result_processors(PEOPLE, PERSON_COLUMNS, dialect)
         self.conversation_out = result_processors(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
-        self.claim_in = _bind(PROCESSED, ("key", "at"), dialect)
+        self.claim_at = _bind(PROCESSED, ("at",), dialect)
         self.update_in = _bind(CONVERSATIONS, CONVERSATION_KEPT, dialect)
 
     @classmethod
@@ -175,31 +174,31 @@ def fetch_all(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list
     return conn.execute(sql, params).fetchall()
 
 
-def read_turn(
-    conn: sqlite3.Connection,
-    sql: SqliteTurn,
-    person: Sequence[Any],
-    conversation: Sequence[Any],
-    claim: Sequence[Any] | None,
-) -> tuple[Any, Any, bool]:
-    """The person's row, the conversation's row, and whether the update id was claimed."""
-    person_row = conn.execute(sql.person, person).fetchone()
-    conversation_row = conn.execute(sql.conversation, conversation).fetchone()
-    claimed = claim is None or bool(conn.execute(sql.claim, claim).fetchall())
-    return person_row, conversation_row, claimed
-
-
 def read_turns(
     conn: sqlite3.Connection,
     sql: SqliteTurn,
-    asked: Sequence[tuple[Sequence[Any], Sequence[Any], Sequence[Any] | None]],
-) -> tuple[list[tuple[Any, Any, bool]], dict[int, int], int]:
-    """:func:`read_turn` for each turn asked (person, conversation and claim parameters);
-    the year counters and the last report's id."""
-    turns = [read_turn(conn, sql, *each) for each in asked]
+    people: str,
+    chats: Sequence[tuple[str, str]],
+    claims: str | None,
+    at: Any,
+) -> tuple[list[Any], list[Any], set[str], dict[int, int], int]:
+    """The rows of a batch of turns, a statement each whatever their number (each statement
+    hands the GIL to the event loop and back, more so than each row): the people of the
+    lookup hashes in ``people`` (a JSON list), the conversations of each platform's chat
+    hashes, and the update keys in ``claims`` claimed now (those claimed before are not
+    returned); then the year counters and the last report's id."""
+    person_rows = conn.execute(sql.people, (people,)).fetchall()
+    conversation_rows = [
+        row
+        for platform, hashes in chats
+        for row in conn.execute(sql.conversations, (platform, hashes))
+    ]
+    claimed = set()
+    if claims is not None:
+        claimed = {key for (key,) in conn.execute(sql.claims, (at, claims))}
     numbers = dict(conn.execute(sql.numbers).fetchall())
     (last_report,) = conn.execute(sql.last_report).fetchone()
-    return turns, numbers, int(last_report)
+    return person_rows, conversation_rows, claimed, numbers, int(last_report)
 
 
 __all__ = [
@@ -208,7 +207,6 @@ __all__ = [
     "SqliteTurn",
     "apply",
     "fetch_all",
-    "read_turn",
     "read_turns",
     "result_processors",
 ]

@@ -7,6 +7,7 @@ of ``TurnStatements``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,18 +55,41 @@ class TurnQueries(ConversationQueries, PeopleQueries):
             return [await self._load_alone(key, now) for key in wanted]
         cipher = crypto.current()
         sql = SqliteTurn.for_hashes(self._connection.dialect, cipher.lookup_count)
+        people: dict[str, None] = {}
+        chats: dict[str, dict[str, None]] = {}
         asked = []
         for key in wanted:
             hashes = cipher.lookups(key.address)
             chat = chat_key(key.platform, key.chat_id)
             chat_hashes = hashes if chat == key.address else cipher.lookups(chat)
-            claim = apply(sql.claim_in, (key.update_key, now)) if key.update_key else None
-            asked.append((hashes, (key.platform, *chat_hashes), claim))
-        rows, self._numbers, self._last_report_id = await driver.call(read_turns, sql, asked)
-        return [
-            await self._as_loaded(sql, key, hashes, read, now)
-            for key, (hashes, _, _), read in zip(wanted, asked, rows, strict=True)
-        ]
+            people.update(dict.fromkeys(hashes))
+            chats.setdefault(key.platform, {}).update(dict.fromkeys(chat_hashes))
+            asked.append((hashes, chat_hashes))
+        claims = [key.update_key for key in wanted if key.update_key]
+        read = await driver.call(
+            read_turns,
+            sql,
+            json.dumps(list(people)),
+            [(platform, json.dumps(list(hashes))) for platform, hashes in chats.items()],
+            json.dumps(claims) if claims else None,
+            apply(sql.claim_at, (now,))[0],
+        )
+        person_rows, conversation_rows, claimed, self._numbers, self._last_report_id = read
+        person_of = {row[0]: row for row in person_rows}  # by address hash
+        conversation_of = {row[0]: row for row in conversation_rows}  # by chat hash
+        loaded: list[tuple[Person, StoredConversation | None] | None] = []
+        for key, (hashes, chat_hashes) in zip(wanted, asked, strict=True):
+            if key.update_key and key.update_key not in claimed:
+                loaded.append(None)  # claimed before: a redelivery
+                continue
+            person_row = next((person_of[h] for h in hashes if h in person_of), None)
+            conversation_row = next(
+                (conversation_of[h] for h in chat_hashes if h in conversation_of), None
+            )
+            loaded.append(
+                await self._as_loaded(sql, key, hashes, person_row, conversation_row, now)
+            )
+        return loaded
 
     async def _load_alone(
         self, key: TurnKey, now: datetime
@@ -81,12 +105,10 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         sql: SqliteTurn,
         key: TurnKey,
         hashes: list[str],
-        read: tuple[Any, Any, bool],
+        person_row: Any,
+        conversation_row: Any,
         now: datetime,
-    ) -> tuple[Person, StoredConversation | None] | None:
-        person_row, conversation_row, claimed = read
-        if not claimed:
-            return None
+    ) -> tuple[Person, StoredConversation | None]:
         stored_person = None
         if person_row is not None:
             stored_person = self._as_dict(sql.person_out, person_row, PERSON_COLUMNS)
