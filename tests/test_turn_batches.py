@@ -229,3 +229,127 @@ async def test_reports_sent_together_are_numbered_in_their_batch(
             assert [e.kind for e in await store.events_of(report.id)] == ["created", "notified"]
     await (await _ready_to_send(service, "omar")).tap("send")
     assert (await table_rows(sqlite_db, Report))[-1].reference == "VIM-2026-0005"
+
+
+async def _queued(batches: TurnBatches, count: int) -> None:
+    """Until ``count`` turns wait for the next batch (the loop runs the others meanwhile)."""
+    for _ in range(1000):
+        if len(batches._waiting) >= count:
+            return
+        await asyncio.sleep(0)  # a step of the event loop, not a pause
+    raise AssertionError(f"{count} turns never waited")
+
+
+def _typed(chat: Chat, text: str, update: str) -> Inbound:
+    return Inbound(
+        platform="shell",
+        chat_id=chat.user,
+        user_id=chat.user,
+        kind=InboundKind.TEXT,
+        text=text,
+        user_name=chat.name,
+        dedupe_key=f"shell:{update}",
+    )
+
+
+class _Held:
+    """Router.route, held at the turns of one chat until ``go`` is set."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, chat_id: str) -> None:
+        self.entered, self.go = asyncio.Event(), asyncio.Event()
+        route = Router.route
+
+        async def held(router: Router, turn: Turn) -> Outcome:
+            if turn.event.chat_id == chat_id:
+                self.entered.set()
+                await self.go.wait()
+            return await route(router, turn)
+
+        monkeypatch.setattr(Router, "route", held)
+
+
+@pytest.mark.xfail(strict=True, reason="a cancelled waiting turn is still handled")
+async def test_a_turn_cancelled_while_waiting_is_not_handled(
+    config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    busy, victim = await _at_description(service, 2)
+    held = _Held(monkeypatch, busy.user)
+    batches = service._batches
+    assert batches is not None
+    running = asyncio.ensure_future(service.handle(_typed(busy, DESCRIPTION, "b1")))
+    await held.entered.wait()  # the first batch holds the writer
+    cancelled = asyncio.ensure_future(service.handle(_typed(victim, DESCRIPTION, "v1")))
+    await _queued(batches, 1)
+    cancelled.cancel()  # a shutdown, a timeout around handle()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    typed_next = asyncio.ensure_future(service.handle(_typed(victim, "vandaag", "v2")))
+    await _queued(batches, 1)
+    held.go.set()
+    await running
+    await typed_next
+    keys = {row.key for row in await table_rows(sqlite_db, ProcessedUpdate)}
+    assert "shell:v1" not in keys  # never handled: the person's draft did not take it
+
+
+@pytest.mark.xfail(strict=True, reason="a cancelled turn in a running batch frees its chat")
+async def test_a_turn_cancelled_in_its_batch_keeps_its_chat_until_the_batch_ends(
+    config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = ReportService(config, sqlite_db, clock)
+    busy, victim = await _at_description(service, 2)
+    held = _Held(monkeypatch, busy.user)
+    batches = service._batches
+    assert batches is not None
+    running = asyncio.ensure_future(service.handle(_typed(busy, DESCRIPTION, "b1")))
+    cancelled = asyncio.ensure_future(service.handle(_typed(victim, DESCRIPTION, "v1")))
+    await held.entered.wait()  # both in the running batch, the busy one first
+    cancelled.cancel()
+    typed_next = asyncio.ensure_future(service.handle(_typed(victim, "vandaag", "v2")))
+    for _ in range(20):  # the next turn of the chat must not get into this batch's queue
+        await asyncio.sleep(0)
+    assert not batches._waiting
+    held.go.set()
+    await running
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    after = await typed_next
+    assert not _asks_when(after)  # v1 was stored first: "vandaag" answered the time
+
+
+@pytest.mark.xfail(strict=True, reason="the same update twice in one batch is handled twice")
+async def test_the_same_update_twice_in_one_read_is_claimed_once(sqlite_db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from storage.repository import TurnKey
+
+    key = TurnKey("shell", "v", "shell:v", "shell:v1", "V", None)
+    async with sqlite_db.transaction() as store:
+        first, again = await store.load_turns([key, key], datetime(2026, 11, 18, tzinfo=UTC))
+    assert first is not None and again is None
+
+
+@pytest.mark.xfail(strict=True, reason="unset JSON columns of a new report are stored as 'null'")
+async def test_a_new_reports_unset_columns_are_null(sqlite_db: Database) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import text
+
+    async with sqlite_db.transaction() as store:
+        await store.add_report(
+            Report(
+                reference="VIM-2026-0001",
+                created_at=datetime(2026, 11, 18, tzinfo=UTC),
+                occurred_on=date(2026, 11, 18),
+                description="Gevallen",
+                categories=["fall"],
+                affected=["client"],
+                report_type="MIC",
+                harm="none",
+                contact_wish="none",
+            )
+        )
+    async with sqlite_db.engine.connect() as connection:
+        row = (await connection.execute(text("SELECT causes IS NULL FROM reports"))).one()
+    assert row[0] == 1
