@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import OrderedDict
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -29,7 +30,7 @@ class KeyError_(ValueError):
 
 
 class Cipher:
-    __slots__ = ("_fernet", "_lookup_keys")
+    __slots__ = ("_addresses", "_fernet", "_lookup_keys")
 
     def __init__(self, keys: list[str] | None = None) -> None:
         keys = [k.strip() for k in (keys or []) if k.strip()]
@@ -43,6 +44,7 @@ class Cipher:
         # key was set) still finds
         derived = [hashlib.sha256(b"vimbot-lookup:" + k.encode()).digest() for k in keys]
         self._lookup_keys = list(dict.fromkeys([*derived, _NO_KEY_SALT]))
+        self._addresses: OrderedDict[str, list[str]] = OrderedDict()
 
     @property
     def enabled(self) -> bool:
@@ -77,6 +79,22 @@ class Cipher:
         """The hashes to look for: under every configured key, the writing one first."""
         return [hmac.new(k, value.encode(), hashlib.sha256).hexdigest() for k in self._lookup_keys]
 
+    def address_lookups(self, address: str) -> list[str]:
+        """:meth:`lookups` of a person's or a chat's address, kept for the next turns (a
+        person writes several in a row): in this process's memory only, the most recent
+        ``ADDRESSES_KEPT``. Not for codes or other secrets."""
+        known = self._addresses.get(address)
+        if known is not None:
+            self._addresses.move_to_end(address)
+            return list(known)
+        hashes = self.lookups(address)
+        self._addresses[address] = hashes
+        if len(self._addresses) > ADDRESSES_KEPT:
+            self._addresses.popitem(last=False)
+        return list(hashes)
+
+
+ADDRESSES_KEPT = 4096
 
 _current = Cipher()
 

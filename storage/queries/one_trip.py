@@ -81,7 +81,14 @@ class SqliteTurn:
         self.delete_conversation = (
             f"DELETE FROM conversations WHERE platform = ? AND chat_hash IN ({marks})"
         )
-        self.person_out = result_processors(PEOPLE, PERSON_COLUMNS, dialect)
+        # the address is not decrypted: the row was found by its keyed hash, so it is the
+        # address asked for (see TurnQueries._as_loaded)
+        self.person_out = tuple(
+            None if column == "address" else processor
+            for column, processor in zip(
+                PERSON_COLUMNS, result_processors(PEOPLE, PERSON_COLUMNS, dialect), strict=True
+            )
+        )
         self.conversation_out = result_processors(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
         self.claim_at = _bind(PROCESSED, ("at",), dialect)
         self.update_in = _bind(CONVERSATIONS, CONVERSATION_KEPT, dialect)

@@ -59,9 +59,9 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         chats: dict[str, dict[str, None]] = {}
         asked = []
         for key in wanted:
-            hashes = cipher.lookups(key.address)
+            hashes = cipher.address_lookups(key.address)
             chat = chat_key(key.platform, key.chat_id)
-            chat_hashes = hashes if chat == key.address else cipher.lookups(chat)
+            chat_hashes = hashes if chat == key.address else cipher.address_lookups(chat)
             people.update(dict.fromkeys(hashes))
             chats.setdefault(key.platform, {}).update(dict.fromkeys(chat_hashes))
             asked.append((hashes, chat_hashes))
@@ -112,6 +112,7 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         stored_person = None
         if person_row is not None:
             stored_person = self._as_dict(sql.person_out, person_row, PERSON_COLUMNS)
+            stored_person["address"] = key.address  # found by its hash: no need to decrypt
         person = await self._person_as_read(
             stored_person, hashes, key.address, now, key.name, key.language
         )
