@@ -20,6 +20,7 @@ answered before the batch is committed.
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,16 @@ class Alone:
     error: Exception | None = None
 
 
+def _where(error: BaseException) -> str:
+    """Where an error was raised (file and line): enough to find a bug that shows only when
+    turns share a batch, without the error's text (which may hold what someone wrote)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return ""
+    path = "/".join(frames[-1].filename.rsplit("/", 2)[-2:])
+    return f"{path}:{frames[-1].lineno}"
+
+
 class TurnBatches:
     """Collects the turns waiting for the database and hands them over in batches."""
 
@@ -56,11 +67,21 @@ class TurnBatches:
         """The turn's outcome once its batch is committed; :class:`Alone` when the batch
         failed (nothing of it was stored: the caller handles the turn on its own)."""
         answer: asyncio.Future[Outcome | Alone] = asyncio.get_running_loop().create_future()
-        self._waiting.append((event, answer))
+        entry = (event, answer)
+        self._waiting.append(entry)
         if self._draining is None:
             # starts after the turns that are ready now have joined the queue
             self._draining = asyncio.create_task(self._drain())
-        return await answer
+        try:
+            return await asyncio.shield(answer)
+        except asyncio.CancelledError:  # a shutdown, a timeout around the turn
+            if entry in self._waiting:  # not in a batch yet: it is never handled
+                self._waiting.remove(entry)
+            elif not answer.done():
+                # In the running batch, it is stored with it: the caller keeps the chat until
+                # then, so the chat's next turn comes after it (and reads what it stored).
+                await asyncio.wait([answer])
+            raise
 
     async def _drain(self) -> None:
         batch: list[tuple[Inbound, asyncio.Future[Outcome | Alone]]] = []
@@ -72,7 +93,12 @@ class TurnBatches:
                 try:
                     outcomes = await self._handle_together([event for event, _ in batch])
                 except Exception as error:  # each turn again on its own; see the docstring
-                    log.info("batch_handled_alone", turns=len(batch), error=type(error).__name__)
+                    log.info(
+                        "batch_handled_alone",
+                        turns=len(batch),
+                        error=type(error).__name__,
+                        where=_where(error),
+                    )
                     outcomes = [Alone(error)] * len(batch)
                 for (_, answer), outcome in zip(batch, outcomes, strict=True):
                     if not answer.done():  # its caller may have been cancelled meanwhile

@@ -296,7 +296,10 @@ class ReportService:
     async def _handle_together(self, events: Sequence[Inbound]) -> list[Outcome]:
         """Turns of different chats in one transaction (see ``bot/batching.py``)."""
         async with self.db.transaction() as store:
-            return await self._turns(store, events)
+            outcomes = await self._turns(store, events)
+            if len(outcomes) != len(events):  # checked before the COMMIT, not after
+                raise AssertionError("an outcome for every turn")
+            return outcomes
 
     async def _handle(self, store: Store, event: Inbound) -> Outcome:
         return (await self._turns(store, [event]))[0]

@@ -91,3 +91,14 @@ async def test_counts_read_in_a_transaction_decide_its_starts(database: Database
         pass
     async with database.transaction() as store:
         assert await store.starts_since("p", hour) == {hour: 2}
+
+
+async def test_an_hour_not_read_is_counted_by_the_statement(database: Database) -> None:
+    """What the transaction read decides only for the hours it read."""
+    hour = datetime(2026, 11, 18, 9, tzinfo=UTC)
+    async with database.transaction() as store:
+        assert await store.count_start("p", hour, allowed=5)
+        assert await store.count_start("p", hour, allowed=5)
+    async with database.transaction() as store:
+        assert await store.starts_since("p", hour + timedelta(hours=1)) == {}  # not 9:00
+        assert not await store.count_start("p", hour, allowed=2)  # 9:00 holds two

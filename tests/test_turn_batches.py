@@ -268,7 +268,6 @@ class _Held:
         monkeypatch.setattr(Router, "route", held)
 
 
-@pytest.mark.xfail(strict=True, reason="a cancelled waiting turn is still handled")
 async def test_a_turn_cancelled_while_waiting_is_not_handled(
     config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,7 +292,6 @@ async def test_a_turn_cancelled_while_waiting_is_not_handled(
     assert "shell:v1" not in keys  # never handled: the person's draft did not take it
 
 
-@pytest.mark.xfail(strict=True, reason="a cancelled turn in a running batch frees its chat")
 async def test_a_turn_cancelled_in_its_batch_keeps_its_chat_until_the_batch_ends(
     config: Config, sqlite_db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -318,7 +316,6 @@ async def test_a_turn_cancelled_in_its_batch_keeps_its_chat_until_the_batch_ends
     assert not _asks_when(after)  # v1 was stored first: "vandaag" answered the time
 
 
-@pytest.mark.xfail(strict=True, reason="the same update twice in one batch is handled twice")
 async def test_the_same_update_twice_in_one_read_is_claimed_once(sqlite_db: Database) -> None:
     from datetime import UTC, datetime
 
@@ -330,7 +327,6 @@ async def test_the_same_update_twice_in_one_read_is_claimed_once(sqlite_db: Data
     assert first is not None and again is None
 
 
-@pytest.mark.xfail(strict=True, reason="unset JSON columns of a new report are stored as 'null'")
 async def test_a_new_reports_unset_columns_are_null(sqlite_db: Database) -> None:
     from datetime import UTC, date, datetime
 

@@ -214,9 +214,9 @@ def suggest_categories(description: str) -> list[str]:
     return list(_suggested(description))
 
 
-# A turn's conditions ask for the same description's categories several times; a few kept
-# (in memory only, never written anywhere) spare the patterns each time.
-@functools.lru_cache(maxsize=8)
+# A turn's conditions ask for the same description's categories several times: the last one
+# is kept (in memory only) for the next time.
+@functools.lru_cache(maxsize=1)
 def _suggested(description: str) -> tuple[str, ...]:
     folded = fold(description)
     found = [code for code, rx in _COMPILED.items() if _counts(code, rx, folded)]

@@ -13,6 +13,14 @@ from storage.queries.turn import TurnStatements
 from storage.sqlite_driver import OneTripConnection
 
 
+def _values(processors: Any, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values as their columns store them, an unset one (None) as SQL NULL, as the ORM leaves
+    it (a JSON column's processor would make it the JSON text 'null')."""
+    return tuple(
+        v if p is None or v is None else p(v) for p, v in zip(processors, values, strict=True)
+    )
+
+
 class StoreBase:
     """One transaction, on its connection; the queries are in the mixins of ``storage.queries``.
 
@@ -44,9 +52,9 @@ class StoreBase:
         # the stored hash of each chat loaded in this transaction (it may have been written
         # with an earlier key): saving the conversation updates that row, not a new one
         self._chat_hashes: dict[tuple[str, str], str] = {}
-        # SQLite: report starts read in this transaction, per (person, hour); (person, None)
-        # marks a person whose counts were read (see PeopleQueries.count_start)
-        self._starts_read: dict[tuple[str, datetime | None], int] = {}
+        # SQLite: report starts read in this transaction, per person: from when, and the
+        # count of each hour since (see PeopleQueries.count_start)
+        self._starts_read: dict[str, tuple[datetime, dict[datetime, int]]] = {}
         # SQLite, once a batch of turns was read: the year counters and the last report's
         # id, as they are while this transaction holds the one writer (ReportQueries)
         self._numbers: dict[int, int] | None = None
@@ -115,10 +123,10 @@ class StoreBase:
             self._last_report_id += 1
             new.id = self._last_report_id
             insert = Insert.of(table, ("id", *row), dialect)
-            driver.defer(insert.sql, [apply(insert.binds, (new.id, *row.values()))])
+            driver.defer(insert.sql, [_values(insert.binds, (new.id, *row.values()))])
             return True
         insert = Insert.of(table, tuple(row), dialect, returning="id")
-        params = apply(insert.binds, tuple(row.values()))
+        params = _values(insert.binds, tuple(row.values()))
         ((new.id,),) = await driver.call(fetch_all, insert.sql, params)
         return True
 

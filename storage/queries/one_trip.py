@@ -154,6 +154,7 @@ class Raw:
         self.sql = compiled.string
         names = tuple(compiled.positiontup or ())
         binds = compiled.binds
+        assert not any(b.expanding for b in binds.values()), "IN lists are not supported"
         self.names = names
         self.fixed = {n: binds[n].value for n in names if not binds[n].required}
         self.binds = tuple(

@@ -101,8 +101,7 @@ class PeopleQueries(StoreBase):
         counts = dict(apply(read, row) for row in rows)
         # SQLite's one writer holds its lock from the transaction's first statement: what is
         # read here stays true until the COMMIT (see count_start)
-        self._starts_read.update({(person, hour): n for hour, n in counts.items()})
-        self._starts_read.setdefault((person, None), 0)  # read: hours not listed hold none
+        self._starts_read[person] = (since, dict(counts))
         return counts
 
     async def count_start(self, person: str, hour: datetime, allowed: int) -> bool:
@@ -115,12 +114,14 @@ class PeopleQueries(StoreBase):
         (the same statement, its condition included)."""
         values = {"person": person, "hour": hour, "allowed": allowed}
         driver = await self._one_trip()
-        if driver is not None and (person, None) in self._starts_read:
-            if self._starts_read.get((person, hour), 0) >= allowed:
+        read = self._starts_read.get(person)
+        if driver is not None and read is not None and hour >= read[0]:  # the hour was read
+            seen = read[1].get(hour)
+            if seen is not None and seen >= allowed:  # the statement's condition
                 return False
             raw = Raw.of(self._turn.count_start, self._connection.dialect)
             driver.defer(raw.sql, [raw.params(values)])
-            self._starts_read[(person, hour)] = self._starts_read.get((person, hour), 0) + 1
+            read[1][hour] = (seen or 0) + 1  # (a new hour's row is made whatever ``allowed``)
             return True
         result = await self._connection.execute(self._turn.count_start, values)
         return result.scalar_one_or_none() is not None

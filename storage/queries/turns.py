@@ -80,8 +80,10 @@ class TurnQueries(ConversationQueries, PeopleQueries):
         loaded: list[tuple[Person, StoredConversation | None] | None] = []
         for key, (hashes, chat_hashes) in zip(wanted, asked, strict=True):
             if key.update_key and key.update_key not in claimed:
-                loaded.append(None)  # claimed before: a redelivery
+                loaded.append(None)  # claimed before (or earlier in this batch): a redelivery
                 continue
+            if key.update_key:
+                claimed.discard(key.update_key)  # the first of a key's turns takes it
             person_row = next((person_of[h] for h in hashes if h in person_of), None)
             conversation_row = next(
                 (conversation_of[h] for h in chat_hashes if h in conversation_of), None
