@@ -111,9 +111,9 @@ def echo(people: int, concurrency: int) -> dict[str, Any]:
 
 def main() -> None:
     args = messenger_arguments()
-    # Each gets enough people for a steady state of several seconds (the echo app is ~4x as
-    # fast as vimbot, so it gets more people); what is compared is CPU per turn.
-    people, echo_people, concurrency = (60, 200, 20) if args.quick else (200, 600, 50)
+    # Each gets enough people for a steady state of about five seconds (the echo app serves
+    # turns ~2x as fast as vimbot, so it gets more people); what is compared is CPU per turn.
+    people, echo_people, concurrency = (60, 200, 20) if args.quick else (600, 1200, 50)
     if args.profile:
         profiled = vimbot(people * 2, concurrency, profile=True)
         print(json.dumps(profiled.get("profile"), indent=2))

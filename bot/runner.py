@@ -141,13 +141,14 @@ YOUNG_OBJECTS = 10_000
 
 
 def set_aside_what_lives_forever() -> None:
-    """Once started: everything made so far (the modules, SQLAlchemy's tables, mappers and
-    compiled statements, Babel's locale data, the flows, the clients) lives as long as the
-    process. Left where it is, the garbage collector's full collections walked all of it
-    again and again under load, about a seventh of a turn's CPU (benchmarks/README.md);
-    frozen (``gc.freeze``), they look only at what turns make. Garbage made by the start
-    is collected first. The youngest objects are then looked at less often
-    (``YOUNG_OBJECTS``): another thirtieth of a turn."""
+    """Once built, before it starts (so no turn waits for it): everything made so far (the
+    modules, SQLAlchemy's tables and mappers, Babel's locale data, the flows, the adapters
+    and their clients) lives as long as the process. Left where it is, the garbage
+    collector's full collections walked all of it again and again under load, about a
+    seventh of a turn's CPU (benchmarks/README.md); frozen (``gc.freeze``), they look only at
+    what turns make. Garbage made so far is collected first; what is frozen and becomes
+    garbage later (little: it is made to last) stays. The youngest objects are then looked
+    at less often (``YOUNG_OBJECTS``): another thirtieth of a turn."""
     gc.collect()
     gc.freeze()
     _, middle, oldest = gc.get_threshold()
@@ -157,6 +158,7 @@ def set_aside_what_lives_forever() -> None:
 async def run_bot(config: Config, terminal_user: str) -> None:
     db = await open_database(config, backoff=Backoff(total=config.database.wait_at_start))
     bot = Bot(config, db)
+    set_aside_what_lives_forever()  # before the first turn can come in
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -164,7 +166,6 @@ async def run_bot(config: Config, terminal_user: str) -> None:
     waiters: set[asyncio.Task[object]] = {asyncio.create_task(stop.wait())}
     try:
         await bot.start()
-        set_aside_what_lives_forever()
         if not bot.adapters:
             terminal = TerminalAdapter(bot.service, terminal_user, render_document=bot._render)
             waiters.add(asyncio.create_task(terminal.run()))
