@@ -25,16 +25,22 @@ def hour_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _person(address: str) -> str:
-    return crypto.current().lookup(f"starts:{address}")  # not the hash that finds reports
+def counted_as(address: str) -> str:
+    """Who a count is of: a keyed hash of the address (not the hash that finds reports)."""
+    return crypto.current().lookup(f"starts:{address}")
+
+
+def counted_since(now: datetime) -> datetime:
+    """The first hour whose count still matters at ``now``: the previous one."""
+    return hour_of(now) - HOUR
 
 
 async def may_start(store: Store, address: str, now: datetime, per_hour: int) -> bool:
     """True, and the start counted, while ``address`` started fewer than ``per_hour`` reports
     in the last hour; False (nothing counted) when they have reached it."""
     hour = hour_of(now)
-    previous = hour - HOUR
-    person = _person(address)
+    previous = counted_since(now)
+    person = counted_as(address)
     await store.forget_starts_soon(previous)  # everyone's: nothing old outlives a start
     counts = await store.starts_since(person, previous)
     still_inside = 1 - (now - hour) / HOUR  # the part of the previous hour within the last 60 min

@@ -15,7 +15,7 @@ import structlog
 from bot.casework.recording import CASE_PREFIX, Press, is_case_token
 from bot.casework.service import Casework
 from bot.casework.words import STEP_PREFIX, steps_named
-from bot.commands import ANYTIME, CASE_COMMANDS, Name
+from bot.commands import ANYTIME, CASE_COMMANDS, Command, Name
 from bot.conclusions import Conclusions, is_token
 from bot.events import InboundKind, Outbound
 from bot.flows import engine
@@ -36,6 +36,13 @@ class Route:
     name: str
     matches: Callable[[Turn], bool]
     handle: Callable[[Turn], Awaitable[Outcome]]
+
+
+def names_start(choice: str | None, command: Command | None) -> bool:
+    """A button or a command that starts a report (whether it does depends on the route)."""
+    return choice in ("report", "anonymous") or (
+        command is not None and command.name in (Name.REPORT, Name.ANONYMOUS)
+    )
 
 
 class Router:
@@ -129,9 +136,7 @@ class Router:
         return turn.command is not None and turn.command.name in CASE_COMMANDS
 
     def _starts(self, turn: Turn) -> bool:
-        return turn.choice in ("report", "anonymous") or (
-            self._named(turn, Name.REPORT) or self._named(turn, Name.ANONYMOUS)
-        )
+        return names_start(turn.choice, turn.command)
 
     def _asks_help(self, turn: Turn) -> bool:
         return turn.choice == "help" or self._named(turn, Name.HELP)

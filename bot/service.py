@@ -26,9 +26,11 @@ from typing import Any
 
 import structlog
 
+from bot import rate_limit
 from bot.batching import TurnBatches
 from bot.casework.service import Casework
 from bot.clock import Clock, SystemClock
+from bot.commands import Command
 from bot.commands import find as find_command
 from bot.conclusions import CONCLUSIONS_FLOW
 from bot.config import Config
@@ -52,7 +54,7 @@ from bot.flows.state import FlowState, Unreadable
 from bot.i18n import Translator, normalise_language
 from bot.outcome import KEEP, Outcome
 from bot.reporting import Reporting, reply_sent
-from bot.router import Router
+from bot.router import Router, names_start
 from bot.turn import Turn
 from storage.db import Database, unavailable
 from storage.models import Person
@@ -84,6 +86,16 @@ def read_state(row: StoredConversation | None, platform: str) -> FlowState | Non
     except Unreadable as problem:
         log.warning("draft_unreadable", platform=platform, part=problem.part)
         return None
+
+
+# What an event says: the command word typed, what follows it, the command they name.
+Said = tuple[str, str, Command | None]
+
+
+def _said(event: Inbound) -> Said:
+    word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
+    argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
+    return word, argument, find_command(word, argument) if word else None
 
 
 class KeyedLocks:
@@ -307,22 +319,25 @@ class ReportService:
     async def _turns(self, store: Store, events: Sequence[Inbound]) -> list[Outcome]:
         """Each turn loaded (all at once), decided and written, in order."""
         now = self.clock.now()
-        loaded = await store.load_turns([self._key(event) for event in events], now)
+        said = [_said(event) for event in events]
+        keys = [self._key(event, words) for event, words in zip(events, said, strict=True)]
+        loaded = await store.load_turns(keys, now, rate_limit.counted_since(now))
         outcomes = []
-        for event, found in zip(events, loaded, strict=True):
+        for event, words, found in zip(events, said, loaded, strict=True):
             if found is None:
                 log.info("duplicate_update_skipped", platform=event.platform)
                 outcomes.append(Outcome(duplicate=True))
                 continue
-            turn = self._turn(store, event, now, *found)
+            turn = self._turn(store, event, words, now, *found)
             outcome = await self.router.route(turn)
             await self._commit(turn, outcome)
             outcomes.append(outcome)
         return outcomes
 
     @staticmethod
-    def _key(event: Inbound) -> TurnKey:
+    def _key(event: Inbound, words: Said) -> TurnKey:
         language = normalise_language(event.language) if event.language else None
+        choice = event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
         return TurnKey(
             event.platform,
             event.chat_id,
@@ -330,21 +345,22 @@ class ReportService:
             event.dedupe_key,
             event.user_name,
             language,
+            # a report may start: its flood count is read with the rest
+            rate_limit.counted_as(event.address) if names_start(choice, words[2]) else None,
         )
 
     def _turn(
         self,
         store: Store,
         event: Inbound,
+        words: Said,
         now: datetime,
         person: Person,
         conversation: StoredConversation | None,
     ) -> Turn:
         """Everything a turn needs, from what was read for it."""
-        word = command_word(event.text) if event.kind is not InboundKind.CHOICE else ""
-        argument = command_argument(event.text) if event.kind is InboundKind.COMMAND else ""
+        word, argument, command = words
         ctx = self.reporting.context(person, event.language)
-        command = find_command(word, argument) if word else None
         state = read_state(conversation, event.platform)
         return Turn(store, event, person, ctx, now, conversation, word, argument, command, state)
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, PEOPLE, PROCESSED
+from storage.queries.tables import CONVERSATION_KEPT, CONVERSATIONS, PEOPLE, PROCESSED, STARTS
 
 Processor = Callable[[Any], Any] | None
 
@@ -91,6 +91,11 @@ class SqliteTurn:
         )
         self.conversation_out = result_processors(CONVERSATIONS, CONVERSATION_COLUMNS, dialect)
         self.claim_at = _bind(PROCESSED, ("at",), dialect)
+        self.starts = (
+            f"SELECT person, hour, starts FROM report_starts WHERE person {each} AND hour >= ?"
+        )
+        self.starts_since = _bind(STARTS, ("hour",), dialect)
+        self.starts_out = result_processors(STARTS, ("hour", "starts"), dialect)
         self.update_in = _bind(CONVERSATIONS, CONVERSATION_KEPT, dialect)
 
     @classmethod
@@ -189,12 +194,14 @@ def read_turns(
     chats: Sequence[tuple[str, str]],
     claims: str | None,
     at: Any,
-) -> tuple[list[Any], list[Any], set[str], dict[int, int], int]:
+    starts: tuple[str, Any] | None,
+) -> tuple[list[Any], list[Any], set[str], list[Any], dict[int, int], int]:
     """The rows of a batch of turns, a statement each whatever their number (each statement
     hands the GIL to the event loop and back, more so than each row): the people of the
     lookup hashes in ``people`` (a JSON list), the conversations of each platform's chat
     hashes, and the update keys in ``claims`` claimed now (those claimed before are not
-    returned); then the year counters and the last report's id."""
+    returned); the flood counts of the people in ``starts`` (a JSON list, and from when);
+    then the year counters and the last report's id."""
     person_rows = conn.execute(sql.people, (people,)).fetchall()
     conversation_rows = [
         row
@@ -204,9 +211,10 @@ def read_turns(
     claimed = set()
     if claims is not None:
         claimed = {key for (key,) in conn.execute(sql.claims, (at, claims))}
+    start_rows = [] if starts is None else conn.execute(sql.starts, starts).fetchall()
     numbers = dict(conn.execute(sql.numbers).fetchall())
     (last_report,) = conn.execute(sql.last_report).fetchone()
-    return person_rows, conversation_rows, claimed, numbers, int(last_report)
+    return person_rows, conversation_rows, claimed, start_rows, numbers, int(last_report)
 
 
 __all__ = [

@@ -38,18 +38,22 @@ class TurnKey:
     update_key: str | None
     name: str | None
     language: str | None
+    # the person's flood count to read with the turn (a report may start), if any
+    starts_person: str | None = None
 
 
 class TurnQueries(ConversationQueries, PeopleQueries):
     __slots__ = ()
 
     async def load_turns(
-        self, wanted: Sequence[TurnKey], now: datetime
+        self, wanted: Sequence[TurnKey], now: datetime, starts_since: datetime | None = None
     ) -> list[tuple[Person, StoredConversation | None] | None]:
         """For each turn: the person (see :meth:`person_for_turn`) and the chat's
         conversation (locked on PostgreSQL), with the update's key claimed; None for an update
         claimed before (a redelivery). On SQLite all of them in one trip, which also reads
-        what new reports need (see ``ReportQueries.next_report_number``)."""
+        what new reports need (see ``ReportQueries.next_report_number``) and the flood counts
+        since ``starts_since`` of the keys' ``starts_person`` (see
+        ``PeopleQueries.starts_since``)."""
         driver = await self._one_trip()
         if driver is None:
             return [await self._load_alone(key, now) for key in wanted]
@@ -66,6 +70,10 @@ class TurnQueries(ConversationQueries, PeopleQueries):
             chats.setdefault(key.platform, {}).update(dict.fromkeys(chat_hashes))
             asked.append((hashes, chat_hashes))
         claims = [key.update_key for key in wanted if key.update_key]
+        counted = list(dict.fromkeys(k.starts_person for k in wanted if k.starts_person))
+        starts = None
+        if counted and starts_since is not None:
+            starts = (json.dumps(counted), apply(sql.starts_since, (starts_since,))[0])
         read = await driver.call(
             read_turns,
             sql,
@@ -73,8 +81,16 @@ class TurnQueries(ConversationQueries, PeopleQueries):
             [(platform, json.dumps(list(hashes))) for platform, hashes in chats.items()],
             json.dumps(claims) if claims else None,
             apply(sql.claim_at, (now,))[0],
+            starts,
         )
-        person_rows, conversation_rows, claimed, self._numbers, self._last_report_id = read
+        person_rows, conversation_rows, claimed, start_rows = read[:4]
+        self._numbers, self._last_report_id = read[4:]
+        if starts_since is not None:
+            for person in counted:  # read, also those without a count
+                self._starts_read[person] = (starts_since, {})
+            for person, *hour_starts in start_rows:
+                hour, n = apply(sql.starts_out, hour_starts)
+                self._starts_read[person][1][hour] = n
         person_of = {row[0]: row for row in person_rows}  # by address hash
         conversation_of = {row[0]: row for row in conversation_rows}  # by chat hash
         loaded: list[tuple[Person, StoredConversation | None] | None] = []
