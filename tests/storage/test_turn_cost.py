@@ -210,3 +210,41 @@ async def test_a_delivery_round(
     statements.clear()
     assert (await dispatcher.dispatch_due()).handled == 0
     assert [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))] == ["SELECT outbox"]
+
+
+async def test_a_batch_reads_each_table_once(
+    sqlite_db: Database, config: Config, clock: FrozenClock, statements: list[str]
+) -> None:
+    """Turns that wait together are read with a statement per table, whatever their number
+    (each statement hands the GIL between aiosqlite's thread and the event loop)."""
+    import asyncio
+
+    service = ReportService(config, sqlite_db, clock)
+    chats = [Chat(service, user=f"p{n}", name=f"P{n}") for n in range(5)]
+    for chat in chats:
+        await chat.command("/melden")
+        await chat.tap("no")
+    statements.clear()
+    described = [
+        Inbound(
+            platform="shell",
+            chat_id=chat.user,
+            user_id=chat.user,
+            kind=InboundKind.TEXT,
+            text="Mevrouw is gevallen naast het bed",
+            user_name=chat.name,
+            dedupe_key=f"shell:d{n}",
+        )
+        for n, chat in enumerate(chats)
+    ]
+    outcomes = await asyncio.gather(*(service.handle(event) for event in described))
+    assert all(outcome.replies for outcome in outcomes)
+    reads = [s for s in statements if s.startswith("SELECT") or "processed" in s]
+    assert reads == [
+        "SELECT people",
+        "SELECT conversations",
+        "INSERT processed_updates",
+        "SELECT reference_counters",
+        "SELECT reports",
+    ], statements
+    assert statements.count("UPDATE conversations") == 5  # each turn's own state
