@@ -55,6 +55,11 @@ class Inbound:
     def chat_key(self) -> tuple[str, str]:
         return (self.platform, self.chat_id)
 
+    @property
+    def choice(self) -> str | None:
+        """The value of the button pressed, if one was."""
+        return self.choices[0] if self.kind is InboundKind.CHOICE and self.choices else None
+
 
 @dataclass(frozen=True, slots=True)
 class Option:

@@ -337,7 +337,6 @@ class ReportService:
     @staticmethod
     def _key(event: Inbound, words: Said) -> TurnKey:
         language = normalise_language(event.language) if event.language else None
-        choice = event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
         return TurnKey(
             event.platform,
             event.chat_id,
@@ -346,7 +345,7 @@ class ReportService:
             event.user_name,
             language,
             # a report may start: its flood count is read with the rest
-            rate_limit.counted_as(event.address) if names_start(choice, words[2]) else None,
+            rate_limit.counted_as(event.address) if names_start(event.choice, words[2]) else None,
         )
 
     def _turn(

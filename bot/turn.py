@@ -37,8 +37,7 @@ class Turn:
     @property
     def choice(self) -> str | None:
         """The value of the button pressed, if one was."""
-        event = self.event
-        return event.choices[0] if event.kind is InboundKind.CHOICE and event.choices else None
+        return self.event.choice
 
     @property
     def is_command(self) -> bool:

@@ -96,14 +96,14 @@ class StoreBase:
             driver.defer(insert.sql, [apply(insert.binds, tuple(row.values())) for row in rows])
         return True
 
-    async def _insert_now(self, new: Any) -> bool:
-        """SQLite: a new report's row written without the session's unit of work (a third
+    async def _insert_now(self, new: Any, known_id: int | None = None) -> bool:
+        """SQLite: a new object's row written without the session's unit of work (a third
         of the turn that sends a report), the columns' Python defaults set on the object,
-        and its id set. When this transaction read the last id (a batch of turns, which
-        holds SQLite's one writer), the id is the next one and the row goes with the next
-        trip; else it is written at once, in one trip, and its id taken back (``RETURNING``).
-        The object stays outside the session: a row written once and read back later by its
-        own query. False elsewhere: the caller adds it to the session."""
+        and its id set. With ``known_id`` (the transaction holds SQLite's one writer and
+        knows the next id) the row goes with the next trip; else it is written at once, in
+        one trip, and its id taken back (``RETURNING``). The object stays outside the
+        session: a row written once and read back later by its own query. False elsewhere:
+        the caller adds it to the session."""
         driver = await self._one_trip()
         if driver is None:
             return False
@@ -119,9 +119,8 @@ class StoreBase:
                 setattr(new, column.key, value)
             row[column.name] = value
         dialect = self._connection.dialect
-        if self._last_report_id is not None and table.name == "reports":
-            self._last_report_id += 1
-            new.id = self._last_report_id
+        if known_id is not None:
+            new.id = known_id
             insert = Insert.of(table, ("id", *row), dialect)
             driver.defer(insert.sql, [_values(insert.binds, (new.id, *row.values()))])
             return True

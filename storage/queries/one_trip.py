@@ -15,6 +15,7 @@ PostgreSQL keeps the Core statements of :class:`storage.queries.turn.TurnStateme
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -40,9 +41,11 @@ def _bind(table: Table, names: Sequence[str], dialect: Dialect) -> tuple[Process
     return tuple(table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
 
 
+@functools.lru_cache(maxsize=64)
 def result_processors(
-    table: Table, names: Sequence[str], dialect: Dialect
+    table: Table, names: tuple[str, ...], dialect: Dialect
 ) -> tuple[Processor, ...]:
+    """The type processors of the columns ``names`` for what SQLite returns (made once)."""
     return tuple(
         table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names
     )

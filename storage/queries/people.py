@@ -100,8 +100,8 @@ class PeopleQueries(StoreBase):
         dialect = self._connection.dialect
         raw = Raw.of(self._turn.starts_since, dialect)
         rows = await driver.call(fetch_all, raw.sql, raw.params({"person": person, "since": since}))
-        read = result_processors(STARTS, ("hour", "starts"), dialect)
-        counts = dict(apply(read, row) for row in rows)
+        processors = result_processors(STARTS, ("hour", "starts"), dialect)
+        counts = dict(apply(processors, row) for row in rows)
         # SQLite's one writer holds its lock from the transaction's first statement: what is
         # read here stays true until the COMMIT (see count_start)
         self._starts_read[person] = (since, dict(counts))

@@ -42,8 +42,12 @@ class ReportQueries(StoreBase):
 
     async def add_report(self, report: Report) -> Report:
         """The new report stored, with its id (on SQLite outside the session: see
-        ``StoreBase._insert_now``)."""
-        if not await self._insert_now(report):
+        ``StoreBase._insert_now``; in a batch of turns, which read the last id while holding
+        the one writer, the next id, written with the next trip)."""
+        known_id = None
+        if self._last_report_id is not None:
+            self._last_report_id = known_id = self._last_report_id + 1
+        if not await self._insert_now(report, known_id):
             self._session.add(report)
             await self._session.flush()
         return report
