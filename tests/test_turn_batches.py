@@ -23,16 +23,20 @@ from tests.helpers import SORRY, Chat, Outage, answer_report, count_rows, table_
 DESCRIPTION = "Mevrouw is gevallen naast het bed"
 
 
-def _described(chat: Chat, update: str) -> Inbound:
+def _typed(chat: Chat, text: str, update: str) -> Inbound:
     return Inbound(
         platform=chat.platform,
         chat_id=chat.user,
         user_id=chat.user,
         kind=InboundKind.TEXT,
-        text=DESCRIPTION,
+        text=text,
         user_name=chat.name,
         dedupe_key=f"shell:{update}",
     )
+
+
+def _described(chat: Chat, update: str) -> Inbound:
+    return _typed(chat, DESCRIPTION, update)
 
 
 async def _at_description(service: ReportService, count: int) -> list[Chat]:
@@ -132,15 +136,7 @@ async def test_turns_of_one_chat_keep_their_order(
 ) -> None:
     service = ReportService(config, sqlite_db, clock)
     (chat,) = await _at_description(service, 1)
-    typed = Inbound(
-        platform="shell",
-        chat_id=chat.user,
-        user_id=chat.user,
-        kind=InboundKind.TEXT,
-        text="vandaag",
-        user_name=chat.name,
-        dedupe_key="shell:t1",
-    )
+    typed = _typed(chat, "vandaag", "t1")
     described, when = await asyncio.gather(
         service.handle(_described(chat, "d1")), service.handle(typed)
     )
@@ -238,18 +234,6 @@ async def _queued(batches: TurnBatches, count: int) -> None:
             return
         await asyncio.sleep(0)  # a step of the event loop, not a pause
     raise AssertionError(f"{count} turns never waited")
-
-
-def _typed(chat: Chat, text: str, update: str) -> Inbound:
-    return Inbound(
-        platform="shell",
-        chat_id=chat.user,
-        user_id=chat.user,
-        kind=InboundKind.TEXT,
-        text=text,
-        user_name=chat.name,
-        dedupe_key=f"shell:{update}",
-    )
 
 
 class _Held:
